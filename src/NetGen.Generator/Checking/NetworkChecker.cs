@@ -1,0 +1,176 @@
+using System.Collections.Generic;
+using System.Globalization;
+using System.Text.RegularExpressions;
+using System.Threading;
+using NetGen.Generator.Diagnostics;
+using NetGen.Generator.Model;
+using NetGen.Generator.Reading;
+
+namespace NetGen.Generator.Checking;
+
+/// <summary>
+/// Infers the size of every tensor of a read description and checks that the layers agree
+/// with one another: shapes against the size each layer receives, residual blocks that keep
+/// the size, names that are valid and unique. The reader has checked everything local.
+/// </summary>
+internal sealed class NetworkChecker
+{
+    private static readonly Regex NamePattern = new("^[A-Za-z][A-Za-z0-9_]*$", RegexOptions.CultureInvariant);
+
+    /// <summary>Longer names are refused: they become identifiers and appear in messages.</summary>
+    private const int MaxNameLength = 128;
+
+    private readonly NetworkSpec _spec;
+    private readonly List<DiagnosticInfo> _diagnostics;
+    private readonly Dictionary<string, SourceRange> _names = new(System.StringComparer.Ordinal);
+    private readonly CancellationToken _cancellationToken;
+
+    private NetworkChecker(NetworkSpec spec, List<DiagnosticInfo> diagnostics, CancellationToken cancellationToken)
+    {
+        _spec = spec;
+        _diagnostics = diagnostics;
+        _cancellationToken = cancellationToken;
+    }
+
+    /// <summary>Checks <paramref name="spec"/>; true when it has no errors (then every size agrees).</summary>
+    public static bool Check(NetworkSpec spec, List<DiagnosticInfo> diagnostics, CancellationToken cancellationToken)
+    {
+        int before = diagnostics.Count;
+        var checker = new NetworkChecker(spec, diagnostics, cancellationToken);
+        checker.CheckLayers(spec.Layers, spec.InputSize, parentIndex: null, parentStage: null);
+        return diagnostics.Count == before;
+    }
+
+    /// <summary>Checks a sequence of layers fed <paramref name="size"/> features; returns the size it produces.</summary>
+    private int CheckLayers(EquatableArray<LayerSpec> layers, int size, string? parentIndex, string? parentStage)
+    {
+        string[] stages = TensorNames.Stages(layers, parentStage);
+        for (int i = 0; i < layers.Count; i++)
+        {
+            _cancellationToken.ThrowIfCancellationRequested();
+            LayerSpec layer = layers[i];
+            CheckNames(layer, stages[i]);
+            size = CheckLayer(layer, size, TensorNames.Index(parentIndex, i + 1), stages[i]);
+        }
+
+        return size;
+    }
+
+    private int CheckLayer(LayerSpec layer, int size, string index, string stage)
+    {
+        string where = $"layer {index} ({Describe(layer)})";
+        switch (layer)
+        {
+            case LinearSpec linear:
+                CheckMatrix(linear.Weight, linear.Out, size, where + " \"weight\"", "\"out\"");
+                CheckVector(linear.Bias, linear.Out, where + " \"bias\"");
+                return linear.Out;
+
+            case NormSpec norm:
+                CheckVector(norm.Weight, size, where + " \"weight\"");
+                CheckVector(norm.Bias, size, where + " \"bias\"");
+                CheckVector(norm.RunningMean, size, where + " \"running_mean\"");
+                CheckVector(norm.RunningVar, size, where + " \"running_var\"");
+                return size;
+
+            case ResidualSpec residual:
+                int inner = CheckLayers(residual.Layers, size, index, stage);
+                if (inner != size)
+                {
+                    Report(DiagnosticDescriptors.SizeMismatch, residual.Range, where,
+                        $"inner layers that keep the size {Format(size)} (y = x + f(x))", $"layers that end with size {Format(inner)}");
+                }
+
+                return size;
+
+            case SwiGluSpec swiglu:
+                int outSize = swiglu.Out ?? size;
+                CheckMatrix(swiglu.Gate, swiglu.Hidden, size, where + " \"gate\"", "\"hidden\"");
+                CheckMatrix(swiglu.Up, swiglu.Hidden, size, where + " \"up\"", "\"hidden\"");
+                CheckMatrix(swiglu.Down, outSize, swiglu.Hidden, where + " \"down\"", swiglu.Out is null ? "the input size (\"out\" absent)" : "\"out\"");
+                return outSize;
+
+            default:
+                return size;
+        }
+    }
+
+    private void CheckMatrix(TensorSpec tensor, int rows, int columns, string what, string rowsSource)
+    {
+        int actualRows = tensor.Shape[0];
+        int actualColumns = tensor.Shape[1];
+        if (actualRows == rows && actualColumns == columns)
+        {
+            return;
+        }
+
+        if (actualColumns != columns && actualRows == rows)
+        {
+            Report(DiagnosticDescriptors.SizeMismatch, tensor.Range, what,
+                $"{Format(columns)} columns (the size of this layer's input)", $"{Format(actualColumns)} columns");
+            return;
+        }
+
+        Report(DiagnosticDescriptors.WrongShape, tensor.Range, what,
+            $"[{Format(rows)}, {Format(columns)}] ({Format(rows)} rows from {rowsSource}, {Format(columns)} columns from this layer's input size)",
+            JsonNetworkReader.FormatShape(tensor.Shape));
+    }
+
+    private void CheckVector(TensorSpec? tensor, int length, string what)
+    {
+        if (tensor is not null && tensor.Shape[0] != length)
+        {
+            Report(DiagnosticDescriptors.WrongShape, tensor.Range, what, $"[{Format(length)}]", JsonNetworkReader.FormatShape(tensor.Shape));
+        }
+    }
+
+    private void CheckNames(LayerSpec layer, string stage)
+    {
+        SourceRange where = layer.Name is null ? layer.Range : layer.NameRange;
+        if (layer.Name is not null)
+        {
+            if (!NamePattern.IsMatch(layer.Name) || layer.Name.Length > MaxNameLength)
+            {
+                Report(DiagnosticDescriptors.InvalidName, where, Printable(layer.Name), layer.Name.Length > MaxNameLength ? $", at most {MaxNameLength} characters" : string.Empty);
+                return;
+            }
+
+            if (TensorNames.Reserved.Contains(layer.Name))
+            {
+                Report(DiagnosticDescriptors.InvalidName, where, layer.Name, ", other than a member NetGen generates (" + string.Join(", ", TensorNames.Reserved) + ")");
+                return;
+            }
+        }
+
+        foreach (string name in TensorNames.All(layer, stage))
+        {
+            if (_names.ContainsKey(name))
+            {
+                Report(DiagnosticDescriptors.DuplicateName, where, name);
+            }
+            else
+            {
+                _names.Add(name, where);
+            }
+        }
+    }
+
+    private static string Describe(LayerSpec layer) =>
+        LayerOpNames.Of(layer.Op) + (layer.Name is null ? string.Empty : " \"" + layer.Name + "\"");
+
+    private static string Printable(string s)
+    {
+        var builder = new System.Text.StringBuilder();
+        foreach (char c in s.Length > 40 ? s.Substring(0, 40) + "..." : s)
+        {
+            builder.Append(char.IsControl(c) || c is '\u2028' or '\u2029' ? $"\\u{(int)c:X4}" : c.ToString());
+        }
+
+        return builder.ToString();
+    }
+
+    private static string Format(int value) => value.ToString(CultureInfo.InvariantCulture);
+
+    private void Report(Microsoft.CodeAnalysis.DiagnosticDescriptor descriptor, SourceRange range, params string[] arguments) =>
+        _diagnostics.Add(DiagnosticInfo.Create(descriptor.Id, _spec.FilePath, range, arguments));
+}

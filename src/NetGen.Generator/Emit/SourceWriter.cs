@@ -1,0 +1,61 @@
+using System;
+using System.Text;
+
+namespace NetGen.Generator.Emit;
+
+/// <summary>A minimal indented text writer; emitted files always use '\n' line endings.</summary>
+internal sealed class SourceWriter
+{
+    private readonly StringBuilder _builder = new();
+    private int _indent;
+
+    public SourceWriter Line(string text = "")
+    {
+        if (text.Length > 0)
+        {
+            _builder.Append(' ', _indent * 4);
+        }
+
+        _builder.Append(text).Append('\n');
+        return this;
+    }
+
+    /// <summary>Writes each line of a block (split on '\n'), indented.</summary>
+    public SourceWriter Lines(string block)
+    {
+        foreach (string line in block.Replace("\r\n", "\n").Split('\n'))
+        {
+            Line(line);
+        }
+
+        return this;
+    }
+
+    /// <summary>Writes <paramref name="header"/> (if any) and '{', and indents until the returned scope is disposed.</summary>
+    public IDisposable Block(string header)
+    {
+        if (header.Length > 0)
+        {
+            Line(header);
+        }
+
+        Line("{");
+        _indent++;
+        return new Scope(this);
+    }
+
+    public override string ToString() => _builder.ToString();
+
+    private sealed class Scope : IDisposable
+    {
+        private readonly SourceWriter _writer;
+
+        public Scope(SourceWriter writer) => _writer = writer;
+
+        public void Dispose()
+        {
+            _writer._indent--;
+            _writer.Line("}");
+        }
+    }
+}

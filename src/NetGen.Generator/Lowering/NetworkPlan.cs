@@ -1,0 +1,72 @@
+using NetGen.Generator.Model;
+
+namespace NetGen.Generator.Lowering;
+
+/// <summary>
+/// What the emitter writes, decided: the tensors with their scratch offsets, the weight
+/// data in the order kernels read it, and one step per kernel call.
+/// </summary>
+/// <remarks>Equality contract: value equality over every member.</remarks>
+internal sealed record NetworkPlan(
+    string SourceFileName,
+    string? Description,
+    int InputSize,
+    int OutputSize,
+    string OutputTensor,
+    long ParameterCount,
+    EquatableArray<TensorPlan> Tensors,
+    EquatableArray<WeightPlan> Weights,
+    EquatableArray<StepPlan> Steps,
+    int ScratchLength,
+    EquatableArray<SummaryRow> Summary)
+{
+    /// <summary>The name steps use for the network's input.</summary>
+    public const string Input = "input";
+}
+
+/// <summary>
+/// An intermediate tensor: a field of the Cache, and a slice of scratch memory at
+/// <see cref="ScratchOffset"/> when no Cache is given (-1 for the network's output,
+/// which is written straight into the caller's span).
+/// </summary>
+internal sealed record TensorPlan(string Name, int Size, int ScratchOffset, string Summary);
+
+/// <summary>Constant data a step reads: a weight matrix, a bias, or folded norm constants.</summary>
+internal sealed record WeightPlan(string Name, EquatableArray<int> Shape, EquatableArray<float> Values, string Summary);
+
+internal enum StepKind
+{
+    Linear,
+    Copy,
+    Relu,
+    LeakyRelu,
+    Gelu,
+    GeluTanh,
+    Silu,
+    Sigmoid,
+    Tanh,
+    Softmax,
+    LogSoftmax,
+    LayerNorm,
+    RmsNorm,
+    BatchNorm,
+    Add,
+    SwiGluGate,
+}
+
+/// <summary>
+/// One kernel call: <see cref="Inputs"/> are tensor names (or <see cref="NetworkPlan.Input"/>),
+/// <see cref="Weights"/> weight names in the kernel's parameter order (empty string: absent),
+/// <see cref="Scalar"/> the op's constant (leaky_relu's alpha, a norm's epsilon).
+/// <see cref="Layer"/> says which layer of the description the step belongs to, for comments.
+/// </summary>
+internal sealed record StepPlan(
+    StepKind Kind,
+    EquatableArray<string> Inputs,
+    string Output,
+    EquatableArray<string> Weights,
+    double Scalar,
+    string Layer);
+
+/// <summary>One row of the summary table in the generated file's header.</summary>
+internal sealed record SummaryRow(string Tensor, string Op, int OutputSize, long Parameters, long MultiplyAdds);

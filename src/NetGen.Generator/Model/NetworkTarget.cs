@@ -1,0 +1,19 @@
+namespace NetGen.Generator.Model;
+
+/// <summary>
+/// A class that asked for a network: where it is declared and which description it names.
+/// </summary>
+/// <remarks>Equality contract: value equality over every member.</remarks>
+internal sealed record NetworkTarget(
+    string? Namespace,
+    EquatableArray<string> ContainingTypes,
+    string ClassName,
+    string HintName,
+    string RequestedPath,
+    CodeLocation PathLocation);
+
+/// <summary>A place in C# source, as values: file path and ranges.</summary>
+internal sealed record CodeLocation(string FilePath, SourceRange Range);
+
+/// <summary>What the emitter needs for one class: the class and its planned network.</summary>
+internal sealed record NetworkUnit(NetworkTarget Target, Lowering.NetworkPlan Plan);

@@ -1,0 +1,61 @@
+using System.Collections.Immutable;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+using NetGen.Generator.Emit;
+using NetGen.Generator.Model;
+using NetGen.Generator.Reading;
+
+namespace NetGen.Generator;
+
+/// <summary>
+/// Compiles each class marked <c>[Network("x.netgen.json")]</c> into a static, allocation-free
+/// <c>Forward</c>. The pipeline only: the stages live in Reading, Checking, Lowering and Emit.
+/// </summary>
+/// <remarks>
+/// Two inputs meet here: every <c>*.netgen.json</c> AdditionalFiles item (read, checked and
+/// planned on its own, so its diagnostics are reported once even if no class names it), and
+/// every class carrying the attribute. Each class is bound to the one file its path names.
+/// </remarks>
+[Generator(LanguageNames.CSharp)]
+public sealed partial class NetworkGenerator : IIncrementalGenerator
+{
+    /// <inheritdoc/>
+    public void Initialize(IncrementalGeneratorInitializationContext context)
+    {
+        IncrementalValuesProvider<NetworkFile> files = context.AdditionalTextsProvider
+            .Where(static text => IsDescription(text.Path))
+            .Select(static (text, cancellationToken) => CompileDescription(text.Path, text.GetText(cancellationToken)?.ToString(), cancellationToken))
+            .WithTrackingName(TrackingNames.Descriptions);
+
+        context.RegisterSourceOutput(files, static (context, file) => Report(context, file.Diagnostics));
+
+        IncrementalValuesProvider<TargetResult> targets = context.SyntaxProvider
+            .ForAttributeWithMetadataName(
+                TargetReader.AttributeName,
+                static (node, _) => node is ClassDeclarationSyntax,
+                static (context, cancellationToken) => TargetReader.Read(context, cancellationToken))
+            .WithTrackingName(TrackingNames.Targets);
+
+        IncrementalValuesProvider<UnitResult> units = targets
+            .Combine(files.Collect())
+            .Select(static (pair, _) => Bind(pair.Left, pair.Right))
+            .WithTrackingName(TrackingNames.Units);
+
+        context.RegisterSourceOutput(units, static (context, unit) =>
+        {
+            Report(context, unit.Diagnostics);
+            if (unit.Unit is { } network)
+            {
+                context.AddSource(network.Target.HintName, NetworkEmitter.Emit(network, context.CancellationToken));
+            }
+        });
+    }
+
+    private static void Report(SourceProductionContext context, EquatableArray<DiagnosticInfo> diagnostics)
+    {
+        foreach (DiagnosticInfo info in diagnostics)
+        {
+            context.ReportDiagnostic(ToDiagnostic(info));
+        }
+    }
+}

@@ -1,0 +1,14 @@
+namespace NetGen.Generator;
+
+/// <summary>Names of the pipeline steps, for caching tests (<c>GeneratorDriverRunResult.Results[..].TrackedSteps</c>).</summary>
+public static class TrackingNames
+{
+    /// <summary>Each *.netgen.json file read, checked and planned.</summary>
+    public const string Descriptions = nameof(Descriptions);
+
+    /// <summary>Each class carrying [Network], read from its symbol.</summary>
+    public const string Targets = nameof(Targets);
+
+    /// <summary>Each target bound to the description its path names.</summary>
+    public const string Units = nameof(Units);
+}

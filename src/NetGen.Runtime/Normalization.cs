@@ -1,0 +1,97 @@
+using System;
+using System.Numerics.Tensors;
+
+namespace NetGen.Runtime;
+
+/// <summary>
+/// Normalization layers. Statistics are accumulated in double: a float32 sum of squares
+/// loses digits to cancellation exactly where a norm matters (large mean, small spread).
+/// Empty affine spans mean "not affine" (weight 1, bias 0).
+/// </summary>
+public static class Normalization
+{
+    /// <summary><c>y = (x - mean(x)) / √(var(x) + eps) ⊙ weight + bias</c>, biased variance (<c>nn.LayerNorm</c>).</summary>
+    public static void LayerNorm(ReadOnlySpan<float> x, Span<float> y, ReadOnlySpan<float> weight, ReadOnlySpan<float> bias, double epsilon)
+    {
+        int n = x.Length;
+        Guard.Length(y.Length, n, nameof(y));
+        CheckAffine(weight, n, nameof(weight));
+        CheckAffine(bias, n, nameof(bias));
+
+        double sum = 0;
+        for (int i = 0; i < n; i++)
+        {
+            sum += x[i];
+        }
+
+        double mean = sum / n;
+        double squares = 0;
+        for (int i = 0; i < n; i++)
+        {
+            double d = x[i] - mean;
+            squares += d * d;
+        }
+
+        double inverseStd = 1.0 / Math.Sqrt((squares / n) + epsilon);
+        for (int i = 0; i < n; i++)
+        {
+            double v = (x[i] - mean) * inverseStd;
+            if (!weight.IsEmpty)
+            {
+                v *= weight[i];
+            }
+
+            if (!bias.IsEmpty)
+            {
+                v += bias[i];
+            }
+
+            y[i] = (float)v;
+        }
+    }
+
+    /// <summary><c>y = x / √(mean(x²) + eps) ⊙ weight</c> (<c>nn.RMSNorm</c>).</summary>
+    public static void RmsNorm(ReadOnlySpan<float> x, Span<float> y, ReadOnlySpan<float> weight, double epsilon)
+    {
+        int n = x.Length;
+        Guard.Length(y.Length, n, nameof(y));
+        CheckAffine(weight, n, nameof(weight));
+
+        double squares = 0;
+        for (int i = 0; i < n; i++)
+        {
+            squares += (double)x[i] * x[i];
+        }
+
+        double inverseRms = 1.0 / Math.Sqrt((squares / n) + epsilon);
+        for (int i = 0; i < n; i++)
+        {
+            double v = x[i] * inverseRms;
+            y[i] = (float)(weight.IsEmpty ? v : v * weight[i]);
+        }
+    }
+
+    /// <summary>
+    /// Inference batch norm with its constants folded at build time:
+    /// <c>y = (x - mean) ⊙ scale + shift</c>, where <c>scale = weight/√(running_var + eps)</c>
+    /// and <c>shift = bias</c>.
+    /// </summary>
+    public static void BatchNorm(ReadOnlySpan<float> x, Span<float> y, ReadOnlySpan<float> mean, ReadOnlySpan<float> scale, ReadOnlySpan<float> shift)
+    {
+        int n = x.Length;
+        Guard.Length(y.Length, n, nameof(y));
+        Guard.Length(mean.Length, n, nameof(mean));
+        Guard.Length(scale.Length, n, nameof(scale));
+        Guard.Length(shift.Length, n, nameof(shift));
+        TensorPrimitives.Subtract(x, mean, y);
+        TensorPrimitives.FusedMultiplyAdd(y, scale, shift, y);
+    }
+
+    private static void CheckAffine(ReadOnlySpan<float> parameter, int n, string name)
+    {
+        if (!parameter.IsEmpty)
+        {
+            Guard.Length(parameter.Length, n, name);
+        }
+    }
+}

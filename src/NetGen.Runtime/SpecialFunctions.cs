@@ -1,0 +1,56 @@
+using System;
+
+namespace NetGen.Runtime;
+
+/// <summary>Scalar functions the activations need and <see cref="Math"/> lacks.</summary>
+public static class SpecialFunctions
+{
+    private const double InvSqrt2 = 0.70710678118654752440;
+    private const double SqrtTwoOverPi = 0.79788456080286535588;
+
+    /// <summary>
+    /// The complementary error function, <c>erfc(x) = 1 - erf(x)</c>, with a relative error
+    /// below 1.2e-7 everywhere (Chebyshev fit from Numerical Recipes, 2nd ed., §6.2),
+    /// which is below float32's own rounding.
+    /// </summary>
+    /// <remarks>
+    /// .NET has no erf. This fit is kept rather than a library because it is ten lines,
+    /// accurate to float precision over the whole line, and has no dependency. Computing
+    /// erfc rather than erf keeps GELU's <c>1 + erf(x/√2)</c> accurate for large negative x,
+    /// where that sum would cancel.
+    /// </remarks>
+    public static double Erfc(double x)
+    {
+        double z = Math.Abs(x);
+        double t = 1.0 / (1.0 + (0.5 * z));
+        double r = t * Math.Exp(-(z * z) - 1.26551223 + (t * (1.00002368 + (t * (0.37409196 + (t * (0.09678418
+            + (t * (-0.18628806 + (t * (0.27886807 + (t * (-1.13520398 + (t * (1.48851587
+            + (t * (-0.82215223 + (t * 0.17087277))))))))))))))))));
+        return x >= 0 ? r : 2.0 - r;
+    }
+
+    /// <summary>The error function, <c>erf(x) = 1 - erfc(x)</c>.</summary>
+    public static double Erf(double x) => 1.0 - Erfc(x);
+
+    /// <summary>Exact GELU, <c>x·Φ(x) = x·½·erfc(-x/√2)</c>, as <c>torch.nn.functional.gelu(x)</c>.</summary>
+    public static float Gelu(float x) => (float)(x * 0.5 * Erfc(-x * InvSqrt2));
+
+    /// <summary>GELU's tanh form, <c>½x(1 + tanh(√(2/π)(x + 0.044715x³)))</c>, as <c>gelu(x, approximate="tanh")</c>.</summary>
+    public static float GeluTanh(float x)
+    {
+        double d = x;
+        return (float)(0.5 * d * (1.0 + Math.Tanh(SqrtTwoOverPi * (d + (0.044715 * d * d * d)))));
+    }
+
+    /// <summary>The logistic sigmoid, <c>1/(1+e^(-x))</c>, without overflow for large |x|.</summary>
+    public static float Sigmoid(float x)
+    {
+        if (x >= 0)
+        {
+            return 1f / (1f + MathF.Exp(-x));
+        }
+
+        float e = MathF.Exp(x);
+        return e / (1f + e);
+    }
+}
