@@ -1,0 +1,94 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Reflection;
+using System.Runtime.CompilerServices;
+using Microsoft.CodeAnalysis;
+using NetGen.Tests.Harness;
+using Xunit;
+
+namespace NetGen.Tests.Properties;
+
+/// <summary>
+/// Compiles many descriptions in one compilation (one class each) and exposes their generated
+/// entry points through small adapters, since spans cannot cross reflection.
+/// </summary>
+internal sealed class CompiledNetworks
+{
+    private readonly Assembly _assembly;
+
+    private CompiledNetworks(Assembly assembly) => _assembly = assembly;
+
+    public static CompiledNetworks Compile(IReadOnlyList<string> descriptions)
+    {
+        var sources = new List<string>();
+        var files = new List<(string, string)>();
+        for (int i = 0; i < descriptions.Count; i++)
+        {
+            files.Add(($"/nets/net{i}.netgen.json", descriptions[i]));
+            sources.Add($$"""
+                namespace Random{{i}}
+                {
+                    [NetGen.Network("net{{i}}.netgen.json")]
+                    public static partial class Net;
+
+                    public static class Adapter
+                    {
+                        public static void Forward(float[] x, float[] y) => Net.Forward(x, y);
+
+                        public static void ForwardBatch(float[] x, float[] y) => Net.ForwardBatch(x, y);
+
+                        public static float[] ForwardCache(float[] x, float[] y)
+                        {
+                            var cache = new Net.Cache();
+                            Net.Forward(x, y, ref cache);
+                            return System.Runtime.InteropServices.MemoryMarshal.Cast<Net.Cache, float>(
+                                System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref cache, 1)).ToArray();
+                        }
+
+                        public static System.Type CacheType => typeof(Net.Cache);
+                    }
+                }
+                """);
+        }
+
+        GeneratorRun run = GeneratorHarness.Run(sources.ToArray(), files.ToArray());
+        Assert.Empty(run.Diagnostics);
+
+        // The generated code compiles without a single warning (users build with warnings as errors).
+        var problems = run.CompilerDiagnostics.ToList();
+        Assert.True(problems.Count == 0, string.Join(Environment.NewLine, problems.Take(10)));
+        return new CompiledNetworks(GeneratorHarness.Load(run.Compilation));
+    }
+
+    public NetworkEntryPoints this[int index] => new(_assembly.GetType($"Random{index}.Adapter", throwOnError: true)!);
+}
+
+internal sealed class NetworkEntryPoints(Type adapter)
+{
+    private readonly Action<float[], float[]> _forward = adapter.GetMethod("Forward")!.CreateDelegate<Action<float[], float[]>>();
+    private readonly Action<float[], float[]> _forwardBatch = adapter.GetMethod("ForwardBatch")!.CreateDelegate<Action<float[], float[]>>();
+    private readonly Func<float[], float[], float[]> _forwardCache = adapter.GetMethod("ForwardCache")!.CreateDelegate<Func<float[], float[], float[]>>();
+
+    public void Forward(float[] x, float[] y) => _forward(x, y);
+
+    public void ForwardBatch(float[] x, float[] y) => _forwardBatch(x, y);
+
+    /// <summary>Runs Forward with a Cache and splits the Cache into its named fields.</summary>
+    public List<(string Name, float[] Values)> ForwardCache(float[] x, float[] y)
+    {
+        float[] flat = _forwardCache(x, y);
+        var cacheType = (Type)adapter.GetProperty("CacheType")!.GetValue(null)!;
+        var fields = new List<(string, float[])>();
+        int offset = 0;
+        foreach (FieldInfo field in cacheType.GetFields().OrderBy(f => f.MetadataToken))
+        {
+            int length = field.FieldType.GetCustomAttribute<InlineArrayAttribute>()!.Length;
+            fields.Add((field.Name, flat.AsSpan(offset, length).ToArray()));
+            offset += length;
+        }
+
+        Assert.Equal(flat.Length, offset);
+        return fields;
+    }
+}

@@ -1,0 +1,105 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Runtime.Intrinsics;
+using NetGen.Tests.Reference;
+using Xunit;
+using Xunit.Abstractions;
+
+namespace NetGen.Tests.Properties;
+
+/// <summary>
+/// Property tests: random networks of every op, compiled and run, agree with the float64
+/// reference within the format's bound, 1e-5·(1 + |reference|) per element, for Forward,
+/// every Cache field, and ForwardBatch. The suite runs on each vector width in CI.
+/// </summary>
+public sealed class RandomNetworkTests(ITestOutputHelper output)
+{
+    private const int NetworksPerCompilation = 40;
+    private const int InputsPerNetwork = 4;
+    private const int BatchRows = 5;
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(3)]
+    [InlineData(4)]
+    [InlineData(5)]
+    public void Random_networks_agree_with_the_float64_reference(int seed)
+    {
+        var random = new RandomNetworks(seed * 7919);
+        var networks = Enumerable.Range(0, NetworksPerCompilation).Select(_ => random.Next()).ToList();
+        var compiled = CompiledNetworks.Compile(networks.Select(n => n.Json).ToList());
+
+        double worst = 0;
+        int cases = 0;
+        for (int i = 0; i < networks.Count; i++)
+        {
+            var (json, inputSize) = networks[i];
+            var reference = new ReferenceNetwork(json);
+            var network = compiled[i];
+            string context = $"seed {seed}, network {i}: {Abbreviate(json)}";
+
+            for (int k = 0; k < InputsPerNetwork; k++)
+            {
+                float[] x = random.Input(inputSize);
+                var expectedTensors = new List<(string Name, double[] Values)>();
+                double[] expected = reference.Evaluate(x, expectedTensors);
+
+                float[] y = new float[expected.Length];
+                network.Forward(x, y);
+                worst = Math.Max(worst, Compare(expected, y, context + " / Forward"));
+
+                float[] yCached = new float[expected.Length];
+                var fields = network.ForwardCache(x, yCached);
+                Assert.Equal(y, yCached);
+                Assert.Equal(expectedTensors.Select(t => t.Name), fields.Select(f => f.Name));
+                for (int t = 0; t < fields.Count; t++)
+                {
+                    worst = Math.Max(worst, Compare(expectedTensors[t].Values, fields[t].Values, $"{context} / Cache.{fields[t].Name}"));
+                }
+
+                cases++;
+            }
+
+            // A batch gives, row by row, what Forward gives.
+            float[][] rows = Enumerable.Range(0, BatchRows).Select(_ => random.Input(inputSize)).ToArray();
+            float[] outputs = new float[BatchRows * (int)reference.Evaluate(rows[0], new()).Length];
+            network.ForwardBatch(rows.SelectMany(r => r).ToArray(), outputs);
+            int outputSize = outputs.Length / BatchRows;
+            for (int r = 0; r < BatchRows; r++)
+            {
+                float[] single = new float[outputSize];
+                network.Forward(rows[r], single);
+                Assert.Equal(single, outputs.AsSpan(r * outputSize, outputSize).ToArray());
+                worst = Math.Max(worst, Compare(reference.Evaluate(rows[r], new()), single, context + " / ForwardBatch"));
+            }
+
+            cases += BatchRows;
+        }
+
+        output.WriteLine($"{networks.Count} networks, {cases} cases, worst error {worst:E2} of the bound's 1e-5·(1+|ref|); " +
+            $"Vector512 {Vector512.IsHardwareAccelerated}, Vector256 {Vector256.IsHardwareAccelerated}, Vector128 {Vector128.IsHardwareAccelerated}");
+    }
+
+    /// <summary>Asserts the bound element-wise; returns the largest |actual - expected| / (1 + |expected|).</summary>
+    internal static double Compare(double[] expected, float[] actual, string context)
+    {
+        Assert.Equal(expected.Length, actual.Length);
+        double worst = 0;
+        for (int i = 0; i < expected.Length; i++)
+        {
+            double error = Math.Abs(actual[i] - expected[i]) / (1 + Math.Abs(expected[i]));
+            if (!(error <= 1e-5))
+            {
+                Assert.Fail($"{context}: element {i} is {actual[i]:R}, expected {expected[i]:R} (relative error {error:E2} > 1e-5)");
+            }
+
+            worst = Math.Max(worst, error);
+        }
+
+        return worst;
+    }
+
+    private static string Abbreviate(string json) => json.Length <= 300 ? json : json[..300] + "...";
+}

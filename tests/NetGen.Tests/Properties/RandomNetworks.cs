@@ -1,0 +1,244 @@
+using System;
+using System.Linq;
+using System.Text.Json.Nodes;
+
+namespace NetGen.Tests.Properties;
+
+/// <summary>
+/// Random netgen/1 descriptions of every op and their combinations: sizes 1 to 300, weights at
+/// PyTorch's default initialization (uniform in ±1/√fan_in) or up to 3 in magnitude, tensors
+/// written as nested arrays or base64, nested residual blocks, optional names and keys.
+/// </summary>
+/// <remarks>
+/// Weights up to 3 go to networks whose only weighted layer is one linear layer, among norms
+/// and activations; swiglu blocks always take the default initialization. Stacked, large-weight
+/// products grow values by about 3·√n each (swiglu's gating squares them), and the float32
+/// rounding of those intermediates, amplified by the next product, exceeds the format's bound
+/// whatever the evaluation order: measured here, double accumulation in every dot product did
+/// not help, and PyTorch's float32 evaluation, which stores the same intermediates, would miss
+/// it the same way.
+/// </remarks>
+internal sealed class RandomNetworks(int seed)
+{
+    private static readonly string[] Activations =
+        { "identity", "dropout", "relu", "leaky_relu", "gelu", "silu", "swish", "sigmoid", "tanh", "softmax", "log_softmax" };
+
+    private readonly Random _random = new(seed);
+    private bool _largeWeights;
+    private int _weightedLayers;
+    private int _names;
+
+    /// <summary>A description and the size of its input.</summary>
+    public (string Json, int InputSize) Next()
+    {
+        _largeWeights = _random.Next(4) == 0;
+        _weightedLayers = 0;
+        int input = Size();
+        int size = input;
+        var layers = new JsonArray();
+        int count = _largeWeights ? _random.Next(1, 4) : _random.Next(1, 7);
+        for (int i = 0; i < count; i++)
+        {
+            layers.Add(Layer(ref size, depth: 0, keepSize: false));
+        }
+
+        var network = new JsonObject { ["format"] = "netgen/1", ["input"] = input, ["layers"] = layers };
+        return (network.ToJsonString(), input);
+    }
+
+    public float[] Input(int size) => Enumerable.Range(0, size).Select(_ => Uniform(3)).ToArray();
+
+    /// <summary>Mostly small sizes, so that a compilation of many networks stays quick, with a tail to 300.</summary>
+    private int Size() => _random.Next(10) switch
+    {
+        < 6 => _random.Next(1, 17),
+        < 9 => _random.Next(17, 65),
+        _ => _random.Next(65, 301),
+    };
+
+    private JsonObject Layer(ref int size, int depth, bool keepSize)
+    {
+        int n = size;
+        int choice = _random.Next(depth < 2 ? 10 : 9);
+        if (_largeWeights && choice is < 3 or 8 or 9)
+        {
+            // Exactly one weighted layer, a linear one, per large-weight network (see the remarks).
+            choice = _weightedLayers == 0 ? 0 : 3 + _random.Next(5);
+        }
+
+        if (choice < 3)
+        {
+            _weightedLayers++;
+        }
+
+        JsonObject layer;
+        switch (choice)
+        {
+            case 0:
+            case 1:
+            case 2:
+            {
+                int outSize = keepSize ? n : Size();
+                layer = new JsonObject { ["op"] = "linear", ["out"] = outSize, ["weight"] = Tensor(outSize, n, Scale(n)) };
+                if (_random.Next(10) < 7)
+                {
+                    layer["bias"] = Tensor(outSize, Scale(n));
+                }
+
+                if (_random.Next(2) == 0)
+                {
+                    layer["activation"] = Activations[_random.Next(Activations.Length)];
+                }
+
+                size = outSize;
+                break;
+            }
+
+            case 3:
+            case 4:
+                layer = Activation(Activations[_random.Next(Activations.Length)]);
+                break;
+            case 5:
+                layer = new JsonObject { ["op"] = "layer_norm" };
+                if (_random.Next(3) > 0)
+                {
+                    layer["weight"] = Tensor(n, 0.5f, 1.5f);
+                    layer["bias"] = Tensor(n, 0.5f);
+                }
+
+                Epsilon(layer);
+                break;
+            case 6:
+                layer = new JsonObject { ["op"] = "rms_norm" };
+                if (_random.Next(3) > 0)
+                {
+                    layer["weight"] = Tensor(n, 0.5f, 1.5f);
+                }
+
+                Epsilon(layer);
+                break;
+            case 7:
+                layer = new JsonObject
+                {
+                    ["op"] = "batch_norm",
+                    ["running_mean"] = Tensor(n, 1f),
+                    ["running_var"] = Tensor(n, 0.1f, 2f),
+                };
+                if (_random.Next(3) > 0)
+                {
+                    layer["weight"] = Tensor(n, 0.5f, 1.5f);
+                    layer["bias"] = Tensor(n, 0.5f);
+                }
+
+                Epsilon(layer);
+                break;
+            case 8:
+            {
+                int hidden = Size();
+                int outSize = keepSize ? n : _random.Next(2) == 0 ? n : Size();
+                layer = new JsonObject
+                {
+                    ["op"] = "swiglu",
+                    ["hidden"] = hidden,
+                    ["gate"] = Tensor(hidden, n, DefaultScale(n)),
+                    ["up"] = Tensor(hidden, n, DefaultScale(n)),
+                    ["down"] = Tensor(outSize, hidden, DefaultScale(hidden)),
+                };
+                if (outSize != n || _random.Next(2) == 0)
+                {
+                    layer["out"] = outSize;
+                }
+
+                size = outSize;
+                break;
+            }
+
+            default:
+            {
+                var inner = new JsonArray();
+                int innerSize = n;
+                int count = _random.Next(1, 4);
+                for (int i = 0; i < count; i++)
+                {
+                    inner.Add(Layer(ref innerSize, depth + 1, keepSize: true));
+                }
+
+                layer = new JsonObject { ["op"] = "residual", ["layers"] = inner };
+                break;
+            }
+        }
+
+        if (_random.Next(5) == 0)
+        {
+            layer["name"] = "layer" + (++_names);
+        }
+
+        return layer;
+    }
+
+    private JsonObject Activation(string op)
+    {
+        var layer = new JsonObject { ["op"] = op };
+        if (op == "leaky_relu" && _random.Next(2) == 0)
+        {
+            layer["alpha"] = 0.2;
+        }
+        else if (op == "gelu" && _random.Next(3) > 0)
+        {
+            layer["approximate"] = _random.Next(2) == 0 ? "none" : "tanh";
+        }
+        else if (op == "dropout" && _random.Next(2) == 0)
+        {
+            layer["p"] = 0.5;
+        }
+
+        return layer;
+    }
+
+    private void Epsilon(JsonObject layer)
+    {
+        if (_random.Next(2) == 0)
+        {
+            layer["eps"] = 1e-3;
+        }
+    }
+
+    private float Scale(int fanIn) => _largeWeights ? 3f : DefaultScale(fanIn);
+
+    /// <summary>PyTorch's default initialization bound for a layer with this fan-in.</summary>
+    private static float DefaultScale(int fanIn) => 1f / MathF.Sqrt(fanIn);
+
+    private float Uniform(float scale) => (float)(((_random.NextDouble() * 2) - 1) * scale);
+
+    private JsonNode Tensor(int length, float scale) => Encode(new[] { length }, Enumerable.Range(0, length).Select(_ => Uniform(scale)).ToArray());
+
+    private JsonNode Tensor(int length, float min, float max) =>
+        Encode(new[] { length }, Enumerable.Range(0, length).Select(_ => (float)(min + (_random.NextDouble() * (max - min)))).ToArray());
+
+    private JsonNode Tensor(int rows, int columns, float scale) =>
+        Encode(new[] { rows, columns }, Enumerable.Range(0, rows * columns).Select(_ => Uniform(scale)).ToArray());
+
+    private JsonNode Encode(int[] shape, float[] values)
+    {
+        if (_random.Next(10) < 3)
+        {
+            byte[] bytes = new byte[values.Length * 4];
+            Buffer.BlockCopy(values, 0, bytes, 0, bytes.Length);
+            return new JsonObject
+            {
+                ["shape"] = new JsonArray(shape.Select(d => (JsonNode)d).ToArray()),
+                ["dtype"] = "f32",
+                ["base64"] = Convert.ToBase64String(bytes),
+            };
+        }
+
+        if (shape.Length == 1)
+        {
+            return new JsonArray(values.Select(v => (JsonNode)v).ToArray());
+        }
+
+        return new JsonArray(Enumerable.Range(0, shape[0])
+            .Select(r => (JsonNode)new JsonArray(values.Skip(r * shape[1]).Take(shape[1]).Select(v => (JsonNode)v).ToArray()))
+            .ToArray());
+    }
+}

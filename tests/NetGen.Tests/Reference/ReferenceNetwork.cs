@@ -1,0 +1,283 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.Linq;
+using System.Text.Json;
+
+namespace NetGen.Tests.Reference;
+
+/// <summary>
+/// A float64 evaluator of netgen/1 descriptions, written from the format's tables alone and
+/// sharing no code with the generator (it parses with System.Text.Json). It also names every
+/// tensor by the Cache naming rule of the README, so tests can compare each Cache field.
+/// </summary>
+internal sealed class ReferenceNetwork
+{
+    private readonly JsonElement _root;
+
+    public ReferenceNetwork(string json)
+    {
+        _root = JsonDocument.Parse(json).RootElement.Clone();
+        InputSize = _root.GetProperty("input").GetInt32();
+    }
+
+    public int InputSize { get; }
+
+    /// <summary>Evaluates one sample; <paramref name="tensors"/> receives every named tensor in order.</summary>
+    public double[] Evaluate(ReadOnlySpan<float> input, List<(string Name, double[] Values)> tensors)
+    {
+        double[] x = input.ToArray().Select(v => (double)v).ToArray();
+        return Sequence(_root.GetProperty("layers"), x, null, tensors);
+    }
+
+    private static double[] Sequence(JsonElement layers, double[] x, string? parentStage, List<(string, double[])> tensors)
+    {
+        int stage = 0, activations = 0;
+        foreach (JsonElement layer in layers.EnumerateArray())
+        {
+            string op = layer.GetProperty("op").GetString()!;
+            bool isActivation = IsActivation(op);
+            if (!isActivation || stage == 0)
+            {
+                stage++;
+                activations = op == "linear" && layer.TryGetProperty("activation", out _) ? 1 : 0;
+            }
+
+            string label = (parentStage is null ? "" : parentStage + "_") + stage.ToString(CultureInfo.InvariantCulture);
+            if (isActivation)
+            {
+                activations++;
+                label += activations == 1 ? "" : ((char)('a' + activations - 1)).ToString();
+            }
+
+            string? name = layer.TryGetProperty("name", out var n) ? n.GetString() : null;
+            x = Layer(layer, op, x, label, name, tensors);
+        }
+
+        return x;
+    }
+
+    private static double[] Layer(JsonElement layer, string op, double[] x, string label, string? name, List<(string, double[])> tensors)
+    {
+        switch (op)
+        {
+            case "linear":
+            {
+                double[][] w = Matrix(layer.GetProperty("weight"));
+                double[]? b = layer.TryGetProperty("bias", out var bias) ? Vector(bias) : null;
+                var z = new double[w.Length];
+                for (int i = 0; i < w.Length; i++)
+                {
+                    double sum = b?[i] ?? 0;
+                    for (int j = 0; j < x.Length; j++)
+                    {
+                        sum += w[i][j] * x[j];
+                    }
+
+                    z[i] = sum;
+                }
+
+                if (layer.TryGetProperty("activation", out var activation))
+                {
+                    tensors.Add((name is null ? "Z" + label : name + "_z", z));
+                    double[] a = Activation(activation.GetString()!, default, z);
+                    tensors.Add((name ?? "A" + label, a));
+                    return a;
+                }
+
+                tensors.Add((name ?? "Z" + label, z));
+                return z;
+            }
+
+            case "layer_norm":
+            case "rms_norm":
+            case "batch_norm":
+            {
+                double eps = layer.TryGetProperty("eps", out var e) ? e.GetDouble() : op == "rms_norm" ? 1e-6 : 1e-5;
+                double[]? weight = layer.TryGetProperty("weight", out var wt) ? Vector(wt) : null;
+                double[]? bias = layer.TryGetProperty("bias", out var bs) ? Vector(bs) : null;
+                var y = new double[x.Length];
+                if (op == "layer_norm")
+                {
+                    double mean = x.Average();
+                    double variance = x.Select(v => (v - mean) * (v - mean)).Average();
+                    for (int i = 0; i < x.Length; i++)
+                    {
+                        y[i] = ((x[i] - mean) / Math.Sqrt(variance + eps) * (weight?[i] ?? 1)) + (bias?[i] ?? 0);
+                    }
+                }
+                else if (op == "rms_norm")
+                {
+                    double rms = Math.Sqrt(x.Select(v => v * v).Average() + eps);
+                    for (int i = 0; i < x.Length; i++)
+                    {
+                        y[i] = x[i] / rms * (weight?[i] ?? 1);
+                    }
+                }
+                else
+                {
+                    double[] mean = Vector(layer.GetProperty("running_mean"));
+                    double[] variance = Vector(layer.GetProperty("running_var"));
+                    for (int i = 0; i < x.Length; i++)
+                    {
+                        y[i] = ((x[i] - mean[i]) / Math.Sqrt(variance[i] + eps) * (weight?[i] ?? 1)) + (bias?[i] ?? 0);
+                    }
+                }
+
+                tensors.Add((name ?? "N" + label, y));
+                return y;
+            }
+
+            case "residual":
+            {
+                double[] f = Sequence(layer.GetProperty("layers"), x, label, tensors);
+                double[] y = x.Zip(f, (a, b) => a + b).ToArray();
+                tensors.Add((name ?? "R" + label, y));
+                return y;
+            }
+
+            case "swiglu":
+            {
+                string output = name ?? "S" + label;
+                double[][] gate = Matrix(layer.GetProperty("gate"));
+                double[][] up = Matrix(layer.GetProperty("up"));
+                double[][] down = Matrix(layer.GetProperty("down"));
+                double[] g = gate.Select(row => Dot(row, x)).ToArray();
+                double[] u = up.Select(row => Dot(row, x)).ToArray();
+                double[] h = g.Select((v, i) => v / (1 + Math.Exp(-v)) * u[i]).ToArray();
+                double[] y = down.Select(row => Dot(row, h)).ToArray();
+                tensors.Add((output + "_gate", g));
+                tensors.Add((output + "_up", u));
+                tensors.Add((output + "_hidden", h));
+                tensors.Add((output, y));
+                return y;
+            }
+
+            default:
+            {
+                double[] y = Activation(op, layer, x);
+                tensors.Add((name ?? "A" + label, y));
+                return y;
+            }
+        }
+    }
+
+    private static double[] Activation(string op, JsonElement layer, double[] x)
+    {
+        switch (op)
+        {
+            case "identity":
+            case "dropout":
+                return (double[])x.Clone();
+            case "relu":
+                return x.Select(v => Math.Max(0, v)).ToArray();
+            case "leaky_relu":
+                double alpha = layer.ValueKind == JsonValueKind.Object && layer.TryGetProperty("alpha", out var a) ? (float)a.GetDouble() : 0.01f;
+                return x.Select(v => v >= 0 ? v : alpha * v).ToArray();
+            case "gelu":
+                bool tanh = layer.ValueKind == JsonValueKind.Object && layer.TryGetProperty("approximate", out var ap) && ap.GetString() == "tanh";
+                return tanh
+                    ? x.Select(v => 0.5 * v * (1 + Math.Tanh(Math.Sqrt(2 / Math.PI) * (v + (0.044715 * v * v * v))))).ToArray()
+                    : x.Select(v => v * 0.5 * Erfc(-v / Math.Sqrt(2))).ToArray();
+            case "silu":
+            case "swish":
+                return x.Select(v => v * Sigmoid(v)).ToArray();
+            case "sigmoid":
+                return x.Select(Sigmoid).ToArray();
+            case "tanh":
+                return x.Select(Math.Tanh).ToArray();
+            case "softmax":
+            {
+                double max = x.Max();
+                double[] e = x.Select(v => Math.Exp(v - max)).ToArray();
+                double sum = e.Sum();
+                return e.Select(v => v / sum).ToArray();
+            }
+
+            case "log_softmax":
+            {
+                double max = x.Max();
+                double log = Math.Log(x.Sum(v => Math.Exp(v - max)));
+                return x.Select(v => v - max - log).ToArray();
+            }
+
+            default:
+                throw new ArgumentException("Unknown op " + op);
+        }
+    }
+
+    private static bool IsActivation(string op) =>
+        op is "identity" or "dropout" or "relu" or "leaky_relu" or "gelu" or "silu" or "swish" or "sigmoid" or "tanh" or "softmax" or "log_softmax";
+
+    private static double Sigmoid(double v) => v >= 0 ? 1 / (1 + Math.Exp(-v)) : Math.Exp(v) / (1 + Math.Exp(v));
+
+    private static double Dot(double[] a, double[] b)
+    {
+        double sum = 0;
+        for (int i = 0; i < a.Length; i++)
+        {
+            sum += a[i] * b[i];
+        }
+
+        return sum;
+    }
+
+    /// <summary>erfc to double precision: Maclaurin series of erf near 0, Laplace's continued fraction beyond.</summary>
+    public static double Erfc(double x)
+    {
+        double ax = Math.Abs(x);
+        double tail;
+        if (ax < 2.5)
+        {
+            double term = ax, sum = ax;
+            for (int n = 1; n < 200; n++)
+            {
+                term *= -ax * ax / n;
+                double t = term / ((2 * n) + 1);
+                sum += t;
+                if (Math.Abs(t) < 1e-17 * Math.Abs(sum))
+                {
+                    break;
+                }
+            }
+
+            double erf = sum * 2 / Math.Sqrt(Math.PI);
+            tail = 1 - erf;
+        }
+        else
+        {
+            double f = ax;
+            for (int k = 300; k >= 1; k--)
+            {
+                f = ax + (k / 2.0 / f);
+            }
+
+            tail = Math.Exp(-ax * ax) / (Math.Sqrt(Math.PI) * f);
+        }
+
+        return x >= 0 ? tail : 2 - tail;
+    }
+
+    private static double[] Vector(JsonElement tensor) =>
+        tensor.ValueKind == JsonValueKind.Array
+            ? tensor.EnumerateArray().Select(v => (double)(float)v.GetDouble()).ToArray()
+            : Decode(tensor);
+
+    private static double[][] Matrix(JsonElement tensor)
+    {
+        if (tensor.ValueKind == JsonValueKind.Array)
+        {
+            return tensor.EnumerateArray().Select(Vector).ToArray();
+        }
+
+        int[] shape = tensor.GetProperty("shape").EnumerateArray().Select(d => d.GetInt32()).ToArray();
+        double[] flat = Decode(tensor);
+        return Enumerable.Range(0, shape[0]).Select(r => flat.Skip(r * shape[1]).Take(shape[1]).ToArray()).ToArray();
+    }
+
+    private static double[] Decode(JsonElement tensor)
+    {
+        byte[] bytes = Convert.FromBase64String(tensor.GetProperty("base64").GetString()!);
+        return Enumerable.Range(0, bytes.Length / 4).Select(i => (double)BitConverter.ToSingle(bytes, i * 4)).ToArray();
+    }
+}
