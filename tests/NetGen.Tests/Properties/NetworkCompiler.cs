@@ -17,7 +17,18 @@ internal sealed class CompiledNetworks
 {
     private readonly Assembly _assembly;
 
-    private CompiledNetworks(Assembly assembly) => _assembly = assembly;
+    private CompiledNetworks(Assembly assembly, string source)
+    {
+        _assembly = assembly;
+        Source = source;
+    }
+
+    /// <summary>All generated source, concatenated.</summary>
+    public string Source { get; }
+
+    /// <summary>A generated constant of network <paramref name="index"/>, such as ParameterCount.</summary>
+    public long Constant(int index, string name) =>
+        Convert.ToInt64(_assembly.GetType($"Random{index}.Net", throwOnError: true)!.GetField(name)!.GetRawConstantValue());
 
     public static CompiledNetworks Compile(IReadOnlyList<string> descriptions)
     {
@@ -58,7 +69,7 @@ internal sealed class CompiledNetworks
         // The generated code compiles without a single warning (users build with warnings as errors).
         var problems = run.CompilerDiagnostics.ToList();
         Assert.True(problems.Count == 0, string.Join(Environment.NewLine, problems.Take(10)));
-        return new CompiledNetworks(GeneratorHarness.Load(run.Compilation));
+        return new CompiledNetworks(GeneratorHarness.Load(run.Compilation), string.Concat(run.Sources.Select(s => s.SourceText.ToString())));
     }
 
     public NetworkEntryPoints this[int index] => new(_assembly.GetType($"Random{index}.Adapter", throwOnError: true)!);
