@@ -112,15 +112,15 @@ internal sealed class NetworkChecker
         }
 
         Report(DiagnosticDescriptors.WrongShape, tensor.Range, what,
-            $"[{Format(rows)}, {Format(columns)}] ({Format(rows)} rows from {rowsSource}, {Format(columns)} columns from this layer's input size)",
-            JsonNetworkReader.FormatShape(tensor.Shape));
+            $"shape [{Format(rows)}, {Format(columns)}] ({Format(rows)} rows from {rowsSource}, {Format(columns)} columns from this layer's input size)",
+            "shape " + JsonNetworkReader.FormatShape(tensor.Shape));
     }
 
     private void CheckVector(TensorSpec? tensor, int length, string what)
     {
         if (tensor is not null && tensor.Shape[0] != length)
         {
-            Report(DiagnosticDescriptors.WrongShape, tensor.Range, what, $"[{Format(length)}]", JsonNetworkReader.FormatShape(tensor.Shape));
+            Report(DiagnosticDescriptors.WrongShape, tensor.Range, what, $"shape [{Format(length)}]", "shape " + JsonNetworkReader.FormatShape(tensor.Shape));
         }
     }
 

@@ -65,7 +65,7 @@ internal static class DiagnosticDescriptors
     public static readonly DiagnosticDescriptor WrongShape = Error(
         "NG0008",
         "Wrong tensor shape",
-        "{0}: expected shape {1}, found {2}",
+        "{0}: expected {1}, found {2}",
         "A tensor must have exactly the shape its layer requires; a matrix is never given flat.");
 
     /// <summary>NG0009: NaN, an infinity, or a number that rounds to an infinity in float32.</summary>

@@ -473,7 +473,7 @@ internal sealed class JsonNetworkReader
             if (row.Items.Count != columns)
             {
                 Report(DiagnosticDescriptors.WrongShape, row, $"row {r + 1} of {what}",
-                    $"[{columns}] (every row as long as the first)", $"[{row.Items.Count}]");
+                    $"{columns} elements (every row as long as the first)", $"{row.Items.Count}");
                 ok = false;
                 break;
             }
@@ -621,7 +621,7 @@ internal sealed class JsonNetworkReader
 
         if (shapeArray.Items.Count != rank)
         {
-            Report(DiagnosticDescriptors.WrongShape, shapeArray, "\"shape\"", expected, $"{shapeArray.Items.Count} dimensions");
+            Report(DiagnosticDescriptors.WrongShape, shapeArray, "\"shape\"", expected, $"{shapeArray.Items.Count.ToString(CultureInfo.InvariantCulture)} dimensions");
             return null;
         }
 

@@ -1,0 +1,162 @@
+using System;
+using System.Globalization;
+using System.Linq;
+using Microsoft.CodeAnalysis;
+using NetGen.Tests.Harness;
+using Xunit;
+
+namespace NetGen.Tests.Generator;
+
+/// <summary>Every error of the format's Errors list is a diagnostic at its line and column, and produces no code.</summary>
+public sealed class DiagnosticTests
+{
+    private const string Source = """
+        namespace App;
+
+        [NetGen.Network("models/net.netgen.json")]
+        public static partial class Net;
+        """;
+
+    /// <summary>Each case marks with '»' the place its diagnostic must start; the marker is removed before the run.</summary>
+    public static TheoryData<string, string, string> JsonErrors => new()
+    {
+        { "{\n  \"format\": \"netgen/1\",\n  \"input\": 2\n  »\"layers\": []\n}", "NG0001", "expected ',' or '}', found '\"'" },
+        { "{ \"format\": \"netgen/1\", \"input\": 2, \"layers\": [ { \"op\": \"relu\" } »", "NG0001", "found the end of the document" },
+        { "{ \"format\": \"netgen/1\", \"input\": 2, \"layers\": [ { \"op\": \"relu\", \"alpha\": 1e» } ] }", "NG0001", "expected a digit in the exponent, found ' '" },
+        { "{ \"format\": »\"netgen/2\", \"input\": 2, \"layers\": [ { \"op\": \"relu\" } ] }", "NG0002", "Expected \"format\": \"netgen/1\", found \"netgen/2\"" },
+        { "{ \"format\": \"netgen/1\", \"input\": 2, \"layers\": [ { \"op\": \"relu\", »\"alpha\": 1 } ] }", "NG0003", "Unknown key \"alpha\" in a relu layer; expected one of: op, name" },
+        { "{ \"format\": \"netgen/1\", \"input\": 2, \"layers\": [ { \"op\": \"relu\" } ], »\"colour\": \"red\" }", "NG0003", "Unknown key \"colour\" in the description; expected one of: format, input, layers, description" },
+        { "{ \"format\": \"netgen/1\", \"input\": 2, \"layers\": [ { \"op\": \"linear\", \"out\": 1, \"weight\": { \"shape\": [1, 1], \"dtype\": \"f32\", \"base64\": \"AACAPw==\", »\"order\": \"C\" } } ] }", "NG0003", "Unknown key \"order\" in the tensor \"weight\"" },
+        { "{ \"format\": \"netgen/1\", \"input\": 2, \"layers\": [\n  »{ \"op\": \"linear\", \"weight\": [[1, 2]] }\n] }", "NG0004", "Missing key \"out\" in a linear layer" },
+        { "»{ \"input\": 2, \"layers\": [ { \"op\": \"relu\" } ] }", "NG0004", "Missing key \"format\" in the description" },
+        { "{ \"format\": \"netgen/1\", \"input\": »\"2\", \"layers\": [ { \"op\": \"relu\" } ] }", "NG0005", "Expected a positive integer for \"input\", found a string" },
+        { "{ \"format\": \"netgen/1\", \"input\": 2, \"layers\": [ { \"op\": \"linear\", \"out\": 1, \"weight\": [[1, »\"2\"]] } ] }", "NG0005", "Expected a number for an element of \"weight\", found a string" },
+        { "{ \"format\": \"netgen/1\", \"input\": 2, \"layers\": [ { \"op\": »\"conv2d\" } ] }", "NG0006", "Unknown op \"conv2d\"" },
+        { "{ \"format\": \"netgen/1\", \"input\": 2, \"layers\": [ { \"op\": \"linear\", \"out\": 1, \"weight\": [[1, 1]], \"activation\": »\"softplus\" } ] }", "NG0006", "Unknown op \"softplus\"; expected one of: identity, dropout, relu" },
+        { "{ \"format\": \"netgen/1\", \"input\": 2, \"layers\": [\n  { \"op\": \"linear\", \"out\": 1,\n    \"weight\": »[[1, 2, 3]] }\n] }", "NG0007", "layer 1 (linear) \"weight\": expected 2 columns (the size of this layer's input), found 3 columns" },
+        { "{ \"format\": \"netgen/1\", \"input\": 2, \"layers\": [ »{ \"op\": \"residual\", \"layers\": [ { \"op\": \"linear\", \"out\": 3, \"weight\": [[1, 1], [1, 1], [1, 1]] } ] } ] }", "NG0007", "expected inner layers that keep the size 2 (y = x + f(x)), found layers that end with size 3" },
+        { "{ \"format\": \"netgen/1\", \"input\": 2, \"layers\": [ { \"op\": \"linear\", \"out\": 2, \"weight\": [[1, 2], [3, 4]], \"bias\": »[1, 2, 3] } ] }", "NG0008", "layer 1 (linear) \"bias\": expected shape [2], found shape [3]" },
+        { "{ \"format\": \"netgen/1\", \"input\": 2, \"layers\": [ { \"op\": \"linear\", \"out\": 3, \"weight\": [[1, 2], [3, 4]] } ] }".Replace("\"weight\": [[", "\"weight\": »[["), "NG0008", "expected shape [3, 2] (3 rows from \"out\"" },
+        { "{ \"format\": \"netgen/1\", \"input\": 2, \"layers\": [ { \"op\": \"linear\", \"out\": 2, \"weight\": [[1, 2], »[3]] } ] }", "NG0008", "row 2 of \"weight\": expected 2 elements (every row as long as the first), found 1" },
+        { "{ \"format\": \"netgen/1\", \"input\": 2, \"layers\": [ { \"op\": \"linear\", \"out\": 1, \"weight\": »[1, 2] } ] }", "NG0008", "\"weight\": expected a matrix (an array of rows), found a flat array of 2 numbers" },
+        { "{ \"format\": \"netgen/1\", \"input\": 2, \"layers\": [ { \"op\": \"linear\", \"out\": 1, \"weight\": { \"shape\": [1, 2], \"dtype\": \"f32\", \"base64\": »\"AACAPw==\" } } ] }", "NG0008", "expected 2 float32 values (8 bytes) for shape [1, 2], found 4 bytes" },
+        { "{ \"format\": \"netgen/1\", \"input\": 2, \"layers\": [ { \"op\": \"linear\", \"out\": 1, \"weight\": [[»1e39, 2]] } ] }", "NG0009", "found 1e39 (it rounds to infinity in float32)" },
+        { "{ \"format\": \"netgen/1\", \"input\": 1, \"layers\": [ { \"op\": \"linear\", \"out\": 1, \"weight\": { \"shape\": [1, 1], \"dtype\": \"f32\", \"base64\": »\"AADAfw==\" } } ] }", "NG0009", "element 0 of the \"base64\" data of \"weight\": expected a finite float32 value, found NaN" },
+        { "{ \"format\": \"netgen/1\", \"input\": 2, \"layers\": [ { \"op\": \"relu\", \"name\": »\"2fast\" } ] }", "NG0010", "Invalid name \"2fast\": expected letters, digits and '_', starting with a letter" },
+        { "{ \"format\": \"netgen/1\", \"input\": 2, \"layers\": [ { \"op\": \"relu\", \"name\": »\"Cache\" } ] }", "NG0010", "other than a member NetGen generates" },
+        { "{ \"format\": \"netgen/1\", \"input\": 2, \"layers\": [ { \"op\": \"relu\", \"name\": \"a\" },\n  { \"op\": \"tanh\", \"name\": »\"a\" } ] }", "NG0011", "The cache field \"a\" is defined twice" },
+        { "{ \"format\": \"netgen/1\", \"input\": 2, \"layers\": [ { \"op\": \"linear\", \"out\": 1, \"weight\": [[1, 1]] }, { \"op\": \"relu\", \"name\": »\"Z1\" } ] }", "NG0011", "The cache field \"Z1\" is defined twice" },
+        { "{ \"format\": \"netgen/1\", \"input\": 2, \"layers\": [ { \"op\": \"layer_norm\", \"eps\": »0 } ] }", "NG0012", "\"eps\": expected a positive number, found 0" },
+        { "{ \"format\": \"netgen/1\", \"input\": 2, \"layers\": »[] }", "NG0012", "expected at least one layer, found an empty array" },
+        { "{ \"format\": \"netgen/1\", \"input\": »0, \"layers\": [ { \"op\": \"relu\" } ] }", "NG0012", "\"input\": expected an integer from 1 to 16777216, found 0" },
+        { "{ \"format\": \"netgen/1\", \"input\": 2, \"layers\": [ { \"op\": \"dropout\", \"p\": »1 } ] }", "NG0012", "\"p\": expected a probability in [0, 1), found 1" },
+        { "{ \"format\": \"netgen/1\", \"input\": 2, \"layers\": [ { \"op\": \"batch_norm\", \"running_mean\": [0, 0], \"running_var\": »[1, -1] } ] }", "NG0012", "element 2 of \"running_var\": expected a variance of 0 or more, found -1" },
+        { "{ \"format\": \"netgen/1\", \"input\": 2, \"layers\": [ { \"op\": \"linear\", \"out\": 1, \"weight\": { \"shape\": [1, 2], \"dtype\": \"f32\", \"file\": »\"w.bin\" } } ] }", "NG0013", "Weight file \"w.bin\"" },
+        { "{ \"format\": \"netgen/1\", \"input\": 2, »\"input\": 3, \"layers\": [ { \"op\": \"relu\" } ] }", "NG0014", "Key \"input\" appears more than once in the description" },
+    };
+
+    [Theory]
+    [MemberData(nameof(JsonErrors))]
+    public void A_json_error_is_reported_at_its_line_and_column_and_produces_no_code(string marked, string id, string message)
+    {
+        int marker = marked.IndexOf('»');
+        string json = marked.Remove(marker, 1);
+        int line = marked[..marker].Count(c => c == '\n');
+        int column = marker - (marked.LastIndexOf('\n', Math.Max(0, marker - 1)) + 1);
+        if (marker > 0 && marked[marker - 1] == '\n')
+        {
+            column = 0;
+        }
+
+        GeneratorRun run = GeneratorHarness.Run(Source, ("/src/app/models/net.netgen.json", json));
+
+        Diagnostic diagnostic = Assert.Single(run.Diagnostics);
+        Assert.Equal(id, diagnostic.Id);
+        Assert.Equal(DiagnosticSeverity.Error, diagnostic.Severity);
+        FileLinePositionSpan position = diagnostic.Location.GetLineSpan();
+        Assert.Equal("/src/app/models/net.netgen.json", position.Path);
+        Assert.Equal((line, column), (position.StartLinePosition.Line, position.StartLinePosition.Character));
+        Assert.Contains(message, diagnostic.GetMessage(CultureInfo.InvariantCulture));
+        Assert.Empty(run.Sources);
+    }
+
+    [Fact]
+    public void Every_error_of_a_description_is_reported_in_one_build()
+    {
+        string json = """
+            { "format": "netgen/1", "input": 2, "colour": "red", "layers": [
+              { "op": "linear", "out": 2, "weight": [[1, 2], [3, 4]], "bais": [1, 2] },
+              { "op": "layer_norm", "eps": -1 },
+              { "op": "mystery" }
+            ] }
+            """;
+        GeneratorRun run = GeneratorHarness.Run(Source, ("/src/app/models/net.netgen.json", json));
+        Assert.Equal(["NG0003", "NG0003", "NG0012", "NG0006"], run.Diagnostics.Select(d => d.Id));
+    }
+
+    [Fact]
+    public void A_path_that_matches_no_additional_file_is_reported_on_the_attribute_argument()
+    {
+        GeneratorRun run = GeneratorHarness.Run(Source, ("/src/app/other/net.netgen.json", "{}"));
+        Diagnostic diagnostic = Assert.Single(run.Diagnostics, d => d.Id == "NG0101");
+        Assert.Equal("Source0.cs", diagnostic.Location.GetLineSpan().Path);
+        Assert.Equal(3, diagnostic.Location.GetLineSpan().StartLinePosition.Line + 1);
+        Assert.Equal(17, diagnostic.Location.GetLineSpan().StartLinePosition.Character + 1);
+        Assert.Contains("found: net.netgen.json", diagnostic.GetMessage());
+    }
+
+    [Fact]
+    public void A_path_must_match_at_a_folder_boundary()
+    {
+        GeneratorRun run = GeneratorHarness.Run(Source, ("/src/app/bigmodels/net.netgen.json", Valid));
+        Assert.Single(run.Diagnostics, d => d.Id == "NG0101");
+    }
+
+    [Fact]
+    public void A_path_that_matches_several_additional_files_is_ambiguous()
+    {
+        const string source = """
+            [NetGen.Network("net.netgen.json")]
+            public static partial class Net;
+            """;
+        GeneratorRun run = GeneratorHarness.Run(source, ("/a/net.netgen.json", Valid), ("/b/net.netgen.json", Valid));
+        Diagnostic diagnostic = Assert.Single(run.Diagnostics);
+        Assert.Equal("NG0102", diagnostic.Id);
+        Assert.Contains("/a/net.netgen.json, /b/net.netgen.json", diagnostic.GetMessage());
+    }
+
+    [Fact]
+    public void Either_slash_and_a_leading_dot_folder_match()
+    {
+        const string source = """
+            [NetGen.Network(@".\models\net.netgen.json")]
+            public static partial class Net;
+            """;
+        GeneratorRun run = GeneratorHarness.Run(source, (@"C:\src\app\models\net.netgen.json", Valid));
+        Assert.Empty(run.Diagnostics);
+        Assert.Single(run.Sources);
+    }
+
+    [Theory]
+    [InlineData("[NetGen.Network(\"net.netgen.json\")] public partial class Net;", "found a class that is not static")]
+    [InlineData("[NetGen.Network(\"net.netgen.json\")] public static class Net;", "found a class that is not partial")]
+    [InlineData("public class Outer { [NetGen.Network(\"net.netgen.json\")] public static partial class Net; }", "found the containing type 'Outer', which is not partial")]
+    public void A_class_that_is_not_static_and_partial_is_reported(string source, string found)
+    {
+        GeneratorRun run = GeneratorHarness.Run(source, ("/net.netgen.json", Valid));
+        Diagnostic diagnostic = Assert.Single(run.Diagnostics);
+        Assert.Equal("NG0103", diagnostic.Id);
+        Assert.Contains("'Net' must be a static partial class", diagnostic.GetMessage());
+        Assert.Contains(found, diagnostic.GetMessage());
+        Assert.Empty(run.Sources);
+    }
+
+    [Fact]
+    public void An_empty_path_is_reported()
+    {
+        GeneratorRun run = GeneratorHarness.Run("[NetGen.Network(\"\")] public static partial class Net;", ("/net.netgen.json", Valid));
+        Assert.Equal("NG0104", Assert.Single(run.Diagnostics).Id);
+    }
+
+    private const string Valid = """{ "format": "netgen/1", "input": 2, "layers": [ { "op": "relu" } ] }""";
+}
