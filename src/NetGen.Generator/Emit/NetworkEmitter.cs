@@ -91,7 +91,7 @@ internal static class NetworkEmitter
     private static void WriteClassDocs(SourceWriter w, NetworkPlan plan)
     {
         w.Line("/// <summary>");
-        w.Line($"/// A fixed network compiled by NetGen from {Literals.Xml(plan.SourceFileName)}: {Literals.Int(plan.InputSize)} inputs, {Literals.Int(plan.OutputSize)} outputs, {Group(plan.ParameterCount)} parameters.");
+        w.Line($"/// A fixed network compiled by NetGen from {Literals.Xml(plan.SourceFileName)}: {Count(plan.InputSize, "input")}, {Count(plan.OutputSize, "output")}, {Count(plan.ParameterCount, "parameter")}.");
         if (!string.IsNullOrEmpty(plan.Description))
         {
             w.Line("/// " + Literals.Xml(plan.Description!));
@@ -230,7 +230,7 @@ internal static class NetworkEmitter
                     w.Line();
                 }
 
-                w.Line($"/// <summary>{Literals.Xml(t.Summary)} {Literals.Int(t.Size)} floats.</summary>");
+                w.Line($"/// <summary>{Literals.Xml(t.Summary)} {Count(t.Size, "float")}.</summary>");
                 w.Line($"public Tensor{Literals.Int(t.Size)} {Literals.Identifier(t.Name)};");
             }
         }
@@ -242,7 +242,7 @@ internal static class NetworkEmitter
     {
         foreach (int size in plan.Tensors.Select(t => t.Size).Distinct().OrderBy(s => s))
         {
-            w.Line($"/// <summary>{Literals.Int(size)} floats stored inline; converts to <see cref=\"global::System.Span{{T}}\"/>.</summary>");
+            w.Line($"/// <summary>{Count(size, "float")} stored inline; converts to <see cref=\"global::System.Span{{T}}\"/>.</summary>");
             w.Line($"[global::System.Runtime.CompilerServices.InlineArray({Literals.Int(size)})]");
             using (w.Block($"public struct Tensor{Literals.Int(size)}"))
             {
@@ -313,7 +313,7 @@ internal static class NetworkEmitter
     private static void WriteWeights(SourceWriter w, NetworkPlan plan, CancellationToken cancellationToken)
     {
         w.Line("// Weights as static data: the compiler stores each array in the assembly's data section and the");
-        w.Line("// property returns a span over it, so nothing is copied or allocated at start-up or per call.");
+        w.Line("// property returns a span over it, so optimized code copies and allocates nothing, at start-up or per call.");
         using (w.Block("private static class Weights"))
         {
             for (int i = 0; i < plan.Weights.Count; i++)
@@ -360,4 +360,6 @@ internal static class NetworkEmitter
     }
 
     private static string Group(long value) => value.ToString("#,0", CultureInfo.InvariantCulture);
+
+    private static string Count(long value, string noun) => Group(value) + " " + noun + (value == 1 ? string.Empty : "s");
 }

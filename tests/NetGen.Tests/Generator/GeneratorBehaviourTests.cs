@@ -1,0 +1,175 @@
+using System;
+using System.Globalization;
+using System.IO;
+using System.Linq;
+using System.Runtime.CompilerServices;
+using System.Threading;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using NetGen.Generator;
+using NetGen.Tests.Harness;
+using Xunit;
+
+namespace NetGen.Tests.Generator;
+
+/// <summary>Determinism, caching, and robustness of the generator itself.</summary>
+public sealed class GeneratorBehaviourTests
+{
+    private const string Source = """
+        namespace App;
+
+        [NetGen.Network("block.netgen.json")]
+        public static partial class Block;
+        """;
+
+    private static readonly string BlockJson = File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "Networks", "block.netgen.json"));
+
+    [Fact]
+    public void The_same_description_gives_the_same_bytes_in_every_culture()
+    {
+        string invariant = GenerateIn(CultureInfo.InvariantCulture);
+        Assert.Equal(invariant, GenerateIn(new CultureInfo("de-DE")));
+        Assert.Equal(invariant, GenerateIn(new CultureInfo("tr-TR")));
+        Assert.Equal(invariant, GenerateIn(new CultureInfo("ar-SA")));
+        Assert.Contains("0.125f", invariant);
+        Assert.DoesNotContain("0,125", invariant);
+    }
+
+    [Fact]
+    public void The_lesson_network_generates_its_golden_file()
+    {
+        string json = File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "Networks", "lesson.netgen.json"));
+        GeneratorRun run = GeneratorHarness.Run("namespace Lessons;\n[NetGen.Network(\"lesson.netgen.json\")]\npublic static partial class Lesson;", ("/lesson.netgen.json", json));
+        string generated = run.Source("Lessons.Lesson.g.cs").Replace(NetworkEmitterVersion, "VERSION");
+        Golden.Verify("lesson.g.cs", generated);
+    }
+
+    [Fact]
+    public void A_second_run_and_an_unrelated_edit_leave_every_step_cached_or_unchanged()
+    {
+        var compilation = GeneratorHarness.CreateCompilation(Source);
+        GeneratorDriver driver = GeneratorHarness.CreateDriver([new InMemoryAdditionalText("/block.netgen.json", BlockJson)]);
+        driver = driver.RunGenerators(compilation);
+
+        driver = driver.RunGenerators(compilation);
+        AssertAllCachedOrUnchanged(driver.GetRunResult());
+
+        var edited = compilation.AddSyntaxTrees(CSharpSyntaxTree.ParseText("class Unrelated { }", GeneratorHarness.ParseOptions));
+        driver = driver.RunGenerators(edited);
+        AssertAllCachedOrUnchanged(driver.GetRunResult());
+    }
+
+    [Fact]
+    public void A_whitespace_edit_of_the_description_leaves_the_output_unchanged()
+    {
+        var compilation = GeneratorHarness.CreateCompilation(Source);
+        var original = new InMemoryAdditionalText("/block.netgen.json", BlockJson);
+        GeneratorDriver driver = GeneratorHarness.CreateDriver([original]);
+        driver = driver.RunGenerators(compilation);
+
+        driver = driver.ReplaceAdditionalText(original, new InMemoryAdditionalText("/block.netgen.json", "\n\n  " + BlockJson.Replace(", ", ",   ")));
+        driver = driver.RunGenerators(compilation);
+
+        var result = driver.GetRunResult().Results.Single();
+        var description = result.TrackedSteps[TrackingNames.Descriptions].Single();
+        Assert.Equal(IncrementalStepRunReason.Unchanged, description.Outputs.Single().Reason);
+        AssertAllCachedOrUnchanged(driver.GetRunResult(), TrackingNames.Units);
+    }
+
+    [Fact]
+    public void Mutated_descriptions_give_diagnostics_or_code_and_never_an_exception()
+    {
+        // Every truncation (at a step), then random one- to three-character edits.
+        var random = new Random(2026);
+        for (int length = 0; length < BlockJson.Length; length += 7)
+        {
+            AssertDiagnosticsOrCode(BlockJson[..length]);
+        }
+
+        const string Replacements = "{}[]\",:-0123456789eE. \n\\ntfa";
+        for (int i = 0; i < 300; i++)
+        {
+            char[] chars = BlockJson.ToCharArray();
+            int edits = random.Next(1, 4);
+            for (int e = 0; e < edits; e++)
+            {
+                chars[random.Next(chars.Length)] = Replacements[random.Next(Replacements.Length)];
+            }
+
+            AssertDiagnosticsOrCode(new string(chars));
+        }
+    }
+
+    private static void AssertDiagnosticsOrCode(string json)
+    {
+        GeneratorRun run = GeneratorHarness.Run(Source, ("/block.netgen.json", json));
+        Assert.All(run.Result.Results, r => Assert.Null(r.Exception));
+        Assert.DoesNotContain(run.Diagnostics, d => d.Id is "CS8785" or "NG0999");
+        bool errors = run.Diagnostics.Any(d => d.Severity == DiagnosticSeverity.Error);
+        Assert.True(errors != run.Sources.Any(), errors ? "code was generated for a broken description" : "a description without errors generated nothing");
+        Assert.All(run.Diagnostics, d => Assert.Equal("/block.netgen.json", d.Location.GetLineSpan().Path));
+    }
+
+    private static void AssertAllCachedOrUnchanged(GeneratorDriverRunResult result, params string[] steps)
+    {
+        var tracked = result.Results.Single().TrackedSteps;
+        foreach (string name in steps.Length > 0 ? steps : [TrackingNames.Descriptions, TrackingNames.Targets, TrackingNames.Units])
+        {
+            Assert.True(tracked.ContainsKey(name), $"step {name} was not tracked");
+            foreach (var output in tracked[name].SelectMany(step => step.Outputs))
+            {
+                Assert.True(
+                    output.Reason is IncrementalStepRunReason.Cached or IncrementalStepRunReason.Unchanged,
+                    $"step {name} was {output.Reason}");
+            }
+        }
+    }
+
+    private static string GenerateIn(CultureInfo culture)
+    {
+        CultureInfo saved = CultureInfo.CurrentCulture, savedUi = CultureInfo.CurrentUICulture;
+        try
+        {
+            CultureInfo.CurrentCulture = culture;
+            CultureInfo.CurrentUICulture = culture;
+            return GeneratorHarness.Run(Source, ("/block.netgen.json", BlockJson)).Source("App.Block.g.cs");
+        }
+        finally
+        {
+            CultureInfo.CurrentCulture = saved;
+            CultureInfo.CurrentUICulture = savedUi;
+        }
+    }
+
+    private static string NetworkEmitterVersion =>
+        typeof(NetworkGenerator).Assembly.GetName().Version!.ToString(3);
+}
+
+/// <summary>
+/// Golden files: the expected text lives in Golden/ beside the tests. A mismatch fails and writes
+/// the actual text next to it as *.received.*; set NETGEN_UPDATE_GOLDEN=1 to accept it instead.
+/// </summary>
+internal static class Golden
+{
+    public static void Verify(string name, string actual, [CallerFilePath] string caller = "")
+    {
+        string folder = Path.Combine(Path.GetDirectoryName(caller)!, "..", "Golden");
+        string path = Path.Combine(folder, name);
+        string received = Path.Combine(folder, Path.GetFileNameWithoutExtension(name) + ".received" + Path.GetExtension(name));
+        if (Environment.GetEnvironmentVariable("NETGEN_UPDATE_GOLDEN") == "1")
+        {
+            File.WriteAllText(path, actual);
+            File.Delete(received);
+            return;
+        }
+
+        string expected = File.Exists(path) ? File.ReadAllText(path) : string.Empty;
+        if (expected != actual)
+        {
+            File.WriteAllText(received, actual);
+            Assert.Fail($"{name} differs from its golden file; see {received}, and set NETGEN_UPDATE_GOLDEN=1 to accept it.");
+        }
+
+        File.Delete(received);
+    }
+}
