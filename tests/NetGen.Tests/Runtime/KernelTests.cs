@@ -1,0 +1,124 @@
+using System;
+using System.Linq;
+using CsCheck;
+using NetGen.Runtime;
+using NetGen.Tests.Reference;
+using Xunit;
+
+namespace NetGen.Tests.Runtime;
+
+/// <summary>
+/// The runtime kernels against float64 formulas, on random vectors whose lengths (1 to 300)
+/// are mostly not multiples of any vector width, so every scalar tail runs too.
+/// </summary>
+public sealed class KernelTests
+{
+    private static readonly Gen<float[]> Vectors = Gen.Float[-3f, 3f].Array[1, 300];
+
+    [Fact]
+    public void Erfc_is_accurate_to_float_precision_over_the_whole_line() =>
+        Gen.Double[-12, 12].Sample(x =>
+        {
+            double expected = ReferenceNetwork.Erfc(x);
+            Assert.True(Math.Abs(SpecialFunctions.Erfc(x) - expected) <= 1.2e-7 * expected + 1e-300, $"erfc({x})");
+        }, iter: 5000);
+
+    [Fact]
+    public void Linear_matches_a_float64_matrix_product() =>
+        Gen.Select(Gen.Int[1, 300], Gen.Int[1, 40], Gen.Int[0, int.MaxValue]).Sample((columns, rows, seed) =>
+        {
+            var random = new Random(seed);
+            float[] x = Enumerable.Range(0, columns).Select(_ => (float)((random.NextDouble() * 6) - 3)).ToArray();
+            float[] w = Enumerable.Range(0, rows * columns).Select(_ => (float)((random.NextDouble() * 6) - 3)).ToArray();
+            float[] b = Enumerable.Range(0, rows).Select(_ => (float)random.NextDouble()).ToArray();
+            float[] y = new float[rows];
+            Dense.Linear(w, b, x, y);
+            for (int r = 0; r < rows; r++)
+            {
+                double expected = b[r] + Enumerable.Range(0, columns).Sum(c => (double)w[(r * columns) + c] * x[c]);
+                AssertClose(expected, y[r], 1e-7);
+            }
+        });
+
+    [Fact]
+    public void Activations_match_their_float64_formulas() =>
+        Gen.Float[-30f, 30f].Array[1, 300].Sample(x =>
+        {
+            Check(x, (a, b) => Activations.Relu(a, b), v => Math.Max(0, v));
+            Check(x, (a, b) => Activations.LeakyRelu(a, b, 0.2f), v => v >= 0 ? v : 0.2f * v);
+            Check(x, (a, b) => Activations.Gelu(a, b), v => v * 0.5 * ReferenceNetwork.Erfc(-v / Math.Sqrt(2)));
+            Check(x, (a, b) => Activations.GeluTanh(a, b), v => 0.5 * v * (1 + Math.Tanh(Math.Sqrt(2 / Math.PI) * (v + (0.044715 * v * v * v)))));
+            Check(x, (a, b) => Activations.Sigmoid(a, b), v => 1 / (1 + Math.Exp(-v)));
+            Check(x, (a, b) => Activations.Silu(a, b), v => v / (1 + Math.Exp(-v)));
+            Check(x, (a, b) => Activations.Tanh(a, b), Math.Tanh);
+        });
+
+    [Fact]
+    public void Softmax_and_log_softmax_match_float64_and_survive_extreme_inputs() =>
+        Gen.OneOf(Vectors, Gen.Float[-1e9f, 1e9f].Array[1, 300]).Sample(x =>
+        {
+            double max = x.Max();
+            double sum = x.Sum(v => Math.Exp(v - max));
+            float[] y = new float[x.Length];
+            Activations.Softmax(x, y);
+            for (int i = 0; i < x.Length; i++)
+            {
+                AssertClose(Math.Exp(x[i] - max) / sum, y[i], 1e-6);
+            }
+
+            Activations.LogSoftmax(x, y);
+            for (int i = 0; i < x.Length; i++)
+            {
+                AssertClose(x[i] - max - Math.Log(sum), y[i], 1e-6);
+            }
+        });
+
+    [Fact]
+    public void Norms_keep_their_digits_when_the_mean_is_large_and_the_spread_small() =>
+        Gen.Select(Vectors, Gen.Float[-1000f, 1000f]).Sample((noise, offset) =>
+        {
+            float[] x = noise.Select(v => offset + (v / 100)).ToArray();
+            double[] d = x.Select(v => (double)v).ToArray();
+            double mean = d.Average();
+            double variance = d.Select(v => (v - mean) * (v - mean)).Average();
+            float[] y = new float[x.Length];
+
+            Normalization.LayerNorm(x, y, default, default, 1e-5);
+            for (int i = 0; i < x.Length; i++)
+            {
+                AssertClose((d[i] - mean) / Math.Sqrt(variance + 1e-5), y[i], 1e-6);
+            }
+
+            double rms = Math.Sqrt(d.Select(v => v * v).Average() + 1e-6);
+            Normalization.RmsNorm(x, y, default, 1e-6);
+            for (int i = 0; i < x.Length; i++)
+            {
+                AssertClose(d[i] / rms, y[i], 1e-6);
+            }
+        });
+
+    [Fact]
+    public void Kernels_refuse_mismatched_lengths_with_the_expected_size()
+    {
+        var e = Assert.Throws<ArgumentException>(() => Dense.Linear(new float[5], default, new float[2], new float[3]));
+        Assert.Contains("Expected weight to have length 6, but it is 5", e.Message);
+        e = Assert.Throws<ArgumentException>(() => Activations.Softmax(new float[2], new float[3]));
+        Assert.Contains("Expected y to have length 2", e.Message);
+    }
+
+    private static void Check(float[] x, Action<float[], float[]> kernel, Func<double, double> reference)
+    {
+        float[] y = new float[x.Length];
+        kernel(x, y);
+        for (int i = 0; i < x.Length; i++)
+        {
+            AssertClose(reference(x[i]), y[i], 1e-6);
+        }
+    }
+
+    private static void AssertClose(double expected, float actual, double tolerance)
+    {
+        double error = Math.Abs(actual - expected) / (1 + Math.Abs(expected));
+        Assert.True(error <= tolerance, $"expected {expected:R}, found {actual:R}: relative error {error:E2} > {tolerance:E0}");
+    }
+}
