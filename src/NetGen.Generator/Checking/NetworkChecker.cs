@@ -158,16 +158,7 @@ internal sealed class NetworkChecker
     private static string Describe(LayerSpec layer) =>
         LayerOpNames.Of(layer.Op) + (layer.Name is null ? string.Empty : " \"" + layer.Name + "\"");
 
-    private static string Printable(string s)
-    {
-        var builder = new System.Text.StringBuilder();
-        foreach (char c in s.Length > 40 ? s.Substring(0, 40) + "..." : s)
-        {
-            builder.Append(char.IsControl(c) || c is '\u2028' or '\u2029' ? $"\\u{(int)c:X4}" : c.ToString());
-        }
-
-        return builder.ToString();
-    }
+    private static string Printable(string s) => Text.Printable(s.Length > 40 ? s.Substring(0, 40) + "..." : s);
 
     private static string Format(int value) => value.ToString(CultureInfo.InvariantCulture);
 

@@ -1,6 +1,6 @@
 using System.Globalization;
-using System.Text;
 using Microsoft.CodeAnalysis.CSharp;
+using NetGen.Generator.Model;
 
 namespace NetGen.Generator.Emit;
 
@@ -30,20 +30,8 @@ internal static class Literals
     public static string Identifier(string name) =>
         SyntaxFacts.GetKeywordKind(name) != SyntaxKind.None ? "@" + name : name;
 
-    /// <summary>
-    /// Text safe inside a comment: every line break (including U+2028, U+2029, U+0085) and
-    /// control character becomes a visible escape, so text cannot end the comment.
-    /// </summary>
-    public static string Comment(string text)
-    {
-        var builder = new StringBuilder(text.Length);
-        foreach (char c in text)
-        {
-            builder.Append(char.IsControl(c) || c is '\u2028' or '\u2029' or '\u0085' ? $"\\u{(int)c:X4}" : c.ToString());
-        }
-
-        return builder.ToString();
-    }
+    /// <summary>Text safe inside a comment: see <see cref="Text.Printable"/>.</summary>
+    public static string Comment(string text) => Text.Printable(text);
 
     /// <summary>Text safe inside an XML doc comment line.</summary>
     public static string Xml(string text) =>

@@ -290,7 +290,7 @@ internal static class NetworkEmitter
 
     private static string StepCall(StepPlan step)
     {
-        string x = Arg(step.Inputs[0]);
+        string x = Literals.Identifier(step.Inputs[0]);
         string y = Literals.Identifier(step.Output);
         return step.Kind switch
         {
@@ -300,13 +300,11 @@ internal static class NetworkEmitter
             StepKind.LayerNorm => $"{Runtime}.Normalization.LayerNorm({x}, {y}, {Weight(step.Weights[0])}, {Weight(step.Weights[1])}, {Literals.Double(step.Scalar)});",
             StepKind.RmsNorm => $"{Runtime}.Normalization.RmsNorm({x}, {y}, {Weight(step.Weights[0])}, {Literals.Double(step.Scalar)});",
             StepKind.BatchNorm => $"{Runtime}.Normalization.BatchNorm({x}, {y}, {Weight(step.Weights[0])}, {Weight(step.Weights[1])}, {Weight(step.Weights[2])});",
-            StepKind.Add => $"{Runtime}.Elementwise.Add({x}, {Arg(step.Inputs[1])}, {y});",
-            StepKind.SwiGluGate => $"{Runtime}.Elementwise.SwiGluGate({x}, {Arg(step.Inputs[1])}, {y});",
+            StepKind.Add => $"{Runtime}.Elementwise.Add({x}, {Literals.Identifier(step.Inputs[1])}, {y});",
+            StepKind.SwiGluGate => $"{Runtime}.Elementwise.SwiGluGate({x}, {Literals.Identifier(step.Inputs[1])}, {y});",
             _ => $"{Runtime}.Activations.{step.Kind}({x}, {y});",
         };
     }
-
-    private static string Arg(string tensor) => Literals.Identifier(tensor);
 
     private static string Weight(string name) => name.Length == 0 ? "default" : "Weights." + name;
 
