@@ -59,7 +59,17 @@ public sealed partial class NetworkGenerator
             return new UnitResult(null, result.Diagnostics);
         }
 
-        var matches = files.Where(f => PathMatches(f.Path, target.RequestedPath)).ToList();
+        if (result.Plan is { } inlinePlan)
+        {
+            return new UnitResult(new NetworkUnit(target, inlinePlan), EquatableArray<DiagnosticInfo>.Empty);
+        }
+
+        if (target.RequestedPath is not { } requestedPath)
+        {
+            return new UnitResult(null, EquatableArray<DiagnosticInfo>.Empty);
+        }
+
+        var matches = files.Where(f => PathMatches(f.Path, requestedPath)).ToList();
         if (matches.Count == 1)
         {
             // A description with errors has reported them already, and produces no code.
@@ -73,7 +83,7 @@ public sealed partial class NetworkGenerator
                 DiagnosticDescriptors.DescriptionNotFound.Id,
                 target.PathLocation.FilePath,
                 target.PathLocation.Range,
-                target.RequestedPath,
+                requestedPath,
                 files.Length == 0
                     ? "; the project has no *.netgen.json AdditionalFiles items (add <AdditionalFiles Include=\"...\" /> to the project)"
                     : "; found: " + string.Join(", ", files.Select(f => System.IO.Path.GetFileName(f.Path)).OrderBy(n => n, StringComparer.Ordinal)))
@@ -81,7 +91,7 @@ public sealed partial class NetworkGenerator
                 DiagnosticDescriptors.AmbiguousDescription.Id,
                 target.PathLocation.FilePath,
                 target.PathLocation.Range,
-                target.RequestedPath,
+                requestedPath,
                 matches.Count.ToString(System.Globalization.CultureInfo.InvariantCulture),
                 string.Join(", ", matches.Select(m => m.Path).OrderBy(p => p, StringComparer.Ordinal)));
         return new UnitResult(null, new EquatableArray<DiagnosticInfo>(new[] { diagnostic }));

@@ -41,6 +41,16 @@ public sealed partial class NetworkGenerator : IIncrementalGenerator
             .Select(static (pair, _) => Bind(pair.Left, pair.Right))
             .WithTrackingName(TrackingNames.Units);
 
+        // Layer attributes on a class without [Network] would otherwise be silently ignored.
+        IncrementalValuesProvider<EquatableArray<DiagnosticInfo>> strayLayers = context.SyntaxProvider
+            .CreateSyntaxProvider(
+                static (node, _) => node is ClassDeclarationSyntax { AttributeLists.Count: > 0 } declaration && TargetReader.MayHaveLayerAttributes(declaration),
+                static (context, cancellationToken) => TargetReader.ReadStrayLayers(context, cancellationToken))
+            .Where(static diagnostics => !diagnostics.IsEmpty)
+            .WithTrackingName(TrackingNames.StrayLayers);
+
+        context.RegisterSourceOutput(strayLayers, static (context, diagnostics) => Report(context, diagnostics));
+
         context.RegisterSourceOutput(units, static (context, unit) =>
         {
             Report(context, unit.Diagnostics);

@@ -9,6 +9,9 @@ public static class TrackingNames
     /// <summary>Each class carrying [Network], read from its symbol.</summary>
     public const string Targets = nameof(Targets);
 
+    /// <summary>Classes with layer attributes but no [Network], reported as such.</summary>
+    public const string StrayLayers = nameof(StrayLayers);
+
     /// <summary>Each target bound to the description its path names.</summary>
     public const string Units = nameof(Units);
 }

@@ -3,20 +3,35 @@ using System;
 namespace NetGen;
 
 /// <summary>
-/// Compiles the network described by a <c>*.netgen.json</c> file into members of the
-/// attributed <c>static partial class</c>: <c>InputSize</c>, <c>OutputSize</c>,
-/// <c>ParameterCount</c>, <c>Forward</c>, <c>ForwardBatch</c> and the <c>Cache</c> struct.
+/// Compiles a network into members of the attributed <c>static partial class</c>:
+/// <c>InputSize</c>, <c>OutputSize</c>, <c>ParameterCount</c>, <c>Forward</c>,
+/// <c>ForwardBatch</c> and the <c>Cache</c> struct. The network is described either by a
+/// <c>*.netgen.json</c> file (<see cref="NetworkAttribute(string)"/>) or by layer attributes
+/// on the class itself (<see cref="NetworkAttribute(int)"/>).
 /// </summary>
-/// <remarks>
-/// The file must be an <c>AdditionalFiles</c> item of the project. <paramref name="path"/>
-/// is matched against the end of each item's full path at a folder boundary, with either
-/// slash: <c>"models/mnist.netgen.json"</c> binds <c>C:\src\app\models\mnist.netgen.json</c>.
-/// Exactly one item must match.
-/// </remarks>
-/// <param name="path">The description's path, relative to the project (a unique suffix is enough).</param>
 [AttributeUsage(AttributeTargets.Class, AllowMultiple = false, Inherited = false)]
-public sealed class NetworkAttribute(string path) : Attribute
+public sealed class NetworkAttribute : Attribute
 {
-    /// <summary>The description's path as written in the attribute.</summary>
-    public string Path { get; } = path;
+    /// <summary>A network described by a JSON file.</summary>
+    /// <remarks>
+    /// The file must be an <c>AdditionalFiles</c> item of the project. <paramref name="path"/>
+    /// is matched against the end of each item's full path at a folder boundary, with either
+    /// slash: <c>"models/mnist.netgen.json"</c> binds <c>C:\src\app\models\mnist.netgen.json</c>.
+    /// Exactly one item must match.
+    /// </remarks>
+    /// <param name="path">The description's path, relative to the project (a unique suffix is enough).</param>
+    public NetworkAttribute(string path) => Path = path;
+
+    /// <summary>
+    /// A network described by the layer attributes that follow on the same class, in
+    /// declaration order (<see cref="LinearAttribute"/>, <see cref="ReluAttribute"/>, ...).
+    /// </summary>
+    /// <param name="input">The number of input features of one sample.</param>
+    public NetworkAttribute(int input) => Input = input;
+
+    /// <summary>The description's path, for a network described by a file.</summary>
+    public string? Path { get; }
+
+    /// <summary>The input size, for a network described by attributes.</summary>
+    public int Input { get; }
 }

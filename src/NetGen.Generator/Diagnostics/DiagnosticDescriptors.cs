@@ -138,6 +138,34 @@ internal static class DiagnosticDescriptors
         "Expected a relative path to a *.netgen.json file, found {0}",
         "[Network(path)] takes the path of an AdditionalFiles item, relative to the project.");
 
+    /// <summary>NG0105: layer attributes on more than one partial declaration.</summary>
+    public static readonly DiagnosticDescriptor LayersSplitAcrossDeclarations = Error(
+        "NG0105",
+        "Layers split across partial declarations",
+        "[{0}] is on another partial declaration than [Network]; expected every layer attribute on the declaration that carries [Network], where their order is defined",
+        "The order of attributes is only defined within one declaration, so a network's layers must all be written on the declaration that carries [Network].");
+
+    /// <summary>NG0106: a class with both a JSON path and layer attributes.</summary>
+    public static readonly DiagnosticDescriptor MixedForms = Error(
+        "NG0106",
+        "Two descriptions for one network",
+        "'{0}' names a description file in [Network(\"{1}\")] and also has layer attributes; expected one form: [Network(path)] alone, or [Network(input: n)] with layer attributes",
+        "A network is described by a JSON file or by attributes, not both.");
+
+    /// <summary>NG0107: layer attributes on a class without [Network].</summary>
+    public static readonly DiagnosticDescriptor LayersWithoutNetwork = Error(
+        "NG0107",
+        "Layer attributes without [Network]",
+        "'{0}' has layer attributes but no [Network(input: n)]; expected [Network(input: n)] before its first layer",
+        "Layer attributes describe a network only on a class that carries [Network(input: n)].");
+
+    /// <summary>NG0108: [Residual] and [EndResidual] do not pair up.</summary>
+    public static readonly DiagnosticDescriptor UnbalancedResidual = Error(
+        "NG0108",
+        "Unbalanced residual block",
+        "Expected {0}, found {1}",
+        "[Residual] opens a block of layers that the matching [EndResidual] closes; blocks nest.");
+
     /// <summary>NG0999: NetGen failed on input it should have handled: a defect to report.</summary>
     public static readonly DiagnosticDescriptor InternalError = Error(
         "NG0999",
@@ -157,7 +185,8 @@ internal static class DiagnosticDescriptors
         {
             MalformedJson, UnsupportedFormat, UnknownKey, MissingKey, WrongType, UnknownOp, SizeMismatch,
             WrongShape, NonFiniteValue, InvalidName, DuplicateName, InvalidValue, WeightFileUnavailable,
-            DuplicateKey, DescriptionNotFound, AmbiguousDescription, NotStaticPartialClass, InvalidNetworkPath, InternalError,
+            DuplicateKey, DescriptionNotFound, AmbiguousDescription, NotStaticPartialClass, InvalidNetworkPath,
+            LayersSplitAcrossDeclarations, MixedForms, LayersWithoutNetwork, UnbalancedResidual, InternalError,
         };
         var index = new Dictionary<string, DiagnosticDescriptor>();
         foreach (var d in all)

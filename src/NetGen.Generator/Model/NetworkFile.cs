@@ -12,8 +12,11 @@ namespace NetGen.Generator.Model;
 /// </remarks>
 internal sealed record NetworkFile(string Path, NetworkPlan? Plan, EquatableArray<DiagnosticInfo> Diagnostics);
 
-/// <summary>A class that carries [Network], read from its symbol: the target, or why it cannot be one.</summary>
-internal sealed record TargetResult(NetworkTarget? Target, EquatableArray<DiagnosticInfo> Diagnostics);
+/// <summary>
+/// A class that carries [Network], read from its symbol: the target, or why it cannot be one.
+/// A network described by attributes is planned right here: <see cref="Plan"/>.
+/// </summary>
+internal sealed record TargetResult(NetworkTarget? Target, Lowering.NetworkPlan? Plan, EquatableArray<DiagnosticInfo> Diagnostics);
 
 /// <summary>A class bound to its description: what to emit, if anything, and what to report.</summary>
 internal sealed record UnitResult(NetworkUnit? Unit, EquatableArray<DiagnosticInfo> Diagnostics);

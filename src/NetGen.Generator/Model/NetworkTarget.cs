@@ -1,7 +1,8 @@
 namespace NetGen.Generator.Model;
 
 /// <summary>
-/// A class that asked for a network: where it is declared and which description it names.
+/// A class that asked for a network: where it is declared, and which description file it
+/// names (<see cref="RequestedPath"/>, null for a network described by attributes).
 /// </summary>
 /// <remarks>Equality contract: value equality over every member.</remarks>
 internal sealed record NetworkTarget(
@@ -9,7 +10,7 @@ internal sealed record NetworkTarget(
     EquatableArray<string> ContainingTypes,
     string ClassName,
     string HintName,
-    string RequestedPath,
+    string? RequestedPath,
     CodeLocation PathLocation);
 
 /// <summary>A place in C# source, as values: file path and ranges.</summary>

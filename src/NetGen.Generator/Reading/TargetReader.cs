@@ -1,15 +1,21 @@
+using System;
 using System.Collections.Generic;
 using System.Linq;
 using System.Threading;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
+using NetGen.Generator.Checking;
 using NetGen.Generator.Diagnostics;
+using NetGen.Generator.Lowering;
 using NetGen.Generator.Model;
 
 namespace NetGen.Generator.Reading;
 
-/// <summary>Reads a class carrying [Network] into a <see cref="NetworkTarget"/>; the only reader that sees Roslyn symbols.</summary>
+/// <summary>
+/// Reads a class carrying [Network] into a <see cref="NetworkTarget"/>. For a network described
+/// by attributes it also reads, checks and plans the layers, since they live on the class.
+/// </summary>
 internal static class TargetReader
 {
     public const string AttributeName = "NetGen.NetworkAttribute";
@@ -28,15 +34,43 @@ internal static class TargetReader
         }
 
         Location pathLocation = ArgumentLocation(attribute, cancellationToken) ?? syntax.Identifier.GetLocation();
-        string? path = attribute.ConstructorArguments.Length == 1 ? attribute.ConstructorArguments[0].Value as string : null;
-        if (string.IsNullOrWhiteSpace(path))
+        bool byAttributes = attribute.AttributeConstructor is { Parameters.Length: 1 } constructor
+            && constructor.Parameters[0].Type.SpecialType == SpecialType.System_Int32;
+        string? path = byAttributes ? null : attribute.ConstructorArguments.FirstOrDefault().Value as string;
+        if (!byAttributes && string.IsNullOrWhiteSpace(path))
         {
             diagnostics.Add(Info(DiagnosticDescriptors.InvalidNetworkPath, pathLocation, path is null ? "null" : "\"" + path + "\""));
         }
 
+        if (!byAttributes && symbol.GetAttributes().FirstOrDefault(AttributeNetworkReader.IsLayerAttribute) is { } layer)
+        {
+            Location layerLocation = layer.ApplicationSyntaxReference?.GetSyntax(cancellationToken).GetLocation() ?? syntax.Identifier.GetLocation();
+            diagnostics.Add(Info(DiagnosticDescriptors.MixedForms, layerLocation, symbol.Name, path ?? string.Empty));
+        }
+
         if (diagnostics.Count > 0)
         {
-            return new TargetResult(null, diagnostics.ToEquatableArray());
+            return new TargetResult(null, null, diagnostics.ToEquatableArray());
+        }
+
+        NetworkPlan? plan = null;
+        if (byAttributes)
+        {
+            try
+            {
+                NetworkSpec? spec = AttributeNetworkReader.Read(symbol, attribute, diagnostics, cancellationToken);
+                if (spec is null || !NetworkChecker.Check(spec, diagnostics, cancellationToken))
+                {
+                    return new TargetResult(null, null, diagnostics.ToEquatableArray());
+                }
+
+                plan = NetworkPlanner.Plan(spec, cancellationToken);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                diagnostics.Add(Info(DiagnosticDescriptors.InternalError, syntax.Identifier.GetLocation(), e.GetType().Name + ": " + e.Message));
+                return new TargetResult(null, null, diagnostics.ToEquatableArray());
+            }
         }
 
         string? ns = symbol.ContainingNamespace.IsGlobalNamespace ? null : symbol.ContainingNamespace.ToDisplayString();
@@ -49,8 +83,43 @@ internal static class TargetReader
         string hint = string.Concat(symbol.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat).Replace("global::", string.Empty)
             .Select(c => char.IsLetterOrDigit(c) || c is '.' or '_' ? c : '_')) + ".g.cs";
 
-        var target = new NetworkTarget(ns, containing.ToEquatableArray(), NameWithTypeParameters(symbol), hint, path!, ToCodeLocation(pathLocation));
-        return new TargetResult(target, EquatableArray<DiagnosticInfo>.Empty);
+        var target = new NetworkTarget(ns, containing.ToEquatableArray(), NameWithTypeParameters(symbol), hint, path, ToCodeLocation(pathLocation));
+        return new TargetResult(target, plan, EquatableArray<DiagnosticInfo>.Empty);
+    }
+
+    private static readonly string[] LayerAttributeNames =
+    {
+        "Linear", "Identity", "Dropout", "Relu", "LeakyRelu", "Gelu", "Silu", "Sigmoid", "Tanh", "Softmax", "LogSoftmax",
+        "LayerNorm", "RmsNorm", "BatchNorm", "Residual", "EndResidual", "SwiGlu",
+    };
+
+    /// <summary>A syntactic pre-filter: does the class carry an attribute named like a layer attribute?</summary>
+    public static bool MayHaveLayerAttributes(ClassDeclarationSyntax declaration) =>
+        declaration.AttributeLists.SelectMany(l => l.Attributes).Any(a =>
+        {
+            string name = a.Name is QualifiedNameSyntax q ? q.Right.Identifier.ValueText : a.Name is SimpleNameSyntax s ? s.Identifier.ValueText : string.Empty;
+            name = name.EndsWith("Attribute", StringComparison.Ordinal) ? name.Substring(0, name.Length - "Attribute".Length) : name;
+            return Array.IndexOf(LayerAttributeNames, name) >= 0;
+        });
+
+    /// <summary>NG0107 for a class with layer attributes and no [Network]; nothing otherwise.</summary>
+    public static EquatableArray<DiagnosticInfo> ReadStrayLayers(GeneratorSyntaxContext context, CancellationToken cancellationToken)
+    {
+        var declaration = (ClassDeclarationSyntax)context.Node;
+        if (context.SemanticModel.GetDeclaredSymbol(declaration, cancellationToken) is not INamedTypeSymbol symbol
+            || symbol.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == AttributeName))
+        {
+            return EquatableArray<DiagnosticInfo>.Empty;
+        }
+
+        // Report once, on the declaration that holds the first layer attribute.
+        AttributeData? first = symbol.GetAttributes().FirstOrDefault(AttributeNetworkReader.IsLayerAttribute);
+        if (first?.ApplicationSyntaxReference?.GetSyntax(cancellationToken) is not { } syntax || syntax.FirstAncestorOrSelf<ClassDeclarationSyntax>() != declaration)
+        {
+            return EquatableArray<DiagnosticInfo>.Empty;
+        }
+
+        return new EquatableArray<DiagnosticInfo>(new[] { Info(DiagnosticDescriptors.LayersWithoutNetwork, syntax.GetLocation(), symbol.Name) });
     }
 
     private static bool IsStaticPartial(INamedTypeSymbol symbol, out string found)

@@ -1,0 +1,225 @@
+using System;
+using System.Diagnostics;
+
+namespace NetGen;
+
+// The attribute form of a network description. Each attribute is one layer of the JSON
+// format (docs/netgen-json.md) and means exactly what that layer means there; they apply in
+// declaration order. Tensors are written as text: numbers separated by spaces or commas,
+// matrix rows separated by ';' ("1 0; 0 1; -1 1" is 3 rows of 2), parsed culture-invariantly.
+//
+// [Conditional] keeps them out of the compiled assembly: the generator reads them from the
+// source, and the weights live once, in the generated code's data.
+
+/// <summary>The activations a <see cref="LinearAttribute"/> can apply, each with its default settings.</summary>
+public enum Activation
+{
+    /// <summary>No activation.</summary>
+    None,
+
+    /// <summary><c>y = x</c>.</summary>
+    Identity,
+
+    /// <summary><c>max(0, x)</c>.</summary>
+    Relu,
+
+    /// <summary><c>x ≥ 0 ? x : 0.01·x</c>.</summary>
+    LeakyRelu,
+
+    /// <summary>Exact GELU, <c>x·Φ(x)</c>.</summary>
+    Gelu,
+
+    /// <summary><c>x·sigmoid(x)</c>.</summary>
+    Silu,
+
+    /// <summary><c>1/(1+e^(-x))</c>.</summary>
+    Sigmoid,
+
+    /// <summary><c>tanh(x)</c>.</summary>
+    Tanh,
+
+    /// <summary>Softmax over the whole vector.</summary>
+    Softmax,
+
+    /// <summary>Log-softmax over the whole vector.</summary>
+    LogSoftmax,
+}
+
+/// <summary>The base of every layer attribute.</summary>
+[Conditional("NETGEN_KEEP_ATTRIBUTES")]
+[AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
+public abstract class LayerAttribute : Attribute
+{
+    /// <summary>Names the layer's output in the generated <c>Cache</c> (letters, digits and '_', starting with a letter).</summary>
+    public string? Name { get; set; }
+}
+
+/// <summary><c>y = W x + b</c>, as PyTorch's <c>nn.Linear</c> (W stored <c>[out, in]</c>).</summary>
+/// <param name="outFeatures">The number of outputs: the weight's rows.</param>
+/// <param name="weight">The weight matrix, rows separated by ';': <c>"1 0; 0 1; -1 1"</c>.</param>
+[Conditional("NETGEN_KEEP_ATTRIBUTES")]
+[AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
+public sealed class LinearAttribute(int outFeatures, string weight) : LayerAttribute
+{
+    /// <summary>The number of outputs.</summary>
+    public int OutFeatures { get; } = outFeatures;
+
+    /// <summary>The weight matrix as text.</summary>
+    public string Weight { get; } = weight;
+
+    /// <summary>The bias vector, <c>"0 1 0"</c>; absent means no bias.</summary>
+    public string? Bias { get; set; }
+
+    /// <summary>An activation applied to the output (a layer of its own in the Cache).</summary>
+    public Activation Activation { get; set; }
+}
+
+/// <summary><c>y = x</c>.</summary>
+[Conditional("NETGEN_KEEP_ATTRIBUTES")]
+[AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
+public sealed class IdentityAttribute : LayerAttribute;
+
+/// <summary>Dropout at inference: <c>y = x</c>.</summary>
+[Conditional("NETGEN_KEEP_ATTRIBUTES")]
+[AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
+public sealed class DropoutAttribute : LayerAttribute
+{
+    /// <summary>The training-time drop probability, in [0, 1); ignored at inference.</summary>
+    public float P { get; set; }
+}
+
+/// <summary><c>max(0, x)</c>.</summary>
+[Conditional("NETGEN_KEEP_ATTRIBUTES")]
+[AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
+public sealed class ReluAttribute : LayerAttribute;
+
+/// <summary><c>x ≥ 0 ? x : alpha·x</c>.</summary>
+[Conditional("NETGEN_KEEP_ATTRIBUTES")]
+[AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
+public sealed class LeakyReluAttribute : LayerAttribute
+{
+    /// <summary>The slope for negative inputs (default 0.01).</summary>
+    public float Alpha { get; set; } = 0.01f;
+}
+
+/// <summary>GELU, <c>x·Φ(x)</c>, exact or with the tanh approximation.</summary>
+[Conditional("NETGEN_KEEP_ATTRIBUTES")]
+[AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
+public sealed class GeluAttribute : LayerAttribute
+{
+    /// <summary>True for <c>approximate="tanh"</c>.</summary>
+    public bool TanhApproximation { get; set; }
+}
+
+/// <summary><c>x·sigmoid(x)</c> (SiLU, swish).</summary>
+[Conditional("NETGEN_KEEP_ATTRIBUTES")]
+[AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
+public sealed class SiluAttribute : LayerAttribute;
+
+/// <summary><c>1/(1+e^(-x))</c>.</summary>
+[Conditional("NETGEN_KEEP_ATTRIBUTES")]
+[AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
+public sealed class SigmoidAttribute : LayerAttribute;
+
+/// <summary><c>tanh(x)</c>.</summary>
+[Conditional("NETGEN_KEEP_ATTRIBUTES")]
+[AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
+public sealed class TanhAttribute : LayerAttribute;
+
+/// <summary>Softmax over the whole vector.</summary>
+[Conditional("NETGEN_KEEP_ATTRIBUTES")]
+[AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
+public sealed class SoftmaxAttribute : LayerAttribute;
+
+/// <summary>Log-softmax over the whole vector.</summary>
+[Conditional("NETGEN_KEEP_ATTRIBUTES")]
+[AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
+public sealed class LogSoftmaxAttribute : LayerAttribute;
+
+/// <summary>Layer normalization, as <c>nn.LayerNorm(n)</c>.</summary>
+[Conditional("NETGEN_KEEP_ATTRIBUTES")]
+[AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
+public sealed class LayerNormAttribute : LayerAttribute
+{
+    /// <summary>ε (default 1e-5).</summary>
+    public double Eps { get; set; } = 1e-5;
+
+    /// <summary>γ; absent means 1 (not affine).</summary>
+    public string? Weight { get; set; }
+
+    /// <summary>β; absent means 0.</summary>
+    public string? Bias { get; set; }
+}
+
+/// <summary>RMS normalization, <c>x/√(mean(x²)+ε) ⊙ weight</c>.</summary>
+[Conditional("NETGEN_KEEP_ATTRIBUTES")]
+[AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
+public sealed class RmsNormAttribute : LayerAttribute
+{
+    /// <summary>ε (default 1e-6).</summary>
+    public double Eps { get; set; } = 1e-6;
+
+    /// <summary>The weight; absent means 1.</summary>
+    public string? Weight { get; set; }
+}
+
+/// <summary>Inference batch normalization, as eval-mode <c>nn.BatchNorm1d(n)</c>.</summary>
+/// <param name="runningMean">The running mean.</param>
+/// <param name="runningVar">The running variance.</param>
+[Conditional("NETGEN_KEEP_ATTRIBUTES")]
+[AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
+public sealed class BatchNormAttribute(string runningMean, string runningVar) : LayerAttribute
+{
+    /// <summary>The running mean as text.</summary>
+    public string RunningMean { get; } = runningMean;
+
+    /// <summary>The running variance as text.</summary>
+    public string RunningVar { get; } = runningVar;
+
+    /// <summary>ε (default 1e-5).</summary>
+    public double Eps { get; set; } = 1e-5;
+
+    /// <summary>γ; absent means 1.</summary>
+    public string? Weight { get; set; }
+
+    /// <summary>β; absent means 0.</summary>
+    public string? Bias { get; set; }
+}
+
+/// <summary>
+/// Opens a residual block, <c>y = x + f(x)</c>: the layers up to the matching
+/// <see cref="EndResidualAttribute"/> are f, and must keep the size.
+/// </summary>
+[Conditional("NETGEN_KEEP_ATTRIBUTES")]
+[AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
+public sealed class ResidualAttribute : LayerAttribute;
+
+/// <summary>Closes the innermost open <see cref="ResidualAttribute"/> block.</summary>
+[Conditional("NETGEN_KEEP_ATTRIBUTES")]
+[AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
+public sealed class EndResidualAttribute : Attribute;
+
+/// <summary>The Llama-style gated feed-forward block, <c>y = down · (silu(gate · x) ⊙ (up · x))</c>, no biases.</summary>
+/// <param name="hidden">The hidden size: the rows of gate and up.</param>
+/// <param name="gate">The gate matrix, <c>[hidden, in]</c>.</param>
+/// <param name="up">The up matrix, <c>[hidden, in]</c>.</param>
+/// <param name="down">The down matrix, <c>[out, hidden]</c>.</param>
+[Conditional("NETGEN_KEEP_ATTRIBUTES")]
+[AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
+public sealed class SwiGluAttribute(int hidden, string gate, string up, string down) : LayerAttribute
+{
+    /// <summary>The hidden size.</summary>
+    public int Hidden { get; } = hidden;
+
+    /// <summary>The gate matrix as text.</summary>
+    public string Gate { get; } = gate;
+
+    /// <summary>The up matrix as text.</summary>
+    public string Up { get; } = up;
+
+    /// <summary>The down matrix as text.</summary>
+    public string Down { get; } = down;
+
+    /// <summary>The output size; 0 (the default) means the input size.</summary>
+    public int Out { get; set; }
+}

@@ -1,0 +1,96 @@
+using System;
+using System.IO;
+using System.Linq;
+using NetGen.Tests.Harness;
+using Xunit;
+
+namespace NetGen.Tests.EndToEnd;
+
+/// <summary>The attribute form compiles to exactly what the JSON form does.</summary>
+public sealed class AttributeFormTests
+{
+    [Fact]
+    public void The_lesson_in_attributes_gives_the_lessons_numbers()
+    {
+        Span<float> output = stackalloc float[1];
+        var cache = new LessonAttributes.Cache();
+        LessonAttributes.Forward([3f, 1f], output, ref cache);
+
+        Assert.Equal(0.9526, output[0], 4);
+        Assert.Equal(14, LessonAttributes.ParameterCount);
+        Assert.Equal([3f, 1f, -2f], ((ReadOnlySpan<float>)cache.Z1).ToArray());
+        Assert.Equal([3f, 1f, 0f], ((ReadOnlySpan<float>)cache.A1).ToArray());
+        Assert.Equal([2f, 1f], ((ReadOnlySpan<float>)cache.Z2).ToArray());
+        Assert.Equal([3f], ((ReadOnlySpan<float>)cache.Z3).ToArray());
+    }
+
+    [Fact]
+    public void Named_attribute_layers_name_their_cache_fields()
+    {
+        Span<float> output = stackalloc float[1];
+        var cache = new ReluBiasAttributes.Cache();
+        ReluBiasAttributes.Forward([1f, 1f], output, ref cache);
+
+        Assert.Equal(1f, output[0]);
+        Assert.Equal([2f, 0f], ((ReadOnlySpan<float>)cache.hidden).ToArray());
+        Assert.Equal([2f, 0f], ((ReadOnlySpan<float>)cache.active).ToArray());
+        Assert.Equal(1f, cache.result[0]);
+    }
+
+    [Fact]
+    public void Layer_attributes_are_not_kept_in_the_compiled_assembly()
+    {
+        Assert.Empty(typeof(LessonAttributes).GetCustomAttributes(inherit: false).OfType<LayerAttribute>());
+        Assert.Single(typeof(LessonAttributes).GetCustomAttributes(inherit: false).OfType<NetworkAttribute>());
+    }
+
+    /// <summary>Every op of block.netgen.json, written as attributes.</summary>
+    private const string BlockInAttributes = """
+        using NetGen;
+
+        [Network("block.netgen.json")]
+        public static partial class FromJson;
+
+        [Network(input: 4)]
+        [Linear(6, "0.5 -0.25 0.125 1; -1 0.5 0.75 0; 0.25 0.25 -0.5 0.5; 1 -1 0 0.5; 0 0.5 1 -0.75; -0.5 0 0.25 1",
+            Bias = "0.1 -0.2 0 0.3 -0.1 0.05", Activation = Activation.Gelu, Name = "embed")]
+        [Residual(Name = "attn_like")]
+            [LayerNorm(Weight = "1 0.9 1.1 1 0.8 1.2", Bias = "0 0.1 -0.1 0 0.05 -0.05", Name = "ln1")]
+            [Linear(6, "1 0 0 0 0 0; 0 1 0 0 0 0; 0 0 1 0 0 0; 0 0 0 1 0 0; 0 0 0 0 1 0; 0 0 0 0 0 1", Activation = Activation.Tanh)]
+        [EndResidual]
+        [Residual(Name = "ffn")]
+            [RmsNorm(Weight = "1 1 1 1 1 1", Name = "rms")]
+            [SwiGlu(3,
+                gate: "0.5 0 -0.5 0.25 0 0.1; 0 1 0 -0.25 0.5 0; -0.5 0.5 0.5 0 0 0.2",
+                up: "1 0 0 0 0 0.5; 0 0 1 0 -1 0; 0.25 0.25 0.25 0.25 0.25 0.25",
+                down: "1 0 0; 0 1 0; 0 0 1; 1 1 0; 0 1 1; 1 0 1", Name = "glu")]
+        [EndResidual]
+        [BatchNorm("0.1 0 -0.1 0.2 0 0", "1 0.5 2 1 1 0.25", Weight = "1 1 1 1 1 1", Bias = "0 0 0 0 0 0", Name = "bn")]
+        [Dropout(P = 0.1f)]
+        [LeakyRelu(Alpha = 0.1f)]
+        [Linear(3, "1 0 -1 0 1 0; 0 1 0 -1 0 1; 0.5 0.5 0.5 0.5 0.5 0.5", Activation = Activation.LogSoftmax, Name = "head")]
+        public static partial class FromAttributes;
+        """;
+
+    [Fact]
+    public void One_network_written_both_ways_generates_the_same_forward_and_weights()
+    {
+        string json = File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "Networks", "block.netgen.json"));
+        GeneratorRun run = GeneratorHarness.Run(BlockInAttributes, ("/block.netgen.json", json));
+        Assert.Empty(run.Diagnostics);
+        Assert.Empty(run.CompilerDiagnostics);
+
+        string fromJson = Body(run.Source("FromJson.g.cs"));
+        string fromAttributes = Body(run.Source("FromAttributes.g.cs"));
+        Assert.Contains("Dense.Linear(Weights.W1, Weights.B1, input, embed_z);", fromJson);
+        Assert.Equal(fromJson, fromAttributes);
+
+        // And the same public surface: constants, entry points, Cache fields.
+        Assert.Equal(
+            run.Source("FromJson.g.cs").Split('\n').Where(l => l.Contains("public ")),
+            run.Source("FromAttributes.g.cs").Split('\n').Where(l => l.Contains("public ")).Select(l => l.Replace("FromAttributes", "FromJson")));
+    }
+
+    /// <summary>Everything from ForwardCore on: the steps with their math, and the weight data.</summary>
+    private static string Body(string source) => source[source.IndexOf("private static void ForwardCore(", StringComparison.Ordinal)..];
+}
