@@ -7,6 +7,7 @@ namespace NetGen.Generator.Lowering;
 /// data in the order kernels read it, and one step per kernel call.
 /// </summary>
 /// <remarks>Equality contract: value equality over every member.</remarks>
+/// <param name="SourceFileName">Where the description came from, for the generated file's header and docs.</param>
 internal sealed record NetworkPlan(
     string SourceFileName,
     string? Description,

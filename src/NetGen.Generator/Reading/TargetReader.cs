@@ -65,6 +65,7 @@ internal static class TargetReader
                 }
 
                 plan = NetworkPlanner.Plan(spec, cancellationToken);
+                plan = plan with { SourceFileName = $"the attributes of {symbol.Name} in {plan.SourceFileName}" };
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {

@@ -45,6 +45,43 @@ public sealed class GeneratorBehaviourTests
     }
 
     [Fact]
+    public void The_block_network_generates_its_golden_file()
+    {
+        string generated = GeneratorHarness.Run(Source, ("/block.netgen.json", BlockJson)).Source("App.Block.g.cs").Replace(NetworkEmitterVersion, "VERSION");
+        Golden.Verify("block.g.cs", generated);
+    }
+
+    [Fact]
+    public void The_lesson_in_attributes_generates_its_golden_file()
+    {
+        const string attributes = """
+            using NetGen;
+
+            namespace Lessons;
+
+            [Network(input: 2)]
+            [Linear(3, "1 0; 0 1; -1 1", Activation = Activation.Relu)]
+            [Linear(2, "1 -1 0; 0 1 -1", Activation = Activation.Relu)]
+            [Linear(1, "2 -1", Activation = Activation.Sigmoid)]
+            public static partial class Lesson;
+            """;
+        GeneratorRun run = GeneratorHarness.Run(attributes);
+        Assert.Empty(run.Diagnostics);
+        Golden.Verify("lesson-attributes.g.cs", run.Source("Lessons.Lesson.g.cs").Replace(NetworkEmitterVersion, "VERSION"));
+    }
+
+    [Fact]
+    public void An_attribute_network_stays_cached_across_unrelated_edits()
+    {
+        const string attributes = "using NetGen;\n[Network(input: 2)]\n[Linear(1, \"2 -1\", Activation = Activation.Sigmoid)]\npublic static partial class Tiny;";
+        var compilation = GeneratorHarness.CreateCompilation(attributes);
+        GeneratorDriver driver = GeneratorHarness.CreateDriver([]).RunGenerators(compilation);
+        var edited = compilation.AddSyntaxTrees(CSharpSyntaxTree.ParseText("class Unrelated { }", GeneratorHarness.ParseOptions));
+        driver = driver.RunGenerators(edited);
+        AssertAllCachedOrUnchanged(driver.GetRunResult(), TrackingNames.Targets, TrackingNames.Units);
+    }
+
+    [Fact]
     public void A_second_run_and_an_unrelated_edit_leave_every_step_cached_or_unchanged()
     {
         var compilation = GeneratorHarness.CreateCompilation(Source);
