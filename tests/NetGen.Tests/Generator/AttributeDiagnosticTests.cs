@@ -36,11 +36,7 @@ public sealed class AttributeDiagnosticTests
     [MemberData(nameof(Cases))]
     public void An_attribute_error_is_reported_at_its_place_and_produces_no_code(string attributes, string id, string message)
     {
-        string marked = "using NetGen;\n" + attributes + "\npublic static partial class Net;";
-        int marker = marked.IndexOf('»');
-        string source = marked.Remove(marker, 1);
-        int line = marked[..marker].Count(c => c == '\n');
-        int column = marker - (marked.LastIndexOf('\n', marker - 1) + 1);
+        var (source, line, column) = Marked.Parse("using NetGen;\n" + attributes + "\npublic static partial class Net;");
 
         GeneratorRun run = GeneratorHarness.Run(source, ("/net.netgen.json", """{ "format": "netgen/1", "input": 2, "layers": [ { "op": "relu" } ] }"""));
 

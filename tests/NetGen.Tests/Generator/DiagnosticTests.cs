@@ -59,15 +59,7 @@ public sealed class DiagnosticTests
     [MemberData(nameof(JsonErrors))]
     public void A_json_error_is_reported_at_its_line_and_column_and_produces_no_code(string marked, string id, string message)
     {
-        int marker = marked.IndexOf('»');
-        string json = marked.Remove(marker, 1);
-        int line = marked[..marker].Count(c => c == '\n');
-        int column = marker - (marked.LastIndexOf('\n', Math.Max(0, marker - 1)) + 1);
-        if (marker > 0 && marked[marker - 1] == '\n')
-        {
-            column = 0;
-        }
-
+        var (json, line, column) = Marked.Parse(marked);
         GeneratorRun run = GeneratorHarness.Run(Source, ("/src/app/models/net.netgen.json", json));
 
         Diagnostic diagnostic = Assert.Single(run.Diagnostics);

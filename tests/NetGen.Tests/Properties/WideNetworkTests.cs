@@ -66,13 +66,6 @@ public sealed class WideNetworkTests
     {
         float[] values = Enumerable.Range(0, shape.Aggregate(1, (a, b) => a * b))
             .Select(_ => (float)((random.NextDouble() * 2) - 1) * bound).ToArray();
-        byte[] bytes = new byte[values.Length * 4];
-        Buffer.BlockCopy(values, 0, bytes, 0, bytes.Length);
-        return new JsonObject
-        {
-            ["shape"] = new JsonArray(shape.Select(d => (JsonNode)d).ToArray()),
-            ["dtype"] = "f32",
-            ["base64"] = Convert.ToBase64String(bytes),
-        };
+        return RandomNetworks.Base64(shape, values);
     }
 }
