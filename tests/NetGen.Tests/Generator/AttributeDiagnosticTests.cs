@@ -38,15 +38,8 @@ public sealed class AttributeDiagnosticTests
     {
         var (source, line, column) = Marked.Parse("using NetGen;\n" + attributes + "\npublic static partial class Net;");
 
-        GeneratorRun run = GeneratorHarness.Run(source, ("/net.netgen.json", """{ "format": "netgen/1", "input": 2, "layers": [ { "op": "relu" } ] }"""));
-
-        Diagnostic diagnostic = Assert.Single(run.Diagnostics);
-        Assert.Equal(id, diagnostic.Id);
-        var position = diagnostic.Location.GetLineSpan();
-        Assert.Equal("Source0.cs", position.Path);
-        Assert.Equal((line, column), (position.StartLinePosition.Line, position.StartLinePosition.Character));
-        Assert.Contains(message, diagnostic.GetMessage(CultureInfo.InvariantCulture));
-        Assert.Empty(run.Sources);
+        GeneratorHarness.Run(source, ("/net.netgen.json", """{ "format": "netgen/1", "input": 2, "layers": [ { "op": "relu" } ] }"""))
+            .AssertSingleError(id, "Source0.cs", line, column, message);
     }
 
     [Fact]

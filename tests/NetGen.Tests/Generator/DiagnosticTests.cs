@@ -1,5 +1,3 @@
-using System;
-using System.Globalization;
 using System.Linq;
 using Microsoft.CodeAnalysis;
 using NetGen.Tests.Harness;
@@ -60,16 +58,8 @@ public sealed class DiagnosticTests
     public void A_json_error_is_reported_at_its_line_and_column_and_produces_no_code(string marked, string id, string message)
     {
         var (json, line, column) = Marked.Parse(marked);
-        GeneratorRun run = GeneratorHarness.Run(Source, ("/src/app/models/net.netgen.json", json));
-
-        Diagnostic diagnostic = Assert.Single(run.Diagnostics);
-        Assert.Equal(id, diagnostic.Id);
-        Assert.Equal(DiagnosticSeverity.Error, diagnostic.Severity);
-        FileLinePositionSpan position = diagnostic.Location.GetLineSpan();
-        Assert.Equal("/src/app/models/net.netgen.json", position.Path);
-        Assert.Equal((line, column), (position.StartLinePosition.Line, position.StartLinePosition.Character));
-        Assert.Contains(message, diagnostic.GetMessage(CultureInfo.InvariantCulture));
-        Assert.Empty(run.Sources);
+        GeneratorHarness.Run(Source, ("/src/app/models/net.netgen.json", json))
+            .AssertSingleError(id, "/src/app/models/net.netgen.json", line, column, message);
     }
 
     [Fact]

@@ -75,6 +75,19 @@ internal sealed record GeneratorRun(Compilation Compilation, ImmutableArray<Diag
 
     public string Source(string hintName) => Sources.Single(s => s.HintName == hintName).SourceText.ToString();
 
+    /// <summary>Asserts that the run reported exactly one error, this one, starting at this place, and generated nothing.</summary>
+    public void AssertSingleError(string id, string path, int line, int column, string message)
+    {
+        Diagnostic diagnostic = Xunit.Assert.Single(Diagnostics);
+        Xunit.Assert.Equal(id, diagnostic.Id);
+        Xunit.Assert.Equal(DiagnosticSeverity.Error, diagnostic.Severity);
+        FileLinePositionSpan position = diagnostic.Location.GetLineSpan();
+        Xunit.Assert.Equal(path, position.Path);
+        Xunit.Assert.Equal((line, column), (position.StartLinePosition.Line, position.StartLinePosition.Character));
+        Xunit.Assert.Contains(message, diagnostic.GetMessage(System.Globalization.CultureInfo.InvariantCulture));
+        Xunit.Assert.Empty(Sources);
+    }
+
     /// <summary>Errors and warnings the compiler reports for the user code and the generated code together.</summary>
     public IEnumerable<Diagnostic> CompilerDiagnostics =>
         Compilation.GetDiagnostics().Where(d => d.Severity >= DiagnosticSeverity.Warning);
