@@ -1,4 +1,5 @@
 using System;
+using System.Numerics;
 using System.Numerics.Tensors;
 
 namespace NetGen.Runtime;
@@ -27,14 +28,70 @@ public static class Activations
         }
     }
 
-    /// <summary>Exact GELU, <c>y = x·Φ(x)</c> with the Gaussian CDF Φ.</summary>
+    /// <summary>Exact GELU, <c>y = x·Φ(x) = ½x·erfc(−x/√2)</c> with the Gaussian CDF Φ.</summary>
+    /// <remarks>
+    /// Vectorized form of <see cref="SpecialFunctions.Erfc"/>'s fit: with <c>a = |x|/√2</c> and
+    /// <c>t = 1/(1 + a/2)</c>, <c>erfc(±a) = t·e^(−a² + P(t))</c> or two minus it. The polynomial
+    /// runs in float vectors and the exponential in <see cref="TensorPrimitives.Exp(ReadOnlySpan{float}, Span{float})"/>,
+    /// in blocks of 256 on the stack; the result is within a few float32 ulps of the double formula.
+    /// </remarks>
     public static void Gelu(ReadOnlySpan<float> x, Span<float> y)
     {
         Guard.Length(y.Length, x.Length, nameof(y));
-        for (int i = 0; i < x.Length; i++)
+        const int Block = 256;
+        Span<float> t = stackalloc float[Block];
+        Span<float> e = stackalloc float[Block];
+        for (int start = 0; start < x.Length; start += Block)
         {
-            y[i] = SpecialFunctions.Gelu(x[i]);
+            int n = Math.Min(Block, x.Length - start);
+            ReadOnlySpan<float> xs = x.Slice(start, n);
+            Span<float> ys = y.Slice(start, n);
+            int i = 0;
+            if (Vector.IsHardwareAccelerated)
+            {
+                for (; i <= n - Vector<float>.Count; i += Vector<float>.Count)
+                {
+                    var a = Vector.Abs(new Vector<float>(xs.Slice(i))) * InvSqrt2;
+                    var ti = Vector<float>.One / (Vector<float>.One + (a * 0.5f));
+                    ti.CopyTo(t.Slice(i));
+                    (ErfcPolynomial(ti) - (a * a)).CopyTo(e.Slice(i));
+                }
+            }
+
+            for (; i < n; i++)
+            {
+                float a = MathF.Abs(xs[i]) * InvSqrt2;
+                float ti = 1f / (1f + (a * 0.5f));
+                t[i] = ti;
+                e[i] = ErfcPolynomial(new Vector<float>(ti))[0] - (a * a);
+            }
+
+            TensorPrimitives.Exp(e.Slice(0, n), e.Slice(0, n));
+            for (i = 0; i < n; i++)
+            {
+                // erfc(−x/√2) is r for x ≤ 0 and 2 − r for x > 0.
+                float r = t[i] * e[i];
+                float v = xs[i];
+                ys[i] = 0.5f * v * (v > 0 ? 2f - r : r);
+            }
         }
+    }
+
+    private const float InvSqrt2 = 0.707106781f;
+
+    /// <summary>The exponent's polynomial of the Numerical Recipes erfc fit, <c>−1.26551223 + t(1.00002368 + ...)</c>.</summary>
+    private static Vector<float> ErfcPolynomial(Vector<float> t)
+    {
+        var p = new Vector<float>(0.17087277f);
+        p = (p * t) + new Vector<float>(-0.82215223f);
+        p = (p * t) + new Vector<float>(1.48851587f);
+        p = (p * t) + new Vector<float>(-1.13520398f);
+        p = (p * t) + new Vector<float>(0.27886807f);
+        p = (p * t) + new Vector<float>(-0.18628806f);
+        p = (p * t) + new Vector<float>(0.09678418f);
+        p = (p * t) + new Vector<float>(0.37409196f);
+        p = (p * t) + new Vector<float>(1.00002368f);
+        return (p * t) + new Vector<float>(-1.26551223f);
     }
 
     /// <summary>GELU with the tanh approximation.</summary>

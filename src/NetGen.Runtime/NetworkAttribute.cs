@@ -34,4 +34,26 @@ public sealed class NetworkAttribute : Attribute
 
     /// <summary>The input size, for a network described by attributes.</summary>
     public int Input { get; }
+
+    /// <summary>
+    /// How linear layers become code; <see cref="NetworkStrategy.Auto"/> (the default) lets
+    /// NetGen choose per layer. Overrides a description's <c>"strategy"</c> key.
+    /// </summary>
+    public NetworkStrategy Strategy { get; set; }
+}
+
+/// <summary>How NetGen turns a network's linear layers into code.</summary>
+public enum NetworkStrategy
+{
+    /// <summary>
+    /// Per layer: unrolled scalar code for layers of at most 256 multiply-adds, packed SIMD
+    /// kernels above that (the thresholds are measured; see the README's performance section).
+    /// </summary>
+    Auto,
+
+    /// <summary>Every linear layer as straight-line scalar code with its weights as literals.</summary>
+    Unrolled,
+
+    /// <summary>Every linear layer as a call into the runtime's packed SIMD kernels.</summary>
+    Kernel,
 }

@@ -42,6 +42,15 @@ public static class SpecialFunctions
         return (float)(0.5 * d * (1.0 + Math.Tanh(SqrtTwoOverPi * (d + (0.044715 * d * d * d)))));
     }
 
+    /// <summary><c>max(0, x)</c>, as <c>torch.relu</c> (NaN stays NaN).</summary>
+    public static float Relu(float x) => x > 0f ? x : (float.IsNaN(x) ? x : 0f);
+
+    /// <summary><c>x ≥ 0 ? x : alpha·x</c>.</summary>
+    public static float LeakyRelu(float x, float alpha) => x >= 0f ? x : alpha * x;
+
+    /// <summary>SiLU, <c>x·sigmoid(x)</c>.</summary>
+    public static float Silu(float x) => x * Sigmoid(x);
+
     /// <summary>The logistic sigmoid, <c>1/(1+e^(-x))</c>, without overflow for large |x|.</summary>
     public static float Sigmoid(float x)
     {

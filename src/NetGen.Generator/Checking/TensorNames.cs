@@ -33,10 +33,11 @@ internal static class TensorNames
     /// <summary>Member names of the generated class and Cache that a layer name must not take.</summary>
     public static readonly HashSet<string> Reserved = new()
     {
-        "Cache", "InputSize", "OutputSize", "ParameterCount", "Forward", "ForwardBatch", "ForwardCore", "Weights", "ScratchLength",
+        "Cache", "InputSize", "OutputSize", "ParameterCount", "Forward", "ForwardBatch", "ForwardCore", "ForwardBatchCore",
+        "Weights", "Layers", "ScratchLength", "BatchRows",
 
         // Parameter names of the generated methods, which share a scope with the tensor names.
-        "input", "output", "inputs", "outputs", "cache", "scratch", "rows", "row",
+        "input", "output", "inputs", "outputs", "cache", "scratch", "rows", "row", "count", "start",
     };
 
     /// <summary>The description's own numbering of a layer, for messages: "3", or "3.2" inside a residual.</summary>

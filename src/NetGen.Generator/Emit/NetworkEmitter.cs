@@ -21,10 +21,13 @@ internal static class NetworkEmitter
     private const string ReadOnlySpan = "global::System.ReadOnlySpan<float>";
     private const string Span = "global::System.Span<float>";
 
+    /// <summary>The most floats generated code places on the stack, as <c>NetGen.Runtime.Scratch.StackLimit</c>.</summary>
+    private const int StackLimit = 16 * 1024;
+
     public static string Emit(NetworkUnit unit, CancellationToken cancellationToken)
     {
         var target = unit.Target;
-        var plan = unit.Plan;
+        var plan = WithStrategy(unit.Plan, target.Strategy);
         var w = new SourceWriter();
         WriteHeader(w, plan);
         w.Line("#nullable enable");
@@ -52,6 +55,12 @@ internal static class NetworkEmitter
             WriteCache(w, plan);
             WriteTensorTypes(w, plan);
             WriteCore(w, plan, cancellationToken);
+            if (HasBatchCore(plan))
+            {
+                WriteBatchCore(w, plan, cancellationToken);
+            }
+
+            UnrolledEmitter.WriteLayers(w, plan, cancellationToken);
             WriteWeights(w, plan, cancellationToken);
         }
 
@@ -115,6 +124,12 @@ internal static class NetworkEmitter
         // Floats of scratch space one call needs for its intermediate tensors, when no Cache is given.
         w.Line($"private const int ScratchLength = {Literals.Int(plan.ScratchLength)};");
         w.Line();
+        if (HasBatchCore(plan))
+        {
+            // Samples ForwardBatch runs through each layer together: up to 64, within 16 MiB of scratch.
+            w.Line($"private const int BatchRows = {Literals.Int(BatchRows(plan))};");
+            w.Line();
+        }
     }
 
     private static void WriteForward(SourceWriter w, NetworkPlan plan)
@@ -171,10 +186,32 @@ internal static class NetworkEmitter
         {
             w.Line($"int rows = {Runtime}.Guard.BatchRows(inputs.Length, outputs.Length, InputSize, OutputSize, nameof(inputs), nameof(outputs));");
             w.Line($"{Runtime}.Guard.NoOverlap(inputs, outputs, nameof(inputs), nameof(outputs));");
-            WriteScratch(w, plan);
-            using (w.Block("for (int row = 0; row < rows; row++)"))
+            if (!HasBatchCore(plan))
             {
-                WriteCoreCall(w, plan, "inputs.Slice(row * InputSize, InputSize)", "outputs.Slice(row * OutputSize, OutputSize)");
+                // Every layer is unrolled: one sample at a time is already the fastest order.
+                WriteScratch(w, plan);
+                using (w.Block("for (int row = 0; row < rows; row++)"))
+                {
+                    WriteCoreCall(w, plan, "inputs.Slice(row * InputSize, InputSize)", "outputs.Slice(row * OutputSize, OutputSize)");
+                }
+            }
+            else
+            {
+                // Up to BatchRows samples at a time, each layer over all of them, so a weight is
+                // loaded once per block of samples (matrix-matrix kernels) rather than per sample.
+                long length = (long)BatchRows(plan) * plan.ScratchLength;
+                if (length > 0)
+                {
+                    w.Line(length <= StackLimit
+                        ? $"{Span} scratch = stackalloc float[BatchRows * ScratchLength];"
+                        : $"{Span} scratch = {Runtime}.Scratch.ForThread(BatchRows * ScratchLength);");
+                }
+
+                using (w.Block("for (int start = 0; start < rows; start += BatchRows)"))
+                {
+                    w.Line("int count = global::System.Math.Min(BatchRows, rows - start);");
+                    w.Line($"ForwardBatchCore(count, inputs.Slice(start * InputSize, count * InputSize), outputs.Slice(start * OutputSize, count * OutputSize){(length > 0 ? ", scratch" : string.Empty)});");
+                }
             }
         }
 
@@ -188,7 +225,7 @@ internal static class NetworkEmitter
             return;
         }
 
-        if (plan.ScratchLength <= 16 * 1024)
+        if (plan.ScratchLength <= StackLimit)
         {
             w.Line($"{Span} scratch = stackalloc float[ScratchLength];");
         }
@@ -265,8 +302,7 @@ internal static class NetworkEmitter
 
         using (w.Block(string.Empty))
         {
-            var sizes = plan.Tensors.ToDictionary(t => t.Name, t => t.Size);
-            sizes[NetworkPlan.Input] = plan.InputSize;
+            var sizes = Sizes(plan);
             for (int i = 0; i < plan.Steps.Count; i++)
             {
                 cancellationToken.ThrowIfCancellationRequested();
@@ -281,6 +317,26 @@ internal static class NetworkEmitter
                     w.Line("// " + comment);
                 }
 
+                if (step.Kind == StepKind.Linear && step.Strategy == LinearStrategy.Unrolled)
+                {
+                    // The activation that reads the layer's output is computed in the same unrolled method.
+                    StepPlan? activation = UnrolledEmitter.FusedActivation(plan, i);
+                    string call = $"Layers.{UnrolledEmitter.MethodName(plan, i)}({Literals.Identifier(step.Inputs[0])}, {Literals.Identifier(step.Output)}";
+                    if (activation is not null)
+                    {
+                        foreach (string comment in StepMath.Describe(activation, sizes))
+                        {
+                            w.Line("// " + comment);
+                        }
+
+                        call += ", " + Literals.Identifier(activation.Output);
+                        i++;
+                    }
+
+                    w.Line(call + ");");
+                    continue;
+                }
+
                 w.Line(StepCall(step));
             }
         }
@@ -288,20 +344,144 @@ internal static class NetworkEmitter
         w.Line();
     }
 
-    private static string StepCall(StepPlan step)
+    /// <summary>
+    /// The batch core: every layer over <c>count</c> samples at once, linear layers through the
+    /// matrix-matrix kernel, with a ReLU fused into the kernel's store where its input is read by
+    /// nothing else (no Cache here, so the pre-activation need not be kept).
+    /// </summary>
+    private static void WriteBatchCore(SourceWriter w, NetworkPlan plan, CancellationToken cancellationToken)
     {
-        string x = Literals.Identifier(step.Inputs[0]);
-        string y = Literals.Identifier(step.Output);
+        w.Line("// One block of samples: each tensor is a row-major [count, size] slice of scratch.");
+        string scratchParameter = plan.ScratchLength > 0 ? $", {Span} scratch" : string.Empty;
+        using (w.Block($"private static void ForwardBatchCore(int count, {ReadOnlySpan} input, {Span} output{scratchParameter})"))
+        {
+            foreach (var t in plan.Tensors)
+            {
+                string slice = t.ScratchOffset < 0 ? "output" : $"scratch.Slice({Literals.Int(t.ScratchOffset)} * count, {Literals.Int(t.Size)} * count)";
+                w.Line($"{Span} {Literals.Identifier(t.Name)} = {slice};");
+            }
+
+            var sizes = Sizes(plan);
+            var readers = plan.Steps.SelectMany(s => s.Inputs).GroupBy(n => n).ToDictionary(g => g.Key, g => g.Count());
+            for (int i = 0; i < plan.Steps.Count; i++)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                var step = plan.Steps[i];
+                w.Line();
+                foreach (string comment in StepMath.Describe(step, sizes))
+                {
+                    w.Line("// " + comment);
+                }
+
+                string x = Literals.Identifier(step.Inputs[0]);
+                string y = Literals.Identifier(step.Output);
+                int n = sizes[step.Inputs[0]];
+                int m = sizes[step.Output];
+                if (step.Kind == StepKind.Linear && step.Strategy == LinearStrategy.Unrolled)
+                {
+                    // Unrolled layers are small: the same method as Forward's, once per sample.
+                    StepPlan? activation = UnrolledEmitter.FusedActivation(plan, i);
+                    string call = $"Layers.{UnrolledEmitter.MethodName(plan, i)}({x}.Slice(row * {Literals.Int(n)}, {Literals.Int(n)}), {y}.Slice(row * {Literals.Int(m)}, {Literals.Int(m)})";
+                    if (activation is not null)
+                    {
+                        foreach (string comment in StepMath.Describe(activation, sizes))
+                        {
+                            w.Line("// " + comment);
+                        }
+
+                        call += $", {Literals.Identifier(activation.Output)}.Slice(row * {Literals.Int(m)}, {Literals.Int(m)})";
+                        i++;
+                    }
+
+                    using (w.Block("for (int row = 0; row < count; row++)"))
+                    {
+                        w.Line(call + ");");
+                    }
+                }
+                else if (step.Kind == StepKind.Linear)
+                {
+                    string epilogue = "None";
+                    if (i + 1 < plan.Steps.Count && plan.Steps[i + 1] is { Kind: StepKind.Relu } relu
+                        && relu.Inputs[0] == step.Output && readers[step.Output] == 1 && step.Output != plan.OutputTensor)
+                    {
+                        foreach (string comment in StepMath.Describe(relu, sizes))
+                        {
+                            w.Line("// " + comment);
+                        }
+
+                        epilogue = "Relu";
+                        y = Literals.Identifier(relu.Output);
+                        i++;
+                    }
+
+                    w.Line($"{Runtime}.PackedLinear.ForwardBatch({Weight(step.Weights[0])}, {Weight(step.Weights[1])}, {x}, {y}, {Literals.Int(n)}, {Literals.Int(m)}, {Runtime}.Epilogue.{epilogue});");
+                }
+                else if (step.Kind is StepKind.Relu or StepKind.LeakyRelu or StepKind.Copy or StepKind.Add)
+                {
+                    // Exact element-wise ops: one call over the whole block.
+                    w.Line(StepCall(step));
+                }
+                else
+                {
+                    // Per sample: norms and softmax work along a row, and the vectorized
+                    // transcendental functions round a vector's lanes and its scalar tail
+                    // differently, so a row gives the same bits here as in Forward.
+                    using (w.Block("for (int row = 0; row < count; row++)"))
+                    {
+                        string Row(string name) => $"{Literals.Identifier(name)}.Slice(row * {Literals.Int(sizes[name])}, {Literals.Int(sizes[name])})";
+                        w.Line(StepCall(step with { Inputs = step.Inputs.Select(Row).ToEquatableArray(), Output = Row(step.Output) }, raw: true));
+                    }
+                }
+            }
+        }
+
+        w.Line();
+    }
+
+    private static Dictionary<string, int> Sizes(NetworkPlan plan)
+    {
+        var sizes = plan.Tensors.ToDictionary(t => t.Name, t => t.Size);
+        sizes[NetworkPlan.Input] = plan.InputSize;
+        return sizes;
+    }
+
+    /// <summary>Whether <c>ForwardBatch</c> runs blocks of samples through matrix-matrix kernels (any layer is not unrolled).</summary>
+    private static bool HasBatchCore(NetworkPlan plan) =>
+        plan.Steps.Any(s => s.Kind == StepKind.Linear && s.Strategy == LinearStrategy.Kernel);
+
+    /// <summary>How many samples one batch block holds: up to 64, within 16 MiB of scratch.</summary>
+    private static int BatchRows(NetworkPlan plan) =>
+        plan.ScratchLength == 0 ? 64 : Math.Max(1, Math.Min(64, (4 << 20) / plan.ScratchLength));
+
+    /// <summary>Applies a class's strategy over the description's own choice.</summary>
+    private static NetworkPlan WithStrategy(NetworkPlan plan, NetworkStrategy strategy)
+    {
+        if (strategy == NetworkStrategy.Auto)
+        {
+            return plan;
+        }
+
+        var weights = plan.Weights.ToDictionary(x => x.Name, x => x.Values.Count);
+        var steps = plan.Steps.Select(s => s.Kind == StepKind.Linear ? s with { Strategy = NetworkPlanner.Choose(strategy, weights[s.Weights[0]]) } : s);
+        return plan with { Steps = steps.ToEquatableArray() };
+    }
+
+    /// <param name="raw">Inputs and output are expressions to use as they are, not tensor names.</param>
+    private static string StepCall(StepPlan step, bool raw = false)
+    {
+        string x = raw ? step.Inputs[0] : Literals.Identifier(step.Inputs[0]);
+        string y = raw ? step.Output : Literals.Identifier(step.Output);
+        string x2 = step.Inputs.Count < 2 ? string.Empty : raw ? step.Inputs[1] : Literals.Identifier(step.Inputs[1]);
         return step.Kind switch
         {
-            StepKind.Linear => $"{Runtime}.Dense.Linear({Weight(step.Weights[0])}, {Weight(step.Weights[1])}, {x}, {y});",
+            StepKind.Linear => $"{Runtime}.PackedLinear.Forward({Weight(step.Weights[0])}, {Weight(step.Weights[1])}, {x}, {y});",
             StepKind.Copy => $"{Runtime}.Elementwise.Copy({x}, {y});",
             StepKind.LeakyRelu => $"{Runtime}.Activations.LeakyRelu({x}, {y}, {Literals.Float((float)step.Scalar)});",
             StepKind.LayerNorm => $"{Runtime}.Normalization.LayerNorm({x}, {y}, {Weight(step.Weights[0])}, {Weight(step.Weights[1])}, {Literals.Double(step.Scalar)});",
             StepKind.RmsNorm => $"{Runtime}.Normalization.RmsNorm({x}, {y}, {Weight(step.Weights[0])}, {Literals.Double(step.Scalar)});",
             StepKind.BatchNorm => $"{Runtime}.Normalization.BatchNorm({x}, {y}, {Weight(step.Weights[0])}, {Weight(step.Weights[1])}, {Weight(step.Weights[2])});",
-            StepKind.Add => $"{Runtime}.Elementwise.Add({x}, {Literals.Identifier(step.Inputs[1])}, {y});",
-            StepKind.SwiGluGate => $"{Runtime}.Elementwise.SwiGluGate({x}, {Literals.Identifier(step.Inputs[1])}, {y});",
+            StepKind.Add => $"{Runtime}.Elementwise.Add({x}, {x2}, {y});",
+            StepKind.SwiGluGate => $"{Runtime}.Elementwise.SwiGluGate({x}, {x2}, {y});",
             _ => $"{Runtime}.Activations.{step.Kind}({x}, {y});",
         };
     }
@@ -310,31 +490,55 @@ internal static class NetworkEmitter
 
     private static void WriteWeights(SourceWriter w, NetworkPlan plan, CancellationToken cancellationToken)
     {
+        // A matrix a kernel reads is packed in panels; one only unrolled code reads is not stored.
+        var packed = new HashSet<string>(plan.Steps
+            .Where(s => s.Kind == StepKind.Linear && s.Strategy == LinearStrategy.Kernel)
+            .Select(s => s.Weights[0]));
+        var inlined = new HashSet<string>(plan.Steps
+            .Where(s => s.Kind == StepKind.Linear && s.Strategy == LinearStrategy.Unrolled)
+            .SelectMany(s => s.Weights));
+        var stored = plan.Weights.Where(x => packed.Contains(x.Name) || !inlined.Contains(x.Name)).ToList();
+        if (stored.Count == 0)
+        {
+            return;
+        }
+
         w.Line("// Weights as static data: the compiler stores each array in the assembly's data section and the");
         w.Line("// property returns a span over it, so optimized code copies and allocates nothing, at start-up or per call.");
         using (w.Block("private static class Weights"))
         {
-            for (int i = 0; i < plan.Weights.Count; i++)
+            for (int i = 0; i < stored.Count; i++)
             {
-                var weight = plan.Weights[i];
+                var weight = stored[i];
                 if (i > 0)
                 {
                     w.Line();
                 }
 
                 string shape = string.Join(" × ", weight.Shape.Select(d => Literals.Int(d)));
+                if (packed.Contains(weight.Name))
+                {
+                    int rows = weight.Shape[0], columns = weight.Shape[1];
+                    w.Line($"/// <summary>{Literals.Xml(weight.Summary)}: {shape}, packed in panels of 16 rows (one line per column of a panel; zeros pad the last panel).</summary>");
+                    w.Line($"internal static {ReadOnlySpan} {weight.Name} => new float[]");
+                    w.Line("{");
+                    WriteValues(w, Packing.Pack(weight.Values, rows, columns), Packing.PanelWidth, cancellationToken);
+                    w.Line("};");
+                    continue;
+                }
+
                 w.Line($"/// <summary>{Literals.Xml(weight.Summary)}: {shape}.</summary>");
                 w.Line($"internal static {ReadOnlySpan} {weight.Name} => new float[]");
                 w.Line("{");
-                int columns = weight.Shape.Count == 2 ? weight.Shape[1] : weight.Values.Count;
-                WriteValues(w, weight.Values, columns, cancellationToken);
+                int columnCount = weight.Shape.Count == 2 ? weight.Shape[1] : weight.Values.Count;
+                WriteValues(w, weight.Values, columnCount, cancellationToken);
                 w.Line("};");
             }
         }
     }
 
     /// <summary>Writes values a row per line (wrapped at 16 values), so a matrix reads as one.</summary>
-    private static void WriteValues(SourceWriter w, EquatableArray<float> values, int columns, CancellationToken cancellationToken)
+    private static void WriteValues(SourceWriter w, IReadOnlyList<float> values, int columns, CancellationToken cancellationToken)
     {
         const int PerLine = 16;
         var line = new System.Text.StringBuilder();

@@ -67,7 +67,18 @@ internal sealed record StepPlan(
     string Output,
     EquatableArray<string> Weights,
     double Scalar,
-    string Layer);
+    string Layer,
+    LinearStrategy Strategy = LinearStrategy.Kernel);
+
+/// <summary>How a linear step becomes code (see <see cref="NetworkPlanner.UnrollLimit"/>).</summary>
+internal enum LinearStrategy
+{
+    /// <summary>A call into <c>NetGen.Runtime.PackedLinear</c> over weights packed at build time.</summary>
+    Kernel,
+
+    /// <summary>Straight-line scalar code with the weights as literals.</summary>
+    Unrolled,
+}
 
 /// <summary>One row of the summary table in the generated file's header.</summary>
 internal sealed record SummaryRow(string Tensor, string Op, int OutputSize, long Parameters, long MultiplyAdds);

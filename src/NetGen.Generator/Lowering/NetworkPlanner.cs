@@ -20,14 +20,35 @@ internal sealed class NetworkPlanner
     private readonly List<StepPlan> _steps = new();
     private readonly List<SummaryRow> _summary = new();
     private readonly CancellationToken _cancellationToken;
+    private readonly NetworkStrategy _strategy;
     private long _parameters;
 
-    private NetworkPlanner(CancellationToken cancellationToken) => _cancellationToken = cancellationToken;
+    private NetworkPlanner(NetworkStrategy strategy, CancellationToken cancellationToken)
+    {
+        _strategy = strategy;
+        _cancellationToken = cancellationToken;
+    }
+
+    /// <summary>
+    /// The most multiply-adds a linear layer may have to be unrolled under
+    /// <see cref="NetworkStrategy.Auto"/>. Measured with the benchmarks' strategy comparison:
+    /// below it, straight-line code beats a kernel call's fixed cost; above it, the packed
+    /// kernel's FMAs win and the unrolled method's code size starts to cost instruction-cache misses.
+    /// </summary>
+    public const int UnrollLimit = 256;
+
+    /// <summary>The strategy for a linear step of <paramref name="multiplyAdds"/> under a network-wide choice.</summary>
+    public static LinearStrategy Choose(NetworkStrategy strategy, long multiplyAdds) => strategy switch
+    {
+        NetworkStrategy.Unrolled => LinearStrategy.Unrolled,
+        NetworkStrategy.Kernel => LinearStrategy.Kernel,
+        _ => multiplyAdds <= UnrollLimit ? LinearStrategy.Unrolled : LinearStrategy.Kernel,
+    };
 
     /// <summary>Plans a description that <see cref="NetworkChecker"/> accepted.</summary>
     public static NetworkPlan Plan(NetworkSpec spec, CancellationToken cancellationToken)
     {
-        var planner = new NetworkPlanner(cancellationToken);
+        var planner = new NetworkPlanner(spec.Strategy, cancellationToken);
         var (output, outputSize) = planner.PlanLayers(spec.Layers, NetworkPlan.Input, spec.InputSize, parentIndex: null, parentStage: null);
         var tensors = planner.LayOutScratch(output, out int scratchLength);
         return new NetworkPlan(
@@ -71,7 +92,7 @@ internal sealed class NetworkPlanner
                 string b = linear.Bias is null ? string.Empty : AddWeight("B" + path, linear.Bias, $"bias of {where}");
                 long parameters = linear.Weight.ElementCount + (linear.Bias?.ElementCount ?? 0);
                 AddTensor(z, linear.Out, linear.Activation is null ? $"Output of {where} (linear {size} → {linear.Out})." : $"Output of {where} (linear {size} → {linear.Out}) before its activation.");
-                AddStep(StepKind.Linear, new[] { input }, z, new[] { w, b }, 0, index);
+                AddLinear(input, z, w, b, (long)linear.Out * size, index);
                 _summary.Add(new SummaryRow(z, "linear", linear.Out, parameters, (long)linear.Out * size));
                 _parameters += parameters;
                 if (linear.Activation is not null)
@@ -110,10 +131,10 @@ internal sealed class NetworkPlanner
                 AddTensor(up, hidden, $"up·x of {where} (swiglu).");
                 AddTensor(h, hidden, $"silu(gate·x) ⊙ up·x of {where} (swiglu).");
                 AddTensor(output, outSize, $"Output of {where} (swiglu {size} → {hidden} → {outSize}).");
-                AddStep(StepKind.Linear, new[] { input }, gate, new[] { wg, string.Empty }, 0, index);
-                AddStep(StepKind.Linear, new[] { input }, up, new[] { wu, string.Empty }, 0, index);
+                AddLinear(input, gate, wg, string.Empty, (long)hidden * size, index);
+                AddLinear(input, up, wu, string.Empty, (long)hidden * size, index);
                 AddStep(StepKind.SwiGluGate, new[] { gate, up }, h, Array.Empty<string>(), 0, index);
-                AddStep(StepKind.Linear, new[] { h }, output, new[] { wd, string.Empty }, 0, index);
+                AddLinear(h, output, wd, string.Empty, (long)outSize * hidden, index);
                 long parameters = swiglu.Gate.ElementCount + (long)swiglu.Up.ElementCount + swiglu.Down.ElementCount;
                 _summary.Add(new SummaryRow(output, "swiglu", outSize, parameters, (2L * hidden * size) + hidden + ((long)outSize * hidden)));
                 _parameters += parameters;
@@ -194,6 +215,16 @@ internal sealed class NetworkPlanner
     }
 
     private void AddTensor(string name, int size, string summary) => _tensors.Add(new TensorPlan(name, size, -1, summary));
+
+    private void AddLinear(string input, string output, string weight, string bias, long multiplyAdds, string index) =>
+        _steps.Add(new StepPlan(
+            StepKind.Linear,
+            new EquatableArray<string>(new[] { input }),
+            output,
+            new EquatableArray<string>(new[] { weight, bias }),
+            0,
+            index,
+            Choose(_strategy, multiplyAdds)));
 
     private void AddStep(StepKind kind, string[] inputs, string output, string[] weights, double scalar, string path) =>
         _steps.Add(new StepPlan(kind, new EquatableArray<string>(inputs), output, new EquatableArray<string>(weights), scalar, path));

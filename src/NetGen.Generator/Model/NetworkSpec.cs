@@ -15,7 +15,21 @@ internal sealed record NetworkSpec(
     SourceRange InputRange,
     string? Description,
     EquatableArray<LayerSpec> Layers,
-    SourceRange LayersRange);
+    SourceRange LayersRange,
+    NetworkStrategy Strategy = NetworkStrategy.Auto);
+
+/// <summary>The code generation strategy a description or a class asks for (the format's <c>strategy</c> key).</summary>
+internal enum NetworkStrategy
+{
+    /// <summary>Chosen per layer by size (<see cref="Lowering.NetworkPlanner.UnrollLimit"/>).</summary>
+    Auto,
+
+    /// <summary>Every linear layer unrolled into scalar code.</summary>
+    Unrolled,
+
+    /// <summary>Every linear layer a call into the runtime's packed kernels.</summary>
+    Kernel,
+}
 
 /// <summary>The op of a layer, as the format names it.</summary>
 internal enum LayerOp

@@ -11,7 +11,8 @@ internal sealed record NetworkTarget(
     string ClassName,
     string HintName,
     string? RequestedPath,
-    CodeLocation PathLocation);
+    CodeLocation PathLocation,
+    NetworkStrategy Strategy = NetworkStrategy.Auto);
 
 /// <summary>A place in C# source, as values: file path and ranges.</summary>
 internal sealed record CodeLocation(string FilePath, SourceRange Range);

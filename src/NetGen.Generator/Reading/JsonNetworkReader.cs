@@ -19,7 +19,7 @@ internal sealed class JsonNetworkReader
     /// <summary>The largest feature count a layer may have (16 Mi floats, 64 MiB a vector).</summary>
     public const int MaxFeatures = 1 << 24;
 
-    private static readonly string[] TopLevelKeys = { "format", "input", "layers", "description" };
+    private static readonly string[] TopLevelKeys = { "format", "input", "layers", "description", "strategy" };
     private static readonly string[] TensorKeys = { "shape", "dtype", "base64", "file", "offset" };
 
     private static readonly Dictionary<string, LayerOp> Ops = new(StringComparer.Ordinal)
@@ -122,6 +122,25 @@ internal sealed class JsonNetworkReader
             }
         }
 
+        NetworkStrategy strategy = NetworkStrategy.Auto;
+        if (keys.TryGetValue("strategy", out var strategyProperty))
+        {
+            switch (strategyProperty.Value)
+            {
+                case JsonString { Value: "auto" }:
+                    break;
+                case JsonString { Value: "unrolled" }:
+                    strategy = NetworkStrategy.Unrolled;
+                    break;
+                case JsonString { Value: "kernel" }:
+                    strategy = NetworkStrategy.Kernel;
+                    break;
+                default:
+                    Report(DiagnosticDescriptors.InvalidValue, strategyProperty.Value, "\"strategy\"", "\"auto\", \"unrolled\" or \"kernel\"", Quote(strategyProperty.Value));
+                    break;
+            }
+        }
+
         EquatableArray<LayerSpec> layers = EquatableArray<LayerSpec>.Empty;
         SourceRange layersRange = Head(top);
         if (!keys.TryGetValue("layers", out var layersProperty))
@@ -134,7 +153,7 @@ internal sealed class JsonNetworkReader
             layers = ReadLayers(layersProperty.Value, "\"layers\"");
         }
 
-        return new NetworkSpec(_path, input, inputRange, description, layers, layersRange);
+        return new NetworkSpec(_path, input, inputRange, description, layers, layersRange, strategy);
     }
 
     private EquatableArray<LayerSpec> ReadLayers(JsonNode node, string what)

@@ -84,7 +84,17 @@ internal static class TargetReader
         string hint = string.Concat(symbol.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat).Replace("global::", string.Empty)
             .Select(c => char.IsLetterOrDigit(c) || c is '.' or '_' ? c : '_')) + ".g.cs";
 
-        var target = new NetworkTarget(ns, containing.ToEquatableArray(), NameWithTypeParameters(symbol), hint, path, ToCodeLocation(pathLocation));
+        // The attribute's Strategy (an enum of the runtime whose values mirror NetworkStrategy's).
+        var strategy = NetworkStrategy.Auto;
+        foreach (var argument in attribute.NamedArguments)
+        {
+            if (argument.Key == "Strategy" && argument.Value.Value is int value && Enum.IsDefined(typeof(NetworkStrategy), value))
+            {
+                strategy = (NetworkStrategy)value;
+            }
+        }
+
+        var target = new NetworkTarget(ns, containing.ToEquatableArray(), NameWithTypeParameters(symbol), hint, path, ToCodeLocation(pathLocation), strategy);
         return new TargetResult(target, plan, EquatableArray<DiagnosticInfo>.Empty);
     }
 

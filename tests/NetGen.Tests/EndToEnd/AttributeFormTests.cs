@@ -82,7 +82,7 @@ public sealed class AttributeFormTests
 
         string fromJson = Body(run.Source("FromJson.g.cs"));
         string fromAttributes = Body(run.Source("FromAttributes.g.cs"));
-        Assert.Contains("Dense.Linear(Weights.W1, Weights.B1, input, embed_z);", fromJson);
+        Assert.Contains("Layers.Layer1(input, embed_z, embed);", fromJson);
         Assert.Equal(fromJson, fromAttributes);
 
         // And the same public surface: constants, entry points, Cache fields.

@@ -45,6 +45,19 @@ public sealed class GeneratorBehaviourTests
     }
 
     [Fact]
+    public void The_lesson_network_under_the_kernel_strategy_generates_its_golden_file()
+    {
+        string json = File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "Networks", "lesson.netgen.json"));
+        GeneratorRun run = GeneratorHarness.Run(
+            "namespace Lessons;\n[NetGen.Network(\"lesson.netgen.json\", Strategy = NetGen.NetworkStrategy.Kernel)]\npublic static partial class Lesson;",
+            ("/lesson.netgen.json", json));
+        Assert.Empty(run.Diagnostics);
+        string generated = run.Source("Lessons.Lesson.g.cs").Replace(NetworkEmitterVersion, "VERSION");
+        Assert.DoesNotContain("private static class Layers", generated);
+        Golden.Verify("lesson-kernel.g.cs", generated);
+    }
+
+    [Fact]
     public void The_block_network_generates_its_golden_file()
     {
         string generated = GeneratorHarness.Run(Source, ("/block.netgen.json", BlockJson)).Source("App.Block.g.cs").Replace(NetworkEmitterVersion, "VERSION");

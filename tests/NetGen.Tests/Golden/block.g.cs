@@ -236,11 +236,9 @@ namespace App
         {
             // layer 1: linear 4 → 6
             //   embed_z = W1 · input + B1
-            global::NetGen.Runtime.Dense.Linear(Weights.W1, Weights.B1, input, embed_z);
-
             // layer 1: gelu, 6
             //   embed = embed_z · Φ(embed_z),  Φ(v) = ½ (1 + erf(v / √2))
-            global::NetGen.Runtime.Activations.Gelu(embed_z, embed);
+            Layers.Layer1(input, embed_z, embed);
 
             // layer 2.1: layer_norm, 6
             //   ln1 = (embed − mean(embed)) / √(var(embed) + ε) ⊙ Gamma2_1 + Beta2_1,  ε = 1E-05
@@ -248,11 +246,9 @@ namespace App
 
             // layer 2.2: linear 6 → 6
             //   Z2_2 = W2_2 · ln1
-            global::NetGen.Runtime.Dense.Linear(Weights.W2_2, default, ln1, Z2_2);
-
             // layer 2.2: tanh, 6
             //   A2_2 = tanh(Z2_2)
-            global::NetGen.Runtime.Activations.Tanh(Z2_2, A2_2);
+            Layers.Layer2_2(ln1, Z2_2, A2_2);
 
             // layer 2: residual, 6
             //   attn_like = embed + A2_2
@@ -264,11 +260,11 @@ namespace App
 
             // layer 3.2: linear 6 → 3
             //   glu_gate = Gate3_2 · rms
-            global::NetGen.Runtime.Dense.Linear(Weights.Gate3_2, default, rms, glu_gate);
+            Layers.Layer3_2(rms, glu_gate);
 
             // layer 3.2: linear 6 → 3
             //   glu_up = Up3_2 · rms
-            global::NetGen.Runtime.Dense.Linear(Weights.Up3_2, default, rms, glu_up);
+            Layers.Layer3_2b(rms, glu_up);
 
             // layer 3.2: swiglu gating, 3
             //   glu_hidden = silu(glu_gate) ⊙ glu_up
@@ -276,7 +272,7 @@ namespace App
 
             // layer 3.2: linear 3 → 6
             //   glu = Down3_2 · glu_hidden
-            global::NetGen.Runtime.Dense.Linear(Weights.Down3_2, default, glu_hidden, glu);
+            Layers.Layer3_2c(glu_hidden, glu);
 
             // layer 3: residual, 6
             //   ffn = attn_like + glu
@@ -296,34 +292,102 @@ namespace App
 
             // layer 7: linear 6 → 3
             //   head_z = W5 · A4b
-            global::NetGen.Runtime.Dense.Linear(Weights.W5, default, A4b, head_z);
+            Layers.Layer7(A4b, head_z);
 
             // layer 7: log_softmax, 3
             //   headᵢ = head_zᵢ − max head_z − log Σⱼ e^(head_zⱼ − max head_z)
             global::NetGen.Runtime.Activations.LogSoftmax(head_z, head);
         }
 
+        // Unrolled layers: each output is a sum over the inputs with the weights as literals; sums are in double.
+        private static class Layers
+        {
+            /// <summary>layer 1: embed_z = W1 · input + B1; embed = gelu(embed_z), 4 → 6.</summary>
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+            internal static void Layer1(global::System.ReadOnlySpan<float> x, global::System.Span<float> z, global::System.Span<float> a)
+            {
+                double x0 = x[0], x1 = x[1], x2 = x[2], x3 = x[3];
+                z[0] = (float)(0.5f * x0 - 0.25f * x1 + 0.125f * x2 + x3 + 0.1f);
+                z[1] = (float)(-x0 + 0.5f * x1 + 0.75f * x2 - 0.2f);
+                z[2] = (float)(0.25f * x0 + 0.25f * x1 - 0.5f * x2 + 0.5f * x3);
+                z[3] = (float)(x0 - x1 + 0.5f * x3 + 0.3f);
+                z[4] = (float)(0.5f * x1 + x2 - 0.75f * x3 - 0.1f);
+                z[5] = (float)(-0.5f * x0 + 0.25f * x2 + x3 + 0.05f);
+                a[0] = global::NetGen.Runtime.SpecialFunctions.Gelu(z[0]);
+                a[1] = global::NetGen.Runtime.SpecialFunctions.Gelu(z[1]);
+                a[2] = global::NetGen.Runtime.SpecialFunctions.Gelu(z[2]);
+                a[3] = global::NetGen.Runtime.SpecialFunctions.Gelu(z[3]);
+                a[4] = global::NetGen.Runtime.SpecialFunctions.Gelu(z[4]);
+                a[5] = global::NetGen.Runtime.SpecialFunctions.Gelu(z[5]);
+            }
+
+            /// <summary>layer 2.2: Z2_2 = W2_2 · ln1; A2_2 = tanh(Z2_2), 6 → 6.</summary>
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+            internal static void Layer2_2(global::System.ReadOnlySpan<float> x, global::System.Span<float> z, global::System.Span<float> a)
+            {
+                double x0 = x[0], x1 = x[1], x2 = x[2], x3 = x[3], x4 = x[4], x5 = x[5];
+                z[0] = (float)(x0);
+                z[1] = (float)(x1);
+                z[2] = (float)(x2);
+                z[3] = (float)(x3);
+                z[4] = (float)(x4);
+                z[5] = (float)(x5);
+                a[0] = global::System.MathF.Tanh(z[0]);
+                a[1] = global::System.MathF.Tanh(z[1]);
+                a[2] = global::System.MathF.Tanh(z[2]);
+                a[3] = global::System.MathF.Tanh(z[3]);
+                a[4] = global::System.MathF.Tanh(z[4]);
+                a[5] = global::System.MathF.Tanh(z[5]);
+            }
+
+            /// <summary>layer 3.2: glu_gate = Gate3_2 · rms, 6 → 3.</summary>
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+            internal static void Layer3_2(global::System.ReadOnlySpan<float> x, global::System.Span<float> z)
+            {
+                double x0 = x[0], x1 = x[1], x2 = x[2], x3 = x[3], x4 = x[4], x5 = x[5];
+                z[0] = (float)(0.5f * x0 - 0.5f * x2 + 0.25f * x3 + 0.1f * x5);
+                z[1] = (float)(x1 - 0.25f * x3 + 0.5f * x4);
+                z[2] = (float)(-0.5f * x0 + 0.5f * x1 + 0.5f * x2 + 0.2f * x5);
+            }
+
+            /// <summary>layer 3.2: glu_up = Up3_2 · rms, 6 → 3.</summary>
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+            internal static void Layer3_2b(global::System.ReadOnlySpan<float> x, global::System.Span<float> z)
+            {
+                double x0 = x[0], x1 = x[1], x2 = x[2], x3 = x[3], x4 = x[4], x5 = x[5];
+                z[0] = (float)(x0 + 0.5f * x5);
+                z[1] = (float)(x2 - x4);
+                z[2] = (float)(0.25f * x0 + 0.25f * x1 + 0.25f * x2 + 0.25f * x3 + 0.25f * x4 + 0.25f * x5);
+            }
+
+            /// <summary>layer 3.2: glu = Down3_2 · glu_hidden, 3 → 6.</summary>
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+            internal static void Layer3_2c(global::System.ReadOnlySpan<float> x, global::System.Span<float> z)
+            {
+                double x0 = x[0], x1 = x[1], x2 = x[2];
+                z[0] = (float)(x0);
+                z[1] = (float)(x1);
+                z[2] = (float)(x2);
+                z[3] = (float)(x0 + x1);
+                z[4] = (float)(x1 + x2);
+                z[5] = (float)(x0 + x2);
+            }
+
+            /// <summary>layer 7: head_z = W5 · A4b, 6 → 3.</summary>
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+            internal static void Layer7(global::System.ReadOnlySpan<float> x, global::System.Span<float> z)
+            {
+                double x0 = x[0], x1 = x[1], x2 = x[2], x3 = x[3], x4 = x[4], x5 = x[5];
+                z[0] = (float)(x0 - x2 + x4);
+                z[1] = (float)(x1 - x3 + x5);
+                z[2] = (float)(0.5f * x0 + 0.5f * x1 + 0.5f * x2 + 0.5f * x3 + 0.5f * x4 + 0.5f * x5);
+            }
+        }
+
         // Weights as static data: the compiler stores each array in the assembly's data section and the
         // property returns a span over it, so optimized code copies and allocates nothing, at start-up or per call.
         private static class Weights
         {
-            /// <summary>weight of layer 1 (linear 4 → 6), [out, in] row-major: 6 × 4.</summary>
-            internal static global::System.ReadOnlySpan<float> W1 => new float[]
-            {
-                0.5f, -0.25f, 0.125f, 1f,
-                -1f, 0.5f, 0.75f, 0f,
-                0.25f, 0.25f, -0.5f, 0.5f,
-                1f, -1f, 0f, 0.5f,
-                0f, 0.5f, 1f, -0.75f,
-                -0.5f, 0f, 0.25f, 1f,
-            };
-
-            /// <summary>bias of layer 1: 6.</summary>
-            internal static global::System.ReadOnlySpan<float> B1 => new float[]
-            {
-                0.1f, -0.2f, 0f, 0.3f, -0.1f, 0.05f,
-            };
-
             /// <summary>weight (γ) of layer 2.1 (layer_norm): 6.</summary>
             internal static global::System.ReadOnlySpan<float> Gamma2_1 => new float[]
             {
@@ -336,48 +400,10 @@ namespace App
                 0f, 0.1f, -0.1f, 0f, 0.05f, -0.05f,
             };
 
-            /// <summary>weight of layer 2.2 (linear 6 → 6), [out, in] row-major: 6 × 6.</summary>
-            internal static global::System.ReadOnlySpan<float> W2_2 => new float[]
-            {
-                1f, 0f, 0f, 0f, 0f, 0f,
-                0f, 1f, 0f, 0f, 0f, 0f,
-                0f, 0f, 1f, 0f, 0f, 0f,
-                0f, 0f, 0f, 1f, 0f, 0f,
-                0f, 0f, 0f, 0f, 1f, 0f,
-                0f, 0f, 0f, 0f, 0f, 1f,
-            };
-
             /// <summary>weight (γ) of layer 3.1 (rms_norm): 6.</summary>
             internal static global::System.ReadOnlySpan<float> Gamma3_1 => new float[]
             {
                 1f, 1f, 1f, 1f, 1f, 1f,
-            };
-
-            /// <summary>gate weight of layer 3.2 (swiglu), [hidden, in] row-major: 3 × 6.</summary>
-            internal static global::System.ReadOnlySpan<float> Gate3_2 => new float[]
-            {
-                0.5f, 0f, -0.5f, 0.25f, 0f, 0.1f,
-                0f, 1f, 0f, -0.25f, 0.5f, 0f,
-                -0.5f, 0.5f, 0.5f, 0f, 0f, 0.2f,
-            };
-
-            /// <summary>up weight of layer 3.2 (swiglu), [hidden, in] row-major: 3 × 6.</summary>
-            internal static global::System.ReadOnlySpan<float> Up3_2 => new float[]
-            {
-                1f, 0f, 0f, 0f, 0f, 0.5f,
-                0f, 0f, 1f, 0f, -1f, 0f,
-                0.25f, 0.25f, 0.25f, 0.25f, 0.25f, 0.25f,
-            };
-
-            /// <summary>down weight of layer 3.2 (swiglu), [out, hidden] row-major: 6 × 3.</summary>
-            internal static global::System.ReadOnlySpan<float> Down3_2 => new float[]
-            {
-                1f, 0f, 0f,
-                0f, 1f, 0f,
-                0f, 0f, 1f,
-                1f, 1f, 0f,
-                0f, 1f, 1f,
-                1f, 0f, 1f,
             };
 
             /// <summary>weight (γ) of layer 4 (batch_norm): 6.</summary>
@@ -408,14 +434,6 @@ namespace App
             internal static global::System.ReadOnlySpan<float> Shift4 => new float[]
             {
                 0f, 0f, 0f, 0f, 0f, 0f,
-            };
-
-            /// <summary>weight of layer 7 (linear 6 → 3), [out, in] row-major: 3 × 6.</summary>
-            internal static global::System.ReadOnlySpan<float> W5 => new float[]
-            {
-                1f, 0f, -1f, 0f, 1f, 0f,
-                0f, 1f, 0f, -1f, 0f, 1f,
-                0.5f, 0.5f, 0.5f, 0.5f, 0.5f, 0.5f,
             };
         }
     }

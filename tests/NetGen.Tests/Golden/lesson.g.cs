@@ -158,53 +158,59 @@ namespace Lessons
         {
             // layer 1: linear 2 → 3
             //   Z1 = W1 · input
-            global::NetGen.Runtime.Dense.Linear(Weights.W1, default, input, Z1);
-
             // layer 1: relu, 3
             //   A1 = max(0, Z1)
-            global::NetGen.Runtime.Activations.Relu(Z1, A1);
+            Layers.Layer1(input, Z1, A1);
 
             // layer 2: linear 3 → 2
             //   Z2 = W2 · A1
-            global::NetGen.Runtime.Dense.Linear(Weights.W2, default, A1, Z2);
-
             // layer 2: relu, 2
             //   A2 = max(0, Z2)
-            global::NetGen.Runtime.Activations.Relu(Z2, A2);
+            Layers.Layer2(A1, Z2, A2);
 
             // layer 3: linear 2 → 1
             //   Z3 = W3 · A2
-            global::NetGen.Runtime.Dense.Linear(Weights.W3, default, A2, Z3);
-
             // layer 3: sigmoid, 1
             //   A3 = σ(Z3) = 1 / (1 + e^(−Z3))
-            global::NetGen.Runtime.Activations.Sigmoid(Z3, A3);
+            Layers.Layer3(A2, Z3, A3);
         }
 
-        // Weights as static data: the compiler stores each array in the assembly's data section and the
-        // property returns a span over it, so optimized code copies and allocates nothing, at start-up or per call.
-        private static class Weights
+        // Unrolled layers: each output is a sum over the inputs with the weights as literals; sums are in double.
+        private static class Layers
         {
-            /// <summary>weight of layer 1 (linear 2 → 3), [out, in] row-major: 3 × 2.</summary>
-            internal static global::System.ReadOnlySpan<float> W1 => new float[]
+            /// <summary>layer 1: Z1 = W1 · input; A1 = relu(Z1), 2 → 3.</summary>
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+            internal static void Layer1(global::System.ReadOnlySpan<float> x, global::System.Span<float> z, global::System.Span<float> a)
             {
-                1f, 0f,
-                0f, 1f,
-                -1f, 1f,
-            };
+                double x0 = x[0], x1 = x[1];
+                z[0] = (float)(x0);
+                z[1] = (float)(x1);
+                z[2] = (float)(-x0 + x1);
+                a[0] = global::NetGen.Runtime.SpecialFunctions.Relu(z[0]);
+                a[1] = global::NetGen.Runtime.SpecialFunctions.Relu(z[1]);
+                a[2] = global::NetGen.Runtime.SpecialFunctions.Relu(z[2]);
+            }
 
-            /// <summary>weight of layer 2 (linear 3 → 2), [out, in] row-major: 2 × 3.</summary>
-            internal static global::System.ReadOnlySpan<float> W2 => new float[]
+            /// <summary>layer 2: Z2 = W2 · A1; A2 = relu(Z2), 3 → 2.</summary>
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+            internal static void Layer2(global::System.ReadOnlySpan<float> x, global::System.Span<float> z, global::System.Span<float> a)
             {
-                1f, -1f, 0f,
-                0f, 1f, -1f,
-            };
+                double x0 = x[0], x1 = x[1], x2 = x[2];
+                z[0] = (float)(x0 - x1);
+                z[1] = (float)(x1 - x2);
+                a[0] = global::NetGen.Runtime.SpecialFunctions.Relu(z[0]);
+                a[1] = global::NetGen.Runtime.SpecialFunctions.Relu(z[1]);
+            }
 
-            /// <summary>weight of layer 3 (linear 2 → 1), [out, in] row-major: 1 × 2.</summary>
-            internal static global::System.ReadOnlySpan<float> W3 => new float[]
+            /// <summary>layer 3: Z3 = W3 · A2; A3 = sigmoid(Z3), 2 → 1.</summary>
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+            internal static void Layer3(global::System.ReadOnlySpan<float> x, global::System.Span<float> z, global::System.Span<float> a)
             {
-                2f, -1f,
-            };
+                double x0 = x[0], x1 = x[1];
+                z[0] = (float)(2f * x0 - x1);
+                a[0] = global::NetGen.Runtime.SpecialFunctions.Sigmoid(z[0]);
+            }
         }
+
     }
 }

@@ -7,7 +7,9 @@ namespace NetGen.Tests.Properties;
 /// <summary>
 /// Random netgen/1 descriptions of every op and their combinations: sizes 1 to 300, weights at
 /// PyTorch's default initialization (uniform in ±1/√fan_in) or up to 3 in magnitude, tensors
-/// written as nested arrays or base64, nested residual blocks, optional names and keys.
+/// written as nested arrays or base64, nested residual blocks, optional names and keys. The
+/// networks take the code generation strategies in turn (auto, unrolled, kernel), so every
+/// strategy meets every op.
 /// </summary>
 /// <remarks>
 /// Weights up to 3 go to networks whose only weighted layer is one linear layer, among norms
@@ -23,7 +25,10 @@ internal sealed class RandomNetworks(int seed)
     private static readonly string[] Activations =
         { "identity", "dropout", "relu", "leaky_relu", "gelu", "silu", "swish", "sigmoid", "tanh", "softmax", "log_softmax" };
 
+    private static readonly string[] Strategies = { "auto", "unrolled", "kernel" };
+
     private readonly Random _random = new(seed);
+    private int _networks;
     private bool _largeWeights;
     private int _weightedLayers;
     private int _names;
@@ -42,7 +47,13 @@ internal sealed class RandomNetworks(int seed)
             layers.Add(Layer(ref size, depth: 0, keepSize: false));
         }
 
-        var network = new JsonObject { ["format"] = "netgen/1", ["input"] = input, ["layers"] = layers };
+        var network = new JsonObject
+        {
+            ["format"] = "netgen/1",
+            ["strategy"] = Strategies[_networks++ % Strategies.Length],
+            ["input"] = input,
+            ["layers"] = layers,
+        };
         return (network.ToJsonString(), input);
     }
 

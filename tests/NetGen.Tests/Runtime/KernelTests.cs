@@ -24,21 +24,53 @@ public sealed class KernelTests
         }, iter: 5000);
 
     [Fact]
-    public void Linear_matches_a_float64_matrix_product() =>
-        Gen.Select(Gen.Int[1, 300], Gen.Int[1, 40], Gen.Int[0, int.MaxValue]).Sample((columns, rows, seed) =>
+    public void Packed_linear_matches_a_float64_matrix_product_alone_and_in_batches() =>
+        Gen.Select(Gen.Int[1, 300], Gen.Int[1, 150], Gen.Int[1, 19], Gen.Int[0, int.MaxValue]).Sample((columns, rows, samples, seed) =>
         {
             var random = new Random(seed);
-            float[] x = Enumerable.Range(0, columns).Select(_ => (float)((random.NextDouble() * 6) - 3)).ToArray();
+            float[] x = Enumerable.Range(0, samples * columns).Select(_ => (float)((random.NextDouble() * 6) - 3)).ToArray();
             float[] w = Enumerable.Range(0, rows * columns).Select(_ => (float)((random.NextDouble() * 6) - 3)).ToArray();
             float[] b = Enumerable.Range(0, rows).Select(_ => (float)random.NextDouble()).ToArray();
-            float[] y = new float[rows];
-            Dense.Linear(w, b, x, y);
-            for (int r = 0; r < rows; r++)
+            float[] packed = new float[PackedLinear.PackedLength(rows, columns)];
+            PackedLinear.Pack(w, rows, columns, packed);
+            var epilogue = seed % 2 == 0 ? Epilogue.None : Epilogue.Relu;
+
+            float[] batch = new float[samples * rows];
+            PackedLinear.ForwardBatch(packed, b, x, batch, columns, rows, epilogue);
+            for (int s = 0; s < samples; s++)
             {
-                double expected = b[r] + Enumerable.Range(0, columns).Sum(c => (double)w[(r * columns) + c] * x[c]);
-                AssertClose(expected, y[r], 1e-7);
+                float[] y = new float[rows];
+                PackedLinear.Forward(packed, b, x.AsSpan(s * columns, columns), y, epilogue);
+
+                // The same sums in the same order, whichever kernel ran them.
+                Assert.Equal(y, batch.AsSpan(s * rows, rows).ToArray());
+                for (int r = 0; r < rows; r++)
+                {
+                    double expected = b[r] + Enumerable.Range(0, columns).Sum(c => (double)w[(r * columns) + c] * x[(s * columns) + c]);
+                    AssertClose(epilogue == Epilogue.Relu ? Math.Max(0, expected) : expected, y[r], 1e-5);
+                }
             }
+        }, iter: 300);
+
+    [Fact]
+    public void The_generator_packs_weights_as_the_runtime_does() =>
+        Gen.Select(Gen.Int[1, 70], Gen.Int[1, 70]).Sample((rows, columns) =>
+        {
+            float[] w = Enumerable.Range(0, rows * columns).Select(i => (float)i).ToArray();
+            float[] packed = new float[PackedLinear.PackedLength(rows, columns)];
+            PackedLinear.Pack(w, rows, columns, packed);
+            Assert.Equal(packed, NetGen.Generator.Emit.Packing.Pack(w, rows, columns));
         });
+
+    [Fact]
+    public void Packed_linear_names_the_expected_lengths()
+    {
+        float[] packed = new float[PackedLinear.PackedLength(3, 2)];
+        var e = Assert.Throws<ArgumentException>(() => PackedLinear.Forward(packed, default, new float[2], new float[17]));
+        Assert.Contains("Expected packed to have length 64", e.Message);
+        e = Assert.Throws<ArgumentException>(() => PackedLinear.ForwardBatch(packed, default, new float[4], new float[5], 2, 3));
+        Assert.Contains("Expected y to have length 6", e.Message);
+    }
 
     [Fact]
     public void Activations_match_their_float64_formulas() =>
@@ -100,9 +132,7 @@ public sealed class KernelTests
     [Fact]
     public void Kernels_refuse_mismatched_lengths_with_the_expected_size()
     {
-        var e = Assert.Throws<ArgumentException>(() => Dense.Linear(new float[5], default, new float[2], new float[3]));
-        Assert.Contains("Expected weight to have length 6, but it is 5", e.Message);
-        e = Assert.Throws<ArgumentException>(() => Activations.Softmax(new float[2], new float[3]));
+        var e = Assert.Throws<ArgumentException>(() => Activations.Softmax(new float[2], new float[3]));
         Assert.Contains("Expected y to have length 2", e.Message);
     }
 

@@ -1,0 +1,238 @@
+using System.Collections.Generic;
+using System.Linq;
+using System.Text;
+using System.Threading;
+using NetGen.Generator.Lowering;
+
+namespace NetGen.Generator.Emit;
+
+/// <summary>
+/// Writes unrolled linear layers: straight-line scalar code with the weights as literals, zero
+/// weights dropped, <c>1·x</c> and <c>−1·x</c> written as <c>x</c> and <c>−x</c>, and the
+/// element-wise activation that reads the layer's output computed in the same method.
+/// </summary>
+/// <remarks>
+/// Each output is summed in double: a float times a double is exact, so the only rounding is
+/// the final one to float, whatever the layer's width, at no cost in scalar code. A layer with
+/// more than <see cref="MaxTermsPerMethod"/> terms is split into several methods, because
+/// RyuJIT stops optimizing very large methods.
+/// </remarks>
+internal static class UnrolledEmitter
+{
+    /// <summary>The most multiply-adds one generated method holds.</summary>
+    public const int MaxTermsPerMethod = 4096;
+
+    /// <summary>Methods with at most this many terms are marked for inlining into the core.</summary>
+    private const int InlineTerms = 128;
+
+    private const string Runtime = "global::NetGen.Runtime";
+
+    /// <summary>
+    /// The method of linear step <paramref name="index"/>: <c>Layer3_2</c> for layer 3.2, and
+    /// <c>Layer3_2b</c>, <c>Layer3_2c</c> for a swiglu's second and third product.
+    /// </summary>
+    public static string MethodName(NetworkPlan plan, int index)
+    {
+        string layer = plan.Steps[index].Layer;
+        int before = Enumerable.Range(0, index).Count(i => plan.Steps[i].Kind == StepKind.Linear && plan.Steps[i].Layer == layer);
+        return "Layer" + layer.Replace('.', '_') + (before == 0 ? string.Empty : ((char)('a' + before)).ToString());
+    }
+
+    /// <summary>The step after linear step <paramref name="index"/>, when it is an element-wise activation of its output alone.</summary>
+    public static StepPlan? FusedActivation(NetworkPlan plan, int index)
+    {
+        if (index + 1 >= plan.Steps.Count)
+        {
+            return null;
+        }
+
+        var next = plan.Steps[index + 1];
+        return next.Inputs.Count == 1 && next.Inputs[0] == plan.Steps[index].Output && Activation(next, "v") is not null ? next : null;
+    }
+
+    public static void WriteLayers(SourceWriter w, NetworkPlan plan, CancellationToken cancellationToken)
+    {
+        var indices = Enumerable.Range(0, plan.Steps.Count)
+            .Where(i => plan.Steps[i] is { Kind: StepKind.Linear, Strategy: LinearStrategy.Unrolled })
+            .ToList();
+        if (indices.Count == 0)
+        {
+            return;
+        }
+
+        var weights = plan.Weights.ToDictionary(x => x.Name);
+        w.Line("// Unrolled layers: each output is a sum over the inputs with the weights as literals; sums are in double.");
+        using (w.Block("private static class Layers"))
+        {
+            for (int n = 0; n < indices.Count; n++)
+            {
+                if (n > 0)
+                {
+                    w.Line();
+                }
+
+                int i = indices[n];
+                WriteLayer(w, MethodName(plan, i), plan.Steps[i], FusedActivation(plan, i), weights, cancellationToken);
+            }
+        }
+
+        w.Line();
+    }
+
+    private static void WriteLayer(SourceWriter w, string name, StepPlan step, StepPlan? activation, Dictionary<string, WeightPlan> weights, CancellationToken cancellationToken)
+    {
+        var weight = weights[step.Weights[0]];
+        var bias = step.Weights[1].Length > 0 ? weights[step.Weights[1]] : null;
+        int rows = weight.Shape[0], columns = weight.Shape[1];
+
+        // Rows per method, within the term budget (a row is never split).
+        var parts = new List<(int Start, int End)>();
+        int start = 0, terms = 0;
+        for (int r = 0; r < rows; r++)
+        {
+            int rowTerms = 0;
+            for (int k = 0; k < columns; k++)
+            {
+                rowTerms += weight.Values[(r * columns) + k] != 0 ? 1 : 0;
+            }
+
+            if (r > start && terms + rowTerms > MaxTermsPerMethod)
+            {
+                parts.Add((start, r));
+                start = r;
+                terms = 0;
+            }
+
+            terms += rowTerms;
+        }
+
+        parts.Add((start, rows));
+        string parameters = "global::System.ReadOnlySpan<float> x, global::System.Span<float> z" + (activation is null ? string.Empty : ", global::System.Span<float> a");
+        string arguments = activation is null ? "x, z" : "x, z, a";
+        string math = $"{step.Output} = {step.Weights[0]} · {step.Inputs[0]}" + (bias is null ? string.Empty : " + " + step.Weights[1])
+            + (activation is null ? string.Empty : $"; {activation.Output} = {ActivationName(activation)}({step.Output})");
+        w.Line($"/// <summary>layer {Literals.Comment(step.Layer)}: {Literals.Xml(math)}, {columns} → {rows}.</summary>");
+        if (parts.Count == 1)
+        {
+            if (terms <= InlineTerms)
+            {
+                w.Line("[global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]");
+            }
+
+            using (w.Block($"internal static void {name}({parameters})"))
+            {
+                WriteRows(w, weight, bias, activation, 0, rows, cancellationToken);
+            }
+
+            return;
+        }
+
+        using (w.Block($"internal static void {name}({parameters})"))
+        {
+            for (int p = 0; p < parts.Count; p++)
+            {
+                w.Line($"{name}_{p}({arguments});");
+            }
+        }
+
+        for (int p = 0; p < parts.Count; p++)
+        {
+            w.Line();
+            w.Line($"// Outputs {parts[p].Start} to {parts[p].End - 1} of layer {Literals.Comment(step.Layer)}.");
+            using (w.Block($"private static void {name}_{p}({parameters})"))
+            {
+                WriteRows(w, weight, bias, activation, parts[p].Start, parts[p].End, cancellationToken);
+            }
+        }
+    }
+
+    private static void WriteRows(SourceWriter w, WeightPlan weight, WeightPlan? bias, StepPlan? activation, int start, int end, CancellationToken cancellationToken)
+    {
+        int columns = weight.Shape[1];
+        var used = new SortedSet<int>();
+        for (int r = start; r < end; r++)
+        {
+            for (int k = 0; k < columns; k++)
+            {
+                if (weight.Values[(r * columns) + k] != 0)
+                {
+                    used.Add(k);
+                }
+            }
+        }
+
+        // The inputs this method reads, widened to double once.
+        var loads = used.Select(k => $"x{k} = x[{k}]").ToList();
+        for (int i = 0; i < loads.Count; i += 8)
+        {
+            w.Line("double " + string.Join(", ", loads.Skip(i).Take(8)) + ";");
+        }
+
+        for (int r = start; r < end; r++)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var line = new StringBuilder($"z[{r}] = (float)(");
+            int written = 0;
+            for (int k = 0; k < columns; k++)
+            {
+                float v = weight.Values[(r * columns) + k];
+                if (v == 0)
+                {
+                    continue;
+                }
+
+                if (written > 0 && written % 8 == 0)
+                {
+                    w.Line(line.ToString());
+                    line.Clear().Append("    ");
+                }
+
+                bool negative = v < 0;
+                float magnitude = negative ? -v : v;
+                string term = magnitude == 1 ? $"x{k}" : $"{Literals.Float(magnitude)} * x{k}";
+                line.Append(written == 0 ? (negative ? "-" : string.Empty) : (negative ? " - " : " + ")).Append(term);
+                written++;
+            }
+
+            float b = bias?.Values[r] ?? 0f;
+            if (b != 0)
+            {
+                line.Append(written == 0 ? Literals.Float(b) : (b < 0 ? " - " + Literals.Float(-b) : " + " + Literals.Float(b)));
+                written++;
+            }
+
+            line.Append(written == 0 ? "0d);" : ");");
+            w.Line(line.ToString());
+        }
+
+        if (activation is not null)
+        {
+            for (int r = start; r < end; r++)
+            {
+                w.Line($"a[{r}] = {Activation(activation, $"z[{r}]")};");
+            }
+        }
+    }
+
+    /// <summary>The scalar expression of an element-wise activation of <paramref name="v"/>, or null for one that is not element-wise.</summary>
+    private static string? Activation(StepPlan step, string v) => step.Kind switch
+    {
+        StepKind.Copy => v,
+        StepKind.Relu => $"{Runtime}.SpecialFunctions.Relu({v})",
+        StepKind.LeakyRelu => $"{Runtime}.SpecialFunctions.LeakyRelu({v}, {Literals.Float((float)step.Scalar)})",
+        StepKind.Gelu => $"{Runtime}.SpecialFunctions.Gelu({v})",
+        StepKind.GeluTanh => $"{Runtime}.SpecialFunctions.GeluTanh({v})",
+        StepKind.Silu => $"{Runtime}.SpecialFunctions.Silu({v})",
+        StepKind.Sigmoid => $"{Runtime}.SpecialFunctions.Sigmoid({v})",
+        StepKind.Tanh => $"global::System.MathF.Tanh({v})",
+        _ => null,
+    };
+
+    private static string ActivationName(StepPlan step) => step.Kind switch
+    {
+        StepKind.Copy => "identity",
+        StepKind.LeakyRelu => "leaky_relu",
+        StepKind.GeluTanh => "gelu_tanh",
+        _ => step.Kind.ToString().ToLowerInvariant(),
+    };
+}

@@ -1,0 +1,489 @@
+using System;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+
+namespace NetGen.Runtime;
+
+/// <summary>What a packed linear kernel applies to each output before it stores it.</summary>
+public enum Epilogue
+{
+    /// <summary><c>y = W x + b</c>.</summary>
+    None,
+
+    /// <summary><c>y = max(0, W x + b)</c>: a ReLU fused into the store.</summary>
+    Relu,
+}
+
+/// <summary>
+/// Dense layers over weights packed in panels: the register-blocked matrix-vector kernel that
+/// <c>Forward</c> calls and the blocked matrix-matrix kernel that <c>ForwardBatch</c> calls.
+/// </summary>
+/// <remarks>
+/// <para>
+/// <b>Layout.</b> A weight <c>W[rows, columns]</c> is packed in panels of
+/// <see cref="PanelWidth"/> rows. Panel <c>p</c> holds, for each column <c>k</c> in order, the 16
+/// weights <c>W[16p + l, k]</c> for <c>l = 0..15</c>, with zeros past the last row. The kernels
+/// read each panel front to back exactly once per sample block, so the hardware prefetcher
+/// streams it; one vector of 16 weights times one broadcast input updates 16 outputs at once,
+/// and no horizontal sums are needed. The same layout serves every vector width: a panel is one
+/// <see cref="Vector512{T}"/>, two <see cref="Vector256{T}"/> or four <see cref="Vector128{T}"/>.
+/// The generator packs weights at build time (<see cref="Pack"/> does the same at run time).
+/// </para>
+/// <para>
+/// <b>Accuracy.</b> Products are accumulated in float32, with fused multiply-add where the
+/// hardware has it, over blocks of <see cref="BlockLength"/> columns; each block's sum is then
+/// added in double. A float32 sum's rounding error grows with the number of terms in one chain,
+/// so this bounds it by the block length (at most 64 terms, often split further across several
+/// chains) rather than by the layer's width, at the cost of one widening add per 64 columns.
+/// </para>
+/// </remarks>
+public static class PackedLinear
+{
+    /// <summary>The number of weight rows in one panel.</summary>
+    public const int PanelWidth = 16;
+
+    /// <summary>The number of columns summed in float32 before the partial sum is added in double.</summary>
+    public const int BlockLength = 8;
+
+    /// <summary>The number of floats <see cref="Pack"/> writes for a <c>[rows, columns]</c> weight.</summary>
+    public static int PackedLength(int rows, int columns) => checked((rows + PanelWidth - 1) / PanelWidth * PanelWidth * columns);
+
+    /// <summary>Packs a row-major <c>[rows, columns]</c> weight into the panel layout the kernels read.</summary>
+    /// <exception cref="ArgumentException">A span has the wrong length.</exception>
+    public static void Pack(ReadOnlySpan<float> weight, int rows, int columns, Span<float> packed)
+    {
+        Guard.Length(weight.Length, checked(rows * columns), nameof(weight));
+        Guard.Length(packed.Length, PackedLength(rows, columns), nameof(packed));
+        int panels = (rows + PanelWidth - 1) / PanelWidth;
+        for (int p = 0; p < panels; p++)
+        {
+            for (int k = 0; k < columns; k++)
+            {
+                for (int l = 0; l < PanelWidth; l++)
+                {
+                    int r = (p * PanelWidth) + l;
+                    packed[(((p * columns) + k) * PanelWidth) + l] = r < rows ? weight[(r * columns) + k] : 0f;
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// <c>y = W x + b</c> for one sample, with <paramref name="epilogue"/> applied to each output;
+    /// <paramref name="packed"/> holds <c>W[y.Length, x.Length]</c> in the panel layout, and an
+    /// empty <paramref name="bias"/> means no bias.
+    /// </summary>
+    /// <exception cref="ArgumentException">A length disagrees, or <paramref name="y"/> overlaps <paramref name="x"/>.</exception>
+    public static void Forward(ReadOnlySpan<float> packed, ReadOnlySpan<float> bias, ReadOnlySpan<float> x, Span<float> y, Epilogue epilogue = Epilogue.None)
+    {
+        int rows = y.Length;
+        int columns = x.Length;
+        CheckArguments(packed, bias, rows, columns);
+        Guard.NoOverlap(x, y, nameof(x), nameof(y));
+
+        Span<double> sums = stackalloc double[4 * PanelWidth];
+        ref float w = ref MemoryMarshal.GetReference(packed);
+        ref float rx = ref MemoryMarshal.GetReference(x);
+        int row = 0;
+        for (; row <= rows - (4 * PanelWidth); row += 4 * PanelWidth)
+        {
+            sums.Clear();
+            FourPanels(ref Unsafe.Add(ref w, row * columns), ref rx, columns, ref MemoryMarshal.GetReference(sums));
+            Store(sums, bias, y, row, 0, 4 * PanelWidth, epilogue);
+        }
+
+        for (; row < rows; row += PanelWidth)
+        {
+            Span<double> panel = sums.Slice(0, PanelWidth);
+            panel.Clear();
+            PanelRow(ref Unsafe.Add(ref w, row * columns), ref rx, columns, ref MemoryMarshal.GetReference(panel));
+            Store(panel, bias, y, row, 0, Math.Min(PanelWidth, rows - row), epilogue);
+        }
+    }
+
+    /// <summary>
+    /// <c>Y = X Wᵀ + b</c> for a row-major batch <c>X[n, columns]</c>, with
+    /// <paramref name="epilogue"/> applied to each output: <c>Y[n, rows]</c>.
+    /// </summary>
+    /// <exception cref="ArgumentException">A length disagrees, or <paramref name="y"/> overlaps <paramref name="x"/>.</exception>
+    public static void ForwardBatch(ReadOnlySpan<float> packed, ReadOnlySpan<float> bias, ReadOnlySpan<float> x, Span<float> y, int columns, int rows, Epilogue epilogue = Epilogue.None)
+    {
+        CheckArguments(packed, bias, rows, columns);
+        int samples = Guard.BatchRows(x.Length, y.Length, columns, rows, nameof(x), nameof(y));
+        Guard.NoOverlap(x, y, nameof(x), nameof(y));
+
+        int tileRows = Vector512.IsHardwareAccelerated ? 8 : Vector256.IsHardwareAccelerated ? 4 : Vector128.IsHardwareAccelerated ? 2 : 1;
+        Span<double> tile = stackalloc double[8 * PanelWidth];
+        ref float w = ref MemoryMarshal.GetReference(packed);
+        ref float rx = ref MemoryMarshal.GetReference(x);
+        for (int row = 0; row < rows; row += PanelWidth)
+        {
+            ref float panel = ref Unsafe.Add(ref w, row * columns);
+            int width = Math.Min(PanelWidth, rows - row);
+            int sample = 0;
+            if (tileRows > 1)
+            {
+                for (; sample <= samples - tileRows; sample += tileRows)
+                {
+                    tile.Clear();
+                    ref float xs = ref Unsafe.Add(ref rx, sample * columns);
+                    ref double t = ref MemoryMarshal.GetReference(tile);
+                    if (tileRows == 8)
+                    {
+                        Tile512(ref panel, ref xs, columns, ref t);
+                    }
+                    else if (tileRows == 4)
+                    {
+                        Tile256(ref panel, ref xs, columns, ref t);
+                    }
+                    else
+                    {
+                        Tile128(ref panel, ref xs, columns, ref t);
+                    }
+
+                    for (int i = 0; i < tileRows; i++)
+                    {
+                        Store(tile.Slice(i * PanelWidth, PanelWidth), bias, y, row, (sample + i) * rows, width, epilogue);
+                    }
+                }
+            }
+
+            for (; sample < samples; sample++)
+            {
+                Span<double> sums = tile.Slice(0, PanelWidth);
+                sums.Clear();
+                PanelRow(ref panel, ref Unsafe.Add(ref rx, sample * columns), columns, ref MemoryMarshal.GetReference(sums));
+                Store(sums, bias, y, row, sample * rows, width, epilogue);
+            }
+        }
+    }
+
+    private static void CheckArguments(ReadOnlySpan<float> packed, ReadOnlySpan<float> bias, int rows, int columns)
+    {
+        Guard.Length(packed.Length, PackedLength(rows, columns), nameof(packed));
+        if (!bias.IsEmpty)
+        {
+            Guard.Length(bias.Length, rows, nameof(bias));
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Store(ReadOnlySpan<double> sums, ReadOnlySpan<float> bias, Span<float> y, int row, int offset, int width, Epilogue epilogue)
+    {
+        for (int l = 0; l < width; l++)
+        {
+            float v = (float)(bias.IsEmpty ? sums[l] : sums[l] + bias[row + l]);
+            y[offset + row + l] = epilogue == Epilogue.Relu && !(v > 0f) ? 0f : v;
+        }
+    }
+
+    /// <summary>One sample times one panel: adds the panel's 16 dot products to <paramref name="sums"/>.</summary>
+    /// <remarks>
+    /// Every kernel sums each output the same way (one chain of fused multiply-adds per block,
+    /// blocks added in double), so a sample gives bit-identical results alone, in a batch, or
+    /// beside other panels.
+    /// </remarks>
+    private static void PanelRow(ref float w, ref float x, int columns, ref double sums)
+    {
+        if (Vector512.IsHardwareAccelerated)
+        {
+            for (int k = 0; k < columns; k += BlockLength)
+            {
+                int end = Math.Min(columns, k + BlockLength);
+                Vector512<float> a = default;
+                for (int j = k; j < end; j++)
+                {
+                    a = Fma(Load512(ref w, j), Vector512.Create(Unsafe.Add(ref x, j)), a);
+                }
+
+                AddTo(ref sums, a);
+            }
+        }
+        else if (Vector256.IsHardwareAccelerated)
+        {
+            for (int k = 0; k < columns; k += BlockLength)
+            {
+                int end = Math.Min(columns, k + BlockLength);
+                Vector256<float> a = default, b = default;
+                for (int j = k; j < end; j++)
+                {
+                    var xj = Vector256.Create(Unsafe.Add(ref x, j));
+                    a = Fma(Load256(ref w, j, 0), xj, a);
+                    b = Fma(Load256(ref w, j, 8), xj, b);
+                }
+
+                AddTo(ref sums, a);
+                AddTo(ref Unsafe.Add(ref sums, 8), b);
+            }
+        }
+        else if (Vector128.IsHardwareAccelerated)
+        {
+            for (int k = 0; k < columns; k += BlockLength)
+            {
+                int end = Math.Min(columns, k + BlockLength);
+                Vector128<float> a0 = default, a1 = default, a2 = default, a3 = default;
+                for (int j = k; j < end; j++)
+                {
+                    var xj = Vector128.Create(Unsafe.Add(ref x, j));
+                    a0 = Fma(Load128(ref w, j, 0), xj, a0);
+                    a1 = Fma(Load128(ref w, j, 4), xj, a1);
+                    a2 = Fma(Load128(ref w, j, 8), xj, a2);
+                    a3 = Fma(Load128(ref w, j, 12), xj, a3);
+                }
+
+                AddTo(ref sums, a0);
+                AddTo(ref Unsafe.Add(ref sums, 4), a1);
+                AddTo(ref Unsafe.Add(ref sums, 8), a2);
+                AddTo(ref Unsafe.Add(ref sums, 12), a3);
+            }
+        }
+        else
+        {
+            // No SIMD: each product is exact in double, so the scalar path sums in double throughout.
+            for (int k = 0; k < columns; k++)
+            {
+                double xk = Unsafe.Add(ref x, k);
+                ref float wk = ref Unsafe.Add(ref w, k * PanelWidth);
+                for (int l = 0; l < PanelWidth; l++)
+                {
+                    Unsafe.Add(ref sums, l) += Unsafe.Add(ref wk, l) * xk;
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// One sample times four consecutive panels (64 outputs): four independent chains per lane
+    /// hide the multiply-add latency, where one panel alone would wait on its single chain.
+    /// </summary>
+    private static void FourPanels(ref float w, ref float x, int columns, ref double sums)
+    {
+        int stride = columns * PanelWidth;
+        ref float w0 = ref w;
+        ref float w1 = ref Unsafe.Add(ref w, stride);
+        ref float w2 = ref Unsafe.Add(ref w, 2 * stride);
+        ref float w3 = ref Unsafe.Add(ref w, 3 * stride);
+        if (Vector512.IsHardwareAccelerated)
+        {
+            for (int k = 0; k < columns; k += BlockLength)
+            {
+                int end = Math.Min(columns, k + BlockLength);
+                Vector512<float> a0 = default, a1 = default, a2 = default, a3 = default;
+                for (int j = k; j < end; j++)
+                {
+                    var xj = Vector512.Create(Unsafe.Add(ref x, j));
+                    a0 = Fma(Load512(ref w0, j), xj, a0);
+                    a1 = Fma(Load512(ref w1, j), xj, a1);
+                    a2 = Fma(Load512(ref w2, j), xj, a2);
+                    a3 = Fma(Load512(ref w3, j), xj, a3);
+                }
+
+                AddTo(ref sums, a0);
+                AddTo(ref Unsafe.Add(ref sums, 16), a1);
+                AddTo(ref Unsafe.Add(ref sums, 32), a2);
+                AddTo(ref Unsafe.Add(ref sums, 48), a3);
+            }
+        }
+        else if (Vector256.IsHardwareAccelerated)
+        {
+            for (int k = 0; k < columns; k += BlockLength)
+            {
+                int end = Math.Min(columns, k + BlockLength);
+                Vector256<float> a0 = default, a1 = default, a2 = default, a3 = default, b0 = default, b1 = default, b2 = default, b3 = default;
+                for (int j = k; j < end; j++)
+                {
+                    var xj = Vector256.Create(Unsafe.Add(ref x, j));
+                    a0 = Fma(Load256(ref w0, j, 0), xj, a0);
+                    b0 = Fma(Load256(ref w0, j, 8), xj, b0);
+                    a1 = Fma(Load256(ref w1, j, 0), xj, a1);
+                    b1 = Fma(Load256(ref w1, j, 8), xj, b1);
+                    a2 = Fma(Load256(ref w2, j, 0), xj, a2);
+                    b2 = Fma(Load256(ref w2, j, 8), xj, b2);
+                    a3 = Fma(Load256(ref w3, j, 0), xj, a3);
+                    b3 = Fma(Load256(ref w3, j, 8), xj, b3);
+                }
+
+                AddTo(ref sums, a0);
+                AddTo(ref Unsafe.Add(ref sums, 8), b0);
+                AddTo(ref Unsafe.Add(ref sums, 16), a1);
+                AddTo(ref Unsafe.Add(ref sums, 24), b1);
+                AddTo(ref Unsafe.Add(ref sums, 32), a2);
+                AddTo(ref Unsafe.Add(ref sums, 40), b2);
+                AddTo(ref Unsafe.Add(ref sums, 48), a3);
+                AddTo(ref Unsafe.Add(ref sums, 56), b3);
+            }
+        }
+        else
+        {
+            // Four quarters per panel already give Vector128 four chains; scalar code sums in double.
+            for (int p = 0; p < 4; p++)
+            {
+                PanelRow(ref Unsafe.Add(ref w, p * stride), ref x, columns, ref Unsafe.Add(ref sums, p * PanelWidth));
+            }
+        }
+    }
+
+    /// <summary>Eight samples times one panel (AVX-512): eight accumulators, one weight load per column.</summary>
+    private static void Tile512(ref float w, ref float x, int columns, ref double tile)
+    {
+        ref float x0 = ref x;
+        ref float x1 = ref Unsafe.Add(ref x, columns);
+        ref float x2 = ref Unsafe.Add(ref x, 2 * columns);
+        ref float x3 = ref Unsafe.Add(ref x, 3 * columns);
+        ref float x4 = ref Unsafe.Add(ref x, 4 * columns);
+        ref float x5 = ref Unsafe.Add(ref x, 5 * columns);
+        ref float x6 = ref Unsafe.Add(ref x, 6 * columns);
+        ref float x7 = ref Unsafe.Add(ref x, 7 * columns);
+        for (int k = 0; k < columns; k += BlockLength)
+        {
+            int end = Math.Min(columns, k + BlockLength);
+            Vector512<float> c0 = default, c1 = default, c2 = default, c3 = default, c4 = default, c5 = default, c6 = default, c7 = default;
+            for (int j = k; j < end; j++)
+            {
+                var wj = Load512(ref w, j);
+                c0 = Fma(wj, Vector512.Create(Unsafe.Add(ref x0, j)), c0);
+                c1 = Fma(wj, Vector512.Create(Unsafe.Add(ref x1, j)), c1);
+                c2 = Fma(wj, Vector512.Create(Unsafe.Add(ref x2, j)), c2);
+                c3 = Fma(wj, Vector512.Create(Unsafe.Add(ref x3, j)), c3);
+                c4 = Fma(wj, Vector512.Create(Unsafe.Add(ref x4, j)), c4);
+                c5 = Fma(wj, Vector512.Create(Unsafe.Add(ref x5, j)), c5);
+                c6 = Fma(wj, Vector512.Create(Unsafe.Add(ref x6, j)), c6);
+                c7 = Fma(wj, Vector512.Create(Unsafe.Add(ref x7, j)), c7);
+            }
+
+            AddTo(ref tile, c0);
+            AddTo(ref Unsafe.Add(ref tile, 16), c1);
+            AddTo(ref Unsafe.Add(ref tile, 32), c2);
+            AddTo(ref Unsafe.Add(ref tile, 48), c3);
+            AddTo(ref Unsafe.Add(ref tile, 64), c4);
+            AddTo(ref Unsafe.Add(ref tile, 80), c5);
+            AddTo(ref Unsafe.Add(ref tile, 96), c6);
+            AddTo(ref Unsafe.Add(ref tile, 112), c7);
+        }
+    }
+
+    /// <summary>Four samples times one panel (AVX2): eight accumulators, two weight loads per column.</summary>
+    private static void Tile256(ref float w, ref float x, int columns, ref double tile)
+    {
+        ref float x0 = ref x;
+        ref float x1 = ref Unsafe.Add(ref x, columns);
+        ref float x2 = ref Unsafe.Add(ref x, 2 * columns);
+        ref float x3 = ref Unsafe.Add(ref x, 3 * columns);
+        for (int k = 0; k < columns; k += BlockLength)
+        {
+            int end = Math.Min(columns, k + BlockLength);
+            Vector256<float> a0 = default, a1 = default, a2 = default, a3 = default, b0 = default, b1 = default, b2 = default, b3 = default;
+            for (int j = k; j < end; j++)
+            {
+                var lo = Load256(ref w, j, 0);
+                var hi = Load256(ref w, j, 8);
+                var v0 = Vector256.Create(Unsafe.Add(ref x0, j));
+                var v1 = Vector256.Create(Unsafe.Add(ref x1, j));
+                var v2 = Vector256.Create(Unsafe.Add(ref x2, j));
+                var v3 = Vector256.Create(Unsafe.Add(ref x3, j));
+                a0 = Fma(lo, v0, a0);
+                b0 = Fma(hi, v0, b0);
+                a1 = Fma(lo, v1, a1);
+                b1 = Fma(hi, v1, b1);
+                a2 = Fma(lo, v2, a2);
+                b2 = Fma(hi, v2, b2);
+                a3 = Fma(lo, v3, a3);
+                b3 = Fma(hi, v3, b3);
+            }
+
+            AddTo(ref tile, a0);
+            AddTo(ref Unsafe.Add(ref tile, 8), b0);
+            AddTo(ref Unsafe.Add(ref tile, 16), a1);
+            AddTo(ref Unsafe.Add(ref tile, 24), b1);
+            AddTo(ref Unsafe.Add(ref tile, 32), a2);
+            AddTo(ref Unsafe.Add(ref tile, 40), b2);
+            AddTo(ref Unsafe.Add(ref tile, 48), a3);
+            AddTo(ref Unsafe.Add(ref tile, 56), b3);
+        }
+    }
+
+    /// <summary>Two samples times one panel (SSE/NEON): eight accumulators, four weight loads per column.</summary>
+    private static void Tile128(ref float w, ref float x, int columns, ref double tile)
+    {
+        ref float x0 = ref x;
+        ref float x1 = ref Unsafe.Add(ref x, columns);
+        for (int k = 0; k < columns; k += BlockLength)
+        {
+            int end = Math.Min(columns, k + BlockLength);
+            Vector128<float> a0 = default, a1 = default, a2 = default, a3 = default, b0 = default, b1 = default, b2 = default, b3 = default;
+            for (int j = k; j < end; j++)
+            {
+                var w0 = Load128(ref w, j, 0);
+                var w1 = Load128(ref w, j, 4);
+                var w2 = Load128(ref w, j, 8);
+                var w3 = Load128(ref w, j, 12);
+                var v0 = Vector128.Create(Unsafe.Add(ref x0, j));
+                var v1 = Vector128.Create(Unsafe.Add(ref x1, j));
+                a0 = Fma(w0, v0, a0);
+                a1 = Fma(w1, v0, a1);
+                a2 = Fma(w2, v0, a2);
+                a3 = Fma(w3, v0, a3);
+                b0 = Fma(w0, v1, b0);
+                b1 = Fma(w1, v1, b1);
+                b2 = Fma(w2, v1, b2);
+                b3 = Fma(w3, v1, b3);
+            }
+
+            AddTo(ref tile, a0);
+            AddTo(ref Unsafe.Add(ref tile, 4), a1);
+            AddTo(ref Unsafe.Add(ref tile, 8), a2);
+            AddTo(ref Unsafe.Add(ref tile, 12), a3);
+            AddTo(ref Unsafe.Add(ref tile, 16), b0);
+            AddTo(ref Unsafe.Add(ref tile, 20), b1);
+            AddTo(ref Unsafe.Add(ref tile, 24), b2);
+            AddTo(ref Unsafe.Add(ref tile, 28), b3);
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector512<float> Load512(ref float w, int column) => Vector512.LoadUnsafe(ref w, (nuint)column * PanelWidth);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<float> Load256(ref float w, int column, int lane) => Vector256.LoadUnsafe(ref w, ((nuint)column * PanelWidth) + (nuint)lane);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector128<float> Load128(ref float w, int column, int lane) => Vector128.LoadUnsafe(ref w, ((nuint)column * PanelWidth) + (nuint)lane);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector512<float> Fma(Vector512<float> a, Vector512<float> b, Vector512<float> c) =>
+        Avx512F.IsSupported ? Avx512F.FusedMultiplyAdd(a, b, c) : (a * b) + c;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<float> Fma(Vector256<float> a, Vector256<float> b, Vector256<float> c) =>
+        System.Runtime.Intrinsics.X86.Fma.IsSupported ? System.Runtime.Intrinsics.X86.Fma.MultiplyAdd(a, b, c) : (a * b) + c;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector128<float> Fma(Vector128<float> a, Vector128<float> b, Vector128<float> c) =>
+        System.Runtime.Intrinsics.X86.Fma.IsSupported ? System.Runtime.Intrinsics.X86.Fma.MultiplyAdd(a, b, c) : (a * b) + c;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void AddTo(ref double sums, Vector512<float> v)
+    {
+        var (lo, hi) = Vector512.Widen(v);
+        (Vector512.LoadUnsafe(ref sums) + lo).StoreUnsafe(ref sums);
+        (Vector512.LoadUnsafe(ref sums, 8) + hi).StoreUnsafe(ref sums, 8);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void AddTo(ref double sums, Vector256<float> v)
+    {
+        var (lo, hi) = Vector256.Widen(v);
+        (Vector256.LoadUnsafe(ref sums) + lo).StoreUnsafe(ref sums);
+        (Vector256.LoadUnsafe(ref sums, 4) + hi).StoreUnsafe(ref sums, 4);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void AddTo(ref double sums, Vector128<float> v)
+    {
+        var (lo, hi) = Vector128.Widen(v);
+        (Vector128.LoadUnsafe(ref sums) + lo).StoreUnsafe(ref sums);
+        (Vector128.LoadUnsafe(ref sums, 2) + hi).StoreUnsafe(ref sums, 2);
+    }
+}
