@@ -1,13 +1,12 @@
 using System;
-using System.IO;
+using System.Collections.Generic;
 using System.Linq;
-using System.Text.Json;
 
 namespace NetGen.Benchmarks;
 
 /// <summary>
 /// The peer a .NET developer would write by hand: a stack of linear layers as <c>float[][]</c>,
-/// evaluated with plain loops. Reads the same description as the generated code.
+/// evaluated with plain loops, one sample at a time.
 /// </summary>
 public sealed class NaiveMlp
 {
@@ -16,33 +15,29 @@ public sealed class NaiveMlp
     private readonly string[] _activations;
     private readonly float[][] _buffers;
 
-    public NaiveMlp(string path)
+    public NaiveMlp(IReadOnlyList<MlpLayer> layers)
     {
-        using var document = JsonDocument.Parse(File.ReadAllText(path));
-        var linears = document.RootElement.GetProperty("layers").EnumerateArray().ToList();
-        var weights = new System.Collections.Generic.List<float[][]>();
-        var biases = new System.Collections.Generic.List<float[]>();
-        var activations = new System.Collections.Generic.List<string>();
-        foreach (JsonElement layer in linears)
-        {
-            string op = layer.GetProperty("op").GetString()!;
-            if (op == "linear")
-            {
-                weights.Add(layer.GetProperty("weight").EnumerateArray().Select(r => r.EnumerateArray().Select(v => v.GetSingle()).ToArray()).ToArray());
-                int rows = weights[^1].Length;
-                biases.Add(layer.TryGetProperty("bias", out var b) ? b.EnumerateArray().Select(v => v.GetSingle()).ToArray() : new float[rows]);
-                activations.Add(layer.TryGetProperty("activation", out var a) ? a.GetString()! : "identity");
-            }
-            else
-            {
-                activations[^1] = op;
-            }
-        }
+        _weights = layers.Select(l => Enumerable.Range(0, l.Out).Select(r => l.Weight.AsSpan(r * l.In, l.In).ToArray()).ToArray()).ToArray();
+        _biases = layers.Select(l => l.Bias).ToArray();
+        _activations = layers.Select(l => l.Activation).ToArray();
+        _buffers = layers.Select(l => new float[l.Out]).ToArray();
+    }
 
-        _weights = weights.ToArray();
-        _biases = biases.ToArray();
-        _activations = activations.ToArray();
-        _buffers = _weights.Select(w => new float[w.Length]).ToArray();
+    public int InputSize => _weights[0][0].Length;
+
+    public int OutputSize => _weights[^1].Length;
+
+    /// <summary>Runs each row of a batch in turn.</summary>
+    public void ForwardBatch(float[] inputs, float[] outputs, int rows)
+    {
+        var input = new float[InputSize];
+        var output = new float[OutputSize];
+        for (int r = 0; r < rows; r++)
+        {
+            Array.Copy(inputs, r * InputSize, input, 0, InputSize);
+            Forward(input, output);
+            Array.Copy(output, 0, outputs, r * OutputSize, OutputSize);
+        }
     }
 
     public void Forward(float[] input, float[] output)
@@ -84,6 +79,13 @@ public sealed class NaiveMlp
                 for (int i = 0; i < y.Length; i++)
                 {
                     y[i] = 1f / (1f + MathF.Exp(-y[i]));
+                }
+
+                break;
+            case "gelu":
+                for (int i = 0; i < y.Length; i++)
+                {
+                    y[i] = NetGen.Runtime.SpecialFunctions.Gelu(y[i]);
                 }
 
                 break;

@@ -2,8 +2,27 @@ using NetGen;
 
 namespace NetGen.Benchmarks;
 
+// N1: the 2-3-2-1 network of the format's example, with its exact weights.
 [Network("lesson.netgen.json")]
 public static partial class Lesson;
 
+[Network("lesson.netgen.json", Strategy = NetworkStrategy.Kernel)]
+public static partial class LessonKernel;
+
+// N2: 784-128-64-10, ReLU, ReLU, softmax.
+[Network("n2.netgen.json")]
+public static partial class N2;
+
+[Network("n2.netgen.json", Strategy = NetworkStrategy.Unrolled)]
+public static partial class N2Unrolled;
+
+// N3: 512-2048-512 with GELU.
+[Network("n3.netgen.json")]
+public static partial class N3;
+
+// The trained digits classifier of the sample (64-32-16-10).
 [Network("digits.netgen.json")]
 public static partial class Digits;
+
+[Network("digits.netgen.json", Strategy = NetworkStrategy.Unrolled)]
+public static partial class DigitsUnrolled;

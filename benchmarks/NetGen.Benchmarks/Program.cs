@@ -1,4 +1,4 @@
 using BenchmarkDotNet.Running;
 
 // dotnet run -c Release --project benchmarks/NetGen.Benchmarks -- --filter '*'
-BenchmarkSwitcher.FromAssembly(typeof(NetGen.Benchmarks.ForwardBenchmarks).Assembly).Run(args);
+BenchmarkSwitcher.FromAssembly(typeof(NetGen.Benchmarks.NetworkBenchmark).Assembly).Run(args);

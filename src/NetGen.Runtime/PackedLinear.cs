@@ -325,7 +325,10 @@ public static class PackedLinear
         }
     }
 
-    /// <summary>Eight samples times one panel (AVX-512): eight accumulators, one weight load per column.</summary>
+    /// <summary>
+    /// Eight samples times one panel (AVX-512): eight float accumulators, one weight load per
+    /// column, and the double sums kept in registers (24 of the 32 vector registers).
+    /// </summary>
     private static void Tile512(ref float w, ref float x, int columns, ref double tile)
     {
         ref float x0 = ref x;
@@ -336,6 +339,8 @@ public static class PackedLinear
         ref float x5 = ref Unsafe.Add(ref x, 5 * columns);
         ref float x6 = ref Unsafe.Add(ref x, 6 * columns);
         ref float x7 = ref Unsafe.Add(ref x, 7 * columns);
+        Vector512<double> d0 = default, e0 = default, d1 = default, e1 = default, d2 = default, e2 = default, d3 = default, e3 = default;
+        Vector512<double> d4 = default, e4 = default, d5 = default, e5 = default, d6 = default, e6 = default, d7 = default, e7 = default;
         for (int k = 0; k < columns; k += BlockLength)
         {
             int end = Math.Min(columns, k + BlockLength);
@@ -353,15 +358,39 @@ public static class PackedLinear
                 c7 = Fma(wj, Vector512.Create(Unsafe.Add(ref x7, j)), c7);
             }
 
-            AddTo(ref tile, c0);
-            AddTo(ref Unsafe.Add(ref tile, 16), c1);
-            AddTo(ref Unsafe.Add(ref tile, 32), c2);
-            AddTo(ref Unsafe.Add(ref tile, 48), c3);
-            AddTo(ref Unsafe.Add(ref tile, 64), c4);
-            AddTo(ref Unsafe.Add(ref tile, 80), c5);
-            AddTo(ref Unsafe.Add(ref tile, 96), c6);
-            AddTo(ref Unsafe.Add(ref tile, 112), c7);
+            Accumulate(c0, ref d0, ref e0);
+            Accumulate(c1, ref d1, ref e1);
+            Accumulate(c2, ref d2, ref e2);
+            Accumulate(c3, ref d3, ref e3);
+            Accumulate(c4, ref d4, ref e4);
+            Accumulate(c5, ref d5, ref e5);
+            Accumulate(c6, ref d6, ref e6);
+            Accumulate(c7, ref d7, ref e7);
         }
+
+        Store(ref tile, 0, d0, e0);
+        Store(ref tile, 16, d1, e1);
+        Store(ref tile, 32, d2, e2);
+        Store(ref tile, 48, d3, e3);
+        Store(ref tile, 64, d4, e4);
+        Store(ref tile, 80, d5, e5);
+        Store(ref tile, 96, d6, e6);
+        Store(ref tile, 112, d7, e7);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Accumulate(Vector512<float> sum, ref Vector512<double> low, ref Vector512<double> high)
+    {
+        var (lo, hi) = Vector512.Widen(sum);
+        low += lo;
+        high += hi;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Store(ref double tile, int offset, Vector512<double> low, Vector512<double> high)
+    {
+        low.StoreUnsafe(ref tile, (nuint)offset);
+        high.StoreUnsafe(ref tile, (nuint)(offset + 8));
     }
 
     /// <summary>Four samples times one panel (AVX2): eight accumulators, two weight loads per column.</summary>
