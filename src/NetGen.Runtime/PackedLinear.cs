@@ -35,8 +35,11 @@ public enum Epilogue
 /// <b>Accuracy.</b> Products are accumulated in float32, with fused multiply-add where the
 /// hardware has it, over blocks of <see cref="BlockLength"/> columns; each block's sum is then
 /// added in double. A float32 sum's rounding error grows with the number of terms in one chain,
-/// so this bounds it by the block length (at most 64 terms, often split further across several
-/// chains) rather than by the layer's width, at the cost of one widening add per 64 columns.
+/// so this bounds it by the block length (8 terms) rather than by the layer's width, at the
+/// cost of one widening add per 8 columns. Every kernel sums an output in this same order, so
+/// a sample gives the same bits alone (<see cref="Forward"/>) and in a batch (<see cref="ForwardBatch"/>).
+/// Blocks of 64 missed the format's bound, 1e-5·(1 + |y|), on 300-wide layers with weights of
+/// magnitude 3; blocks of 8 stay within it in every property test, on every vector width.
 /// </para>
 /// </remarks>
 public static class PackedLinear
