@@ -47,7 +47,7 @@ public enum NetworkStrategy
 {
     /// <summary>
     /// Per layer: unrolled scalar code for layers of at most 256 multiply-adds, packed SIMD
-    /// kernels above that (the thresholds are measured; see the README's performance section).
+    /// kernels above that (see the README's performance section).
     /// </summary>
     Auto,
 
