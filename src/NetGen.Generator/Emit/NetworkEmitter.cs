@@ -319,21 +319,7 @@ internal static class NetworkEmitter
 
                 if (step.Kind == StepKind.Linear && step.Strategy == LinearStrategy.Unrolled)
                 {
-                    // The activation that reads the layer's output is computed in the same unrolled method.
-                    StepPlan? activation = UnrolledEmitter.FusedActivation(plan, i);
-                    string call = $"Layers.{UnrolledEmitter.MethodName(plan, i)}({Literals.Identifier(step.Inputs[0])}, {Literals.Identifier(step.Output)}";
-                    if (activation is not null)
-                    {
-                        foreach (string comment in StepMath.Describe(activation, sizes))
-                        {
-                            w.Line("// " + comment);
-                        }
-
-                        call += ", " + Literals.Identifier(activation.Output);
-                        i++;
-                    }
-
-                    w.Line(call + ");");
+                    w.Line(UnrolledCall(w, plan, ref i, sizes, Literals.Identifier));
                     continue;
                 }
 
@@ -380,22 +366,10 @@ internal static class NetworkEmitter
                 if (step.Kind == StepKind.Linear && step.Strategy == LinearStrategy.Unrolled)
                 {
                     // Unrolled layers are small: the same method as Forward's, once per sample.
-                    StepPlan? activation = UnrolledEmitter.FusedActivation(plan, i);
-                    string call = $"Layers.{UnrolledEmitter.MethodName(plan, i)}({x}.Slice(row * {Literals.Int(n)}, {Literals.Int(n)}), {y}.Slice(row * {Literals.Int(m)}, {Literals.Int(m)})";
-                    if (activation is not null)
-                    {
-                        foreach (string comment in StepMath.Describe(activation, sizes))
-                        {
-                            w.Line("// " + comment);
-                        }
-
-                        call += $", {Literals.Identifier(activation.Output)}.Slice(row * {Literals.Int(m)}, {Literals.Int(m)})";
-                        i++;
-                    }
-
+                    string call = UnrolledCall(w, plan, ref i, sizes, name => $"{Literals.Identifier(name)}.Slice(row * {Literals.Int(sizes[name])}, {Literals.Int(sizes[name])})");
                     using (w.Block("for (int row = 0; row < count; row++)"))
                     {
-                        w.Line(call + ");");
+                        w.Line(call);
                     }
                 }
                 else if (step.Kind == StepKind.Linear)
@@ -436,6 +410,29 @@ internal static class NetworkEmitter
         }
 
         w.Line();
+    }
+
+    /// <summary>
+    /// The call of unrolled linear step <paramref name="index"/>, with <paramref name="tensor"/>
+    /// spelling each argument. The element-wise activation that reads the layer's output is
+    /// computed in the same method: its comment is written and <paramref name="index"/> moves past it.
+    /// </summary>
+    private static string UnrolledCall(SourceWriter w, NetworkPlan plan, ref int index, Dictionary<string, int> sizes, Func<string, string> tensor)
+    {
+        var step = plan.Steps[index];
+        string call = $"Layers.{UnrolledEmitter.MethodName(plan, index)}({tensor(step.Inputs[0])}, {tensor(step.Output)}";
+        if (UnrolledEmitter.FusedActivation(plan, index) is { } activation)
+        {
+            foreach (string comment in StepMath.Describe(activation, sizes))
+            {
+                w.Line("// " + comment);
+            }
+
+            call += ", " + tensor(activation.Output);
+            index++;
+        }
+
+        return call + ");";
     }
 
     private static Dictionary<string, int> Sizes(NetworkPlan plan)
