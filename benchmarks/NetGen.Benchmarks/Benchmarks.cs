@@ -78,6 +78,15 @@ public abstract class NetworkBenchmark
     }
 
     protected virtual IEnumerable<Action> Engines() => [Naive];
+
+    /// <summary>A generated entry point: <c>Forward</c> or <c>ForwardBatch</c>.</summary>
+    protected delegate void Entry(ReadOnlySpan<float> input, Span<float> output);
+
+    /// <summary>
+    /// Runs a generated network: <c>Forward</c> for one row, <c>ForwardBatch</c> for more. Static
+    /// method groups convert to cached delegates, so the call allocates nothing.
+    /// </summary>
+    protected void Run(Entry forward, Entry forwardBatch) => (Rows == 1 ? forward : forwardBatch)(Input, Output);
 }
 
 /// <summary>N1: the format's 2-3-2-1 example.</summary>
@@ -106,30 +115,10 @@ public class N2Benchmarks : NetworkBenchmark
     protected override string File => "n2.netgen.json";
 
     [Benchmark(Description = "NetGen (auto: kernel)")]
-    public void NetGen()
-    {
-        if (Rows == 1)
-        {
-            N2.Forward(Input, Output);
-        }
-        else
-        {
-            N2.ForwardBatch(Input, Output);
-        }
-    }
+    public void NetGen() => Run(N2.Forward, N2.ForwardBatch);
 
     [Benchmark(Description = "NetGen (unrolled)")]
-    public void NetGenUnrolled()
-    {
-        if (Rows == 1)
-        {
-            N2Unrolled.Forward(Input, Output);
-        }
-        else
-        {
-            N2Unrolled.ForwardBatch(Input, Output);
-        }
-    }
+    public void NetGenUnrolled() => Run(N2Unrolled.Forward, N2Unrolled.ForwardBatch);
 
     protected override IEnumerable<Action> Engines() => [.. base.Engines(), NetGen, NetGenUnrolled];
 }
@@ -143,17 +132,7 @@ public class N3Benchmarks : NetworkBenchmark
     protected override string File => "n3.netgen.json";
 
     [Benchmark(Description = "NetGen (auto: kernel)")]
-    public void NetGen()
-    {
-        if (Rows == 1)
-        {
-            N3.Forward(Input, Output);
-        }
-        else
-        {
-            N3.ForwardBatch(Input, Output);
-        }
-    }
+    public void NetGen() => Run(N3.Forward, N3.ForwardBatch);
 
     protected override IEnumerable<Action> Engines() => [.. base.Engines(), NetGen];
 }
