@@ -1,0 +1,152 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+
+namespace NetGen.Onnx;
+
+/// <summary>One layer of a <c>netgen/1</c> description, as ordered keys.</summary>
+internal sealed class Layer(string op)
+{
+    public string Op { get; } = op;
+
+    /// <summary>The keys after <c>op</c>: values are int, float, string, <see cref="TensorValue"/> or a list of layers.</summary>
+    public List<KeyValuePair<string, object>> Keys { get; } = new();
+
+    public Layer With(string key, object value)
+    {
+        Keys.Add(new KeyValuePair<string, object>(key, value));
+        return this;
+    }
+}
+
+/// <summary>A vector (one dimension) or a row-major matrix (two).</summary>
+internal sealed record TensorValue(int[] Shape, float[] Values);
+
+/// <summary>
+/// Writes a <c>netgen/1</c> description: one layer per line, small tensors as JSON arrays
+/// (readable), larger ones as base64 float32 (compact and exact). Every number is written
+/// in its shortest round-trip form, so reading it back gives the same float32 bit for bit.
+/// The output depends on nothing but its input: no culture, no clock.
+/// </summary>
+internal static class DescriptionWriter
+{
+    /// <summary>Tensors with at most this many elements are written as JSON arrays.</summary>
+    public const int InlineLimit = 64;
+
+    public static string Write(int input, string? description, IReadOnlyList<Layer> layers)
+    {
+        var s = new StringBuilder();
+        s.Append("{\n  \"format\": \"netgen/1\",\n");
+        if (description is not null)
+        {
+            s.Append("  \"description\": ").Append(JsonSerializer.Serialize(description)).Append(",\n");
+        }
+
+        s.Append("  \"input\": ").Append(Int(input)).Append(",\n");
+        s.Append("  \"layers\": ");
+        WriteLayers(s, layers, "  ");
+        s.Append("\n}\n");
+        return s.ToString();
+    }
+
+    private static void WriteLayers(StringBuilder s, IReadOnlyList<Layer> layers, string indent)
+    {
+        s.Append("[\n");
+        for (int i = 0; i < layers.Count; i++)
+        {
+            s.Append(indent).Append("  { \"op\": ").Append(JsonSerializer.Serialize(layers[i].Op));
+            foreach (var key in layers[i].Keys)
+            {
+                s.Append(", ").Append(JsonSerializer.Serialize(key.Key)).Append(": ");
+                WriteValue(s, key.Value, indent + "  ");
+            }
+
+            s.Append(" }").Append(i + 1 < layers.Count ? ",\n" : "\n");
+        }
+
+        s.Append(indent).Append(']');
+    }
+
+    private static void WriteValue(StringBuilder s, object value, string indent)
+    {
+        switch (value)
+        {
+            case int i:
+                s.Append(Int(i));
+                break;
+            case float f:
+                s.Append(Number(f));
+                break;
+            case string text:
+                s.Append(JsonSerializer.Serialize(text));
+                break;
+            case TensorValue tensor:
+                WriteTensor(s, tensor);
+                break;
+            case IReadOnlyList<Layer> nested:
+                WriteLayers(s, nested, indent);
+                break;
+            default:
+                throw new ArgumentException($"A description value of type {value.GetType().Name} has no JSON form.", nameof(value));
+        }
+    }
+
+    private static void WriteTensor(StringBuilder s, TensorValue tensor)
+    {
+        if (tensor.Values.Length > InlineLimit)
+        {
+            var bytes = new byte[tensor.Values.Length * sizeof(float)];
+            for (int i = 0; i < tensor.Values.Length; i++)
+            {
+                System.Buffers.Binary.BinaryPrimitives.WriteSingleLittleEndian(bytes.AsSpan(i * sizeof(float)), tensor.Values[i]);
+            }
+
+            s.Append("{ \"shape\": [").Append(string.Join(", ", Array.ConvertAll(tensor.Shape, Int)))
+                .Append("], \"dtype\": \"f32\", \"base64\": \"").Append(Convert.ToBase64String(bytes)).Append("\" }");
+            return;
+        }
+
+        if (tensor.Shape.Length == 1)
+        {
+            WriteRow(s, tensor.Values, 0, tensor.Values.Length);
+            return;
+        }
+
+        int columns = tensor.Shape[1];
+        s.Append('[');
+        for (int r = 0; r < tensor.Shape[0]; r++)
+        {
+            if (r > 0)
+            {
+                s.Append(", ");
+            }
+
+            WriteRow(s, tensor.Values, r * columns, columns);
+        }
+
+        s.Append(']');
+    }
+
+    private static void WriteRow(StringBuilder s, float[] values, int start, int length)
+    {
+        s.Append('[');
+        for (int i = 0; i < length; i++)
+        {
+            if (i > 0)
+            {
+                s.Append(", ");
+            }
+
+            s.Append(Number(values[start + i]));
+        }
+
+        s.Append(']');
+    }
+
+    private static string Int(int value) => value.ToString(CultureInfo.InvariantCulture);
+
+    /// <summary>The shortest text that reads back as the same float32 ("1", "0.1", "1E-05").</summary>
+    private static string Number(float value) => value.ToString("R", CultureInfo.InvariantCulture);
+}
