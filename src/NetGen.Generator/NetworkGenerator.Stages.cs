@@ -69,7 +69,7 @@ public sealed partial class NetworkGenerator
             return new UnitResult(null, EquatableArray<DiagnosticInfo>.Empty);
         }
 
-        var matches = files.Where(f => PathMatches(f.Path, requestedPath)).ToList();
+        var matches = files.Where(f => PathMatches(f.Path, requestedPath) || IsImportOf(f.Path, requestedPath)).ToList();
         if (matches.Count == 1)
         {
             // A description with errors has reported them already, and produces no code.
@@ -84,7 +84,9 @@ public sealed partial class NetworkGenerator
                 target.PathLocation.FilePath,
                 target.PathLocation.Range,
                 requestedPath,
-                files.Length == 0
+                IsOnnx(requestedPath)
+                    ? "; an ONNX model is converted at build time when the project names it as <NetGenModel Include=\"" + requestedPath + "\" />"
+                    : files.Length == 0
                     ? "; the project has no *.netgen.json AdditionalFiles items (add <AdditionalFiles Include=\"...\" /> to the project)"
                     : "; found: " + string.Join(", ", files.Select(f => System.IO.Path.GetFileName(f.Path)).OrderBy(n => n, StringComparer.Ordinal)))
             : DiagnosticInfo.Create(
@@ -96,6 +98,21 @@ public sealed partial class NetworkGenerator
                 string.Join(", ", matches.Select(m => m.Path).OrderBy(p => p, StringComparer.Ordinal)));
         return new UnitResult(null, new EquatableArray<DiagnosticInfo>(new[] { diagnostic }));
     }
+
+    /// <summary>The suffix of the description that the build writes for a <c>NetGenModel</c> item: <c>model.onnx</c> gives <c>model.onnx.netgen.json</c>.</summary>
+    private const string ImportSuffix = ".onnx" + DescriptionSuffix;
+
+    private static bool IsOnnx(string requested) => requested.EndsWith(".onnx", StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>
+    /// True when <paramref name="fullPath"/> is the description the build converted from the ONNX
+    /// model <paramref name="requested"/> names. The build writes it under obj/ by file name, so
+    /// the file name is what binds (two models of one name are reported as ambiguous).
+    /// </summary>
+    internal static bool IsImportOf(string fullPath, string requested) =>
+        IsOnnx(requested)
+        && fullPath.EndsWith(ImportSuffix, StringComparison.OrdinalIgnoreCase)
+        && PathMatches(fullPath, System.IO.Path.GetFileName(requested.Replace('\\', '/')) + DescriptionSuffix);
 
     /// <summary>True when <paramref name="fullPath"/> ends with <paramref name="requested"/> at a folder boundary, either slash.</summary>
     internal static bool PathMatches(string fullPath, string requested)

@@ -108,6 +108,31 @@ public sealed class DiagnosticTests
     }
 
     [Fact]
+    public void An_onnx_path_binds_the_description_the_build_converted_from_it()
+    {
+        const string source = """
+            [NetGen.Network("Models/digits.onnx")]
+            public static partial class Net;
+            """;
+        GeneratorRun run = GeneratorHarness.Run(source, ("/src/app/obj/Release/net10.0/netgen/digits.onnx.netgen.json", Valid));
+        Assert.Empty(run.Diagnostics);
+        Assert.Single(run.Sources);
+    }
+
+    [Fact]
+    public void An_onnx_path_without_its_netgen_model_item_says_how_to_add_it()
+    {
+        const string source = """
+            [NetGen.Network("Models/digits.onnx")]
+            public static partial class Net;
+            """;
+        GeneratorRun run = GeneratorHarness.Run(source, ("/src/app/obj/netgen/other.onnx.netgen.json", Valid));
+        Diagnostic diagnostic = Assert.Single(run.Diagnostics);
+        Assert.Equal("NG0101", diagnostic.Id);
+        Assert.EndsWith("an ONNX model is converted at build time when the project names it as <NetGenModel Include=\"Models/digits.onnx\" />", diagnostic.GetMessage());
+    }
+
+    [Fact]
     public void Either_slash_and_a_leading_dot_folder_match()
     {
         const string source = """
