@@ -13,12 +13,16 @@ namespace NetGen.Cli;
 /// <summary>
 /// The <c>netgen</c> command: <c>import</c>, <c>summary</c>, <c>trace</c> and <c>emit</c>.
 /// Exit codes: 0 success, 1 a command line that does not parse, 2 bad input (a missing file,
-/// a model or description that cannot be compiled), each reported on one line per problem.
+/// a model or description that cannot be compiled), 3 a defect of NetGen; errors are one line
+/// per problem on standard error.
 /// </summary>
 internal sealed class NetGenCli(TextWriter output, TextWriter error)
 {
     /// <summary>The exit code for input NetGen cannot use.</summary>
     public const int BadInput = 2;
+
+    /// <summary>The exit code for a defect of NetGen itself.</summary>
+    public const int InternalError = 3;
 
     public int Run(string[] args)
     {
@@ -138,6 +142,12 @@ internal sealed class NetGenCli(TextWriter output, TextWriter error)
         {
             error.WriteLine("error: " + e.Message);
             return BadInput;
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // A defect of NetGen, not of the input: still one line, never a stack trace.
+            error.WriteLine($"error: internal error ({e.GetType().Name}: {e.Message}); please report it");
+            return InternalError;
         }
     }
 
