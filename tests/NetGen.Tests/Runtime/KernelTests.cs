@@ -65,6 +65,22 @@ public sealed class KernelTests
             Assert.Equal(packed, NetGen.Generator.Emit.Packing.Pack(w, rows, columns));
         });
 
+    /// <summary>
+    /// Log-softmax of large inputs keeps float32 precision (the shift by max and by log Σ are
+    /// two subtractions, not one of their rounded sum), and may run in place.
+    /// </summary>
+    [Fact]
+    public void Log_softmax_keeps_precision_for_large_inputs_and_runs_in_place()
+    {
+        float[] x = { 10000f, 10001f, 10002f, 10003f };
+        double[] expected = { -3.4401896985611957, -2.4401896985611957, -1.4401896985611957, -0.44018969856119545 };
+        Activations.LogSoftmax(x, x);
+        for (int i = 0; i < x.Length; i++)
+        {
+            Assert.True(Math.Abs(x[i] - expected[i]) <= 1e-6, $"y[{i}] = {x[i]:R}, expected {expected[i]:R}");
+        }
+    }
+
     [Fact]
     public void Packed_linear_names_the_expected_lengths()
     {

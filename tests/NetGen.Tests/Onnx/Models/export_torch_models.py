@@ -32,10 +32,10 @@ def export(model, example, path, batch_axes):
         dynamic_axes={"x": batch_axes, "y": batch_axes})
 
 
-# Every op the importer reads, as PyTorch 1.13 exports it: Flatten, Gemm (Linear on a matrix),
-# BatchNormalization, the Erf form of GELU, Dropout, a residual Add, LayerNormalization,
-# MatMul + Add (Linear on rank 3 is not used here, see below), Mul(x, Sigmoid(x)) for SiLU,
-# LeakyRelu, Tanh, Sigmoid, ReLU, LogSoftmax and Softmax.
+# The ops the importer reads, as PyTorch 1.13 exports them: Flatten, Gemm (Linear on a matrix),
+# BatchNormalization, the Erf form of GELU, Dropout (removed by the export), residual Adds
+# (nested), LayerNormalization, Mul(x, Sigmoid(x)) for SiLU, LeakyRelu, Tanh, Sigmoid, a Linear
+# without bias (MatMul) and LogSoftmax. The second model covers MatMul + Add, ReLU and Softmax.
 block = nn.Sequential(
     nn.Flatten(),
     nn.Linear(12, 16),
