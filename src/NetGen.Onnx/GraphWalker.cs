@@ -137,7 +137,7 @@ internal sealed class GraphWalker
     {
         if (node.Domain is not ("" or "ai.onnx"))
         {
-            throw Unsupported(node, $"the op {node.Domain}.{node.OpType} is not in the ONNX domain");
+            throw NodeError(node, $"the op {node.Domain}.{node.OpType} is not in the ONNX domain");
         }
 
         switch (node.OpType)
@@ -188,11 +188,11 @@ internal sealed class GraphWalker
                 ReadBatchNorm(node);
                 break;
             case "Erf":
-                throw Unsupported(node, "Erf is read only inside the exact GELU, x*0.5*(1+Erf(x/sqrt(2)))");
+                throw NodeError(node, "Erf is read only inside the exact GELU, x*0.5*(1+Erf(x/sqrt(2)))");
             case "Mul":
-                throw Unsupported(node, "Mul is read only inside SiLU (x*Sigmoid(x)) and the exact GELU, x*0.5*(1+Erf(x/sqrt(2)))");
+                throw NodeError(node, "Mul is read only inside SiLU (x*Sigmoid(x)) and the exact GELU, x*0.5*(1+Erf(x/sqrt(2)))");
             default:
-                throw Unsupported(node, $"unsupported op {node.OpType}; supported: {string.Join(", ", OnnxImporter.SupportedOps)}");
+                throw NodeError(node, $"unsupported op {node.OpType}; supported: {string.Join(", ", OnnxImporter.SupportedOps)}");
         }
     }
 
@@ -233,7 +233,7 @@ internal sealed class GraphWalker
 
     private void ReadConstantNode(NodeProto node)
     {
-        var attribute = node.Attribute.FirstOrDefault() ?? throw Unsupported(node, "a Constant without a value");
+        var attribute = node.Attribute.FirstOrDefault() ?? throw NodeError(node, "a Constant without a value");
         string name = node.Output[0];
         Constant constant = attribute.Name switch
         {
@@ -242,7 +242,7 @@ internal sealed class GraphWalker
             "value_floats" => new Constant(name, new long[] { attribute.Floats.Count }, attribute.Floats.ToArray()),
             "value_int" => new Constant(name, Array.Empty<long>(), new[] { (float)attribute.I }),
             "value_ints" => new Constant(name, new long[] { attribute.Ints.Count }, attribute.Ints.Select(v => (float)v).ToArray()),
-            _ => throw Unsupported(node, $"a Constant given as '{attribute.Name}'; NetGen reads value, value_float(s) and value_int(s)"),
+            _ => throw NodeError(node, $"a Constant given as '{attribute.Name}'; NetGen reads value, value_float(s) and value_int(s)"),
         };
         _constants[name] = constant;
     }
@@ -262,12 +262,12 @@ internal sealed class GraphWalker
     {
         if (node.Output.Count > 1 && IsUsed(node.Output[1]))
         {
-            throw Unsupported(node, $"its mask output '{node.Output[1]}' is used; NetGen runs inference, where Dropout is the identity");
+            throw NodeError(node, $"its mask output '{node.Output[1]}' is used; NetGen runs inference, where Dropout is the identity");
         }
 
         if (InputName(node, 2) is { } training && (!_constants.TryGetValue(training, out var mode) || mode.Values.Any(v => v != 0)))
         {
-            throw Unsupported(node, "training_mode is not a constant false; NetGen runs inference");
+            throw NodeError(node, "training_mode is not a constant false; NetGen runs inference");
         }
 
         Alias(node, node.Output[0], node.Input[0]);
@@ -297,7 +297,7 @@ internal sealed class GraphWalker
         {
             if (value.Position != 0 || _layers.Count != 0)
             {
-                throw Unsupported(node, $"it merges the feature axis with others ({OnnxTensors.Format(value.Shape)} at axis {axis}) after layers have run; NetGen flattens only the network's input");
+                throw NodeError(node, $"it merges the feature axis with others ({OnnxTensors.Format(value.Shape)} at axis {axis}) after layers have run; NetGen flattens only the network's input");
             }
 
             if (features < 0)
@@ -323,7 +323,7 @@ internal sealed class GraphWalker
 
         if (IntAttribute(node, "transA", 0) != 0)
         {
-            throw Unsupported(node, "transA = 1 puts the features on the batch axis; NetGen reads transA = 0");
+            throw NodeError(node, "transA = 1 puts the features on the batch axis; NetGen reads transA = 0");
         }
 
         bool transB = IntAttribute(node, "transB", 0) != 0;
@@ -349,7 +349,7 @@ internal sealed class GraphWalker
     {
         if (_constants.ContainsKey(node.Input[0]))
         {
-            throw Unsupported(node, "its first input is a constant; NetGen reads x·W with the weight W second");
+            throw NodeError(node, "its first input is a constant; NetGen reads x·W with the weight W second");
         }
 
         var a = Latest(node, node.Input[0]);
@@ -381,7 +381,7 @@ internal sealed class GraphWalker
         string right = node.Input[1];
         if (_constants.ContainsKey(left) || _constants.ContainsKey(right))
         {
-            throw Unsupported(node, "an Add of a constant is read only as the bias right after a MatMul");
+            throw NodeError(node, "an Add of a constant is read only as the bias right after a MatMul");
         }
 
         var a = Get(node, left);
@@ -389,12 +389,12 @@ internal sealed class GraphWalker
         var (early, late) = a.Position <= b.Position ? (a, b) : (b, a);
         if (late.Position != _layers.Count)
         {
-            throw Unsupported(node, "neither input is the latest layer's output; NetGen networks are a chain with residual skips");
+            throw NodeError(node, "neither input is the latest layer's output; NetGen networks are a chain with residual skips");
         }
 
         if (early.Position == late.Position)
         {
-            throw Unsupported(node, "both inputs come from the same layer; an Add closes a skip connection around at least one layer");
+            throw NodeError(node, "both inputs come from the same layer; an Add closes a skip connection around at least one layer");
         }
 
         if (early.Features != late.Features || early.Shape.Length != late.Shape.Length)
@@ -492,7 +492,7 @@ internal sealed class GraphWalker
         long normalized = axis < 0 ? axis + rank : axis;
         if (normalized != rank - 1)
         {
-            throw Unsupported(node, $"axis {axis} of a rank-{rank} input is not the last axis; NetGen's {(node.OpType == "Softmax" ? "softmax" : "log_softmax")} runs over the features");
+            throw NodeError(node, $"axis {axis} of a rank-{rank} input is not the last axis; NetGen's {(node.OpType == "Softmax" ? "softmax" : "log_softmax")} runs over the features");
         }
 
         Elementwise(node, new Layer(node.OpType == "Softmax" ? "softmax" : "log_softmax"));
@@ -505,7 +505,7 @@ internal sealed class GraphWalker
         long axis = IntAttribute(node, "axis", -1);
         if ((axis < 0 ? axis + rank : axis) != rank - 1)
         {
-            throw Unsupported(node, $"axis {axis} of a rank-{rank} input normalizes more than the last axis; NetGen's layer_norm normalizes the features");
+            throw NodeError(node, $"axis {axis} of a rank-{rank} input normalizes more than the last axis; NetGen's layer_norm normalizes the features");
         }
 
         RejectUsedOutputs(node, 1, "the mean and inverse standard deviation");
@@ -525,12 +525,12 @@ internal sealed class GraphWalker
         var value = Latest(node, node.Input[0]);
         if (value.Shape.Length != 2)
         {
-            throw Unsupported(node, $"its input has shape {OnnxTensors.Format(value.Shape)}; BatchNormalization normalizes axis 1, which is NetGen's feature axis only for [batch, features] inputs");
+            throw NodeError(node, $"its input has shape {OnnxTensors.Format(value.Shape)}; BatchNormalization normalizes axis 1, which is NetGen's feature axis only for [batch, features] inputs");
         }
 
         if (IntAttribute(node, "training_mode", 0) != 0)
         {
-            throw Unsupported(node, "training_mode = 1; NetGen runs inference, with the running statistics");
+            throw NodeError(node, "training_mode = 1; NetGen runs inference, with the running statistics");
         }
 
         RejectUsedOutputs(node, 1, "the updated running statistics");
@@ -592,7 +592,7 @@ internal sealed class GraphWalker
         {
             if (node.Output[i].Length > 0 && IsUsed(node.Output[i]))
             {
-                throw Unsupported(node, $"its output '{node.Output[i]}' ({what}) is used; NetGen computes only the normalized tensor");
+                throw NodeError(node, $"its output '{node.Output[i]}' ({what}) is used; NetGen computes only the normalized tensor");
             }
         }
     }
@@ -602,12 +602,12 @@ internal sealed class GraphWalker
         string name = InputName(node, input) ?? throw NodeError(node, "it has no weight input");
         if (!_constants.TryGetValue(name, out var weight))
         {
-            throw Unsupported(node, $"its weight '{name}' is computed by the graph; NetGen compiles fixed weights (initializers or constants)");
+            throw NodeError(node, $"its weight '{name}' is computed by the graph; NetGen compiles fixed weights (initializers or constants)");
         }
 
         if (weight.Shape.Length != 2 || weight.Shape[0] == 0 || weight.Shape[1] == 0)
         {
-            throw Unsupported(node, $"its weight '{name}' has shape {weight.ShapeText}; NetGen reads a non-empty matrix");
+            throw NodeError(node, $"its weight '{name}' has shape {weight.ShapeText}; NetGen reads a non-empty matrix");
         }
 
         return weight;
@@ -635,7 +635,7 @@ internal sealed class GraphWalker
     {
         if (!IsBroadcastVector(c, n))
         {
-            throw Unsupported(node, $"its bias '{c.Name}' has shape {c.ShapeText}; NetGen reads one bias per output ({n}), the same for every sample");
+            throw NodeError(node, $"its bias '{c.Name}' has shape {c.ShapeText}; NetGen reads one bias per output ({n}), the same for every sample");
         }
 
         var bias = new float[n];
@@ -663,7 +663,7 @@ internal sealed class GraphWalker
     private Constant ConstantInput(NodeProto node, string name, string role) =>
         _constants.TryGetValue(name, out var c)
             ? c
-            : throw Unsupported(node, $"its {role} '{name}' is computed by the graph; NetGen compiles fixed weights (initializers or constants)");
+            : throw NodeError(node, $"its {role} '{name}' is computed by the graph; NetGen compiles fixed weights (initializers or constants)");
 
     private bool IsScalar(string name, float expected) =>
         _constants.TryGetValue(name, out var c) && c.IsScalar && Math.Abs(c.Values[0] - expected) <= 1e-6f * Math.Abs(expected);
@@ -694,8 +694,8 @@ internal sealed class GraphWalker
         }
 
         throw _constants.ContainsKey(name)
-            ? Unsupported(node, $"it computes on the constant '{name}' alone; NetGen layers read the network's data")
-            : Unsupported(node, $"it reads '{name}', which is not the output of an earlier layer on the network's chain (a branch, or a tensor inside a closed residual block)");
+            ? NodeError(node, $"it computes on the constant '{name}' alone; NetGen layers read the network's data")
+            : NodeError(node, $"it reads '{name}', which is not the output of an earlier layer on the network's chain (a branch, or a tensor inside a closed residual block)");
     }
 
     private Value Latest(NodeProto node, string name)
@@ -703,7 +703,7 @@ internal sealed class GraphWalker
         var value = Get(node, name);
         if (value.Position != _layers.Count)
         {
-            throw Unsupported(node, $"it reads '{name}', which is not the latest layer's output; NetGen networks are a chain, with skips only through a residual Add");
+            throw NodeError(node, $"it reads '{name}', which is not the latest layer's output; NetGen networks are a chain, with skips only through a residual Add");
         }
 
         return value;
@@ -728,6 +728,4 @@ internal sealed class GraphWalker
 
     private OnnxImportException NodeError(NodeProto node, string message) =>
         new($"{Source}: node {Label(node)}, {node.OpType}: {message}") { Node = Label(node) };
-
-    private OnnxImportException Unsupported(NodeProto node, string message) => NodeError(node, message);
 }

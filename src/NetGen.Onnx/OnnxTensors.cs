@@ -10,8 +10,6 @@ namespace NetGen.Onnx;
 /// <summary>A constant of the graph: an initializer, a <c>Constant</c> node's value or a frozen input.</summary>
 internal sealed record Constant(string Name, long[] Shape, float[] Values)
 {
-    public long Count => Values.LongLength;
-
     public string ShapeText => OnnxTensors.Format(Shape);
 
     /// <summary>True when the constant holds one value, whatever its rank.</summary>
