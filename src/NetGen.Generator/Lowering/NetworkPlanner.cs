@@ -245,6 +245,17 @@ internal sealed class NetworkPlanner
             {
                 lastUse[input] = s;
             }
+
+            // An activation that reads a linear step's output may be fused into that step (the
+            // unrolled methods and the batch kernels' epilogue compute both at once), so the
+            // linear step's inputs stay live until the activation has been written too.
+            if (s > 0 && _steps[s - 1].Kind == StepKind.Linear && _steps[s].Inputs.Contains(_steps[s - 1].Output))
+            {
+                foreach (string input in _steps[s - 1].Inputs)
+                {
+                    lastUse[input] = s;
+                }
+            }
         }
 
         var sizes = _tensors.ToDictionary(t => t.Name, t => t.Size, StringComparer.Ordinal);

@@ -59,14 +59,14 @@ namespace App
                 scratch.Slice(6, 6),                         // embed
                 scratch.Slice(0, 6),                         // ln1
                 scratch.Slice(12, 6),                        // Z2_2
-                scratch.Slice(0, 6),                         // A2_2
-                scratch.Slice(12, 6),                        // attn_like
-                scratch.Slice(0, 6),                         // rms
-                scratch.Slice(6, 3),                         // glu_gate
-                scratch.Slice(9, 3),                         // glu_up
-                scratch.Slice(0, 3),                         // glu_hidden
-                scratch.Slice(3, 6),                         // glu
-                scratch.Slice(18, 6),                        // ffn
+                scratch.Slice(18, 6),                        // A2_2
+                scratch.Slice(0, 6),                         // attn_like
+                scratch.Slice(6, 6),                         // rms
+                scratch.Slice(12, 3),                        // glu_gate
+                scratch.Slice(15, 3),                        // glu_up
+                scratch.Slice(18, 3),                        // glu_hidden
+                scratch.Slice(6, 6),                         // glu
+                scratch.Slice(12, 6),                        // ffn
                 scratch.Slice(0, 6),                         // bn
                 scratch.Slice(6, 6),                         // A4
                 scratch.Slice(0, 6),                         // A4b
@@ -123,14 +123,14 @@ namespace App
                     scratch.Slice(6, 6),                         // embed
                     scratch.Slice(0, 6),                         // ln1
                     scratch.Slice(12, 6),                        // Z2_2
-                    scratch.Slice(0, 6),                         // A2_2
-                    scratch.Slice(12, 6),                        // attn_like
-                    scratch.Slice(0, 6),                         // rms
-                    scratch.Slice(6, 3),                         // glu_gate
-                    scratch.Slice(9, 3),                         // glu_up
-                    scratch.Slice(0, 3),                         // glu_hidden
-                    scratch.Slice(3, 6),                         // glu
-                    scratch.Slice(18, 6),                        // ffn
+                    scratch.Slice(18, 6),                        // A2_2
+                    scratch.Slice(0, 6),                         // attn_like
+                    scratch.Slice(6, 6),                         // rms
+                    scratch.Slice(12, 3),                        // glu_gate
+                    scratch.Slice(15, 3),                        // glu_up
+                    scratch.Slice(18, 3),                        // glu_hidden
+                    scratch.Slice(6, 6),                         // glu
+                    scratch.Slice(12, 6),                        // ffn
                     scratch.Slice(0, 6),                         // bn
                     scratch.Slice(6, 6),                         // A4
                     scratch.Slice(0, 6),                         // A4b

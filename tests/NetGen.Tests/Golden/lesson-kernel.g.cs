@@ -33,7 +33,7 @@ namespace Lessons
         /// <summary>The number of learnable parameters, counted as PyTorch's <c>sum(p.numel() for p in model.parameters())</c>.</summary>
         public const int ParameterCount = 14;
 
-        private const int ScratchLength = 6;
+        private const int ScratchLength = 8;
 
         private const int BatchRows = 64;
 
@@ -52,7 +52,7 @@ namespace Lessons
                 scratch.Slice(0, 3),                         // Z1
                 scratch.Slice(3, 3),                         // A1
                 scratch.Slice(0, 2),                         // Z2
-                scratch.Slice(2, 2),                         // A2
+                scratch.Slice(6, 2),                         // A2
                 scratch.Slice(0, 1),                         // Z3
                 output);                                     // A3
         }
@@ -183,7 +183,7 @@ namespace Lessons
             global::System.Span<float> Z1 = scratch.Slice(0 * count, 3 * count);
             global::System.Span<float> A1 = scratch.Slice(3 * count, 3 * count);
             global::System.Span<float> Z2 = scratch.Slice(0 * count, 2 * count);
-            global::System.Span<float> A2 = scratch.Slice(2 * count, 2 * count);
+            global::System.Span<float> A2 = scratch.Slice(6 * count, 2 * count);
             global::System.Span<float> Z3 = scratch.Slice(0 * count, 1 * count);
             global::System.Span<float> A3 = output;
 

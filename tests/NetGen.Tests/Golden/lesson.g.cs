@@ -33,7 +33,7 @@ namespace Lessons
         /// <summary>The number of learnable parameters, counted as PyTorch's <c>sum(p.numel() for p in model.parameters())</c>.</summary>
         public const int ParameterCount = 14;
 
-        private const int ScratchLength = 6;
+        private const int ScratchLength = 8;
 
         /// <summary>Runs the network on one sample.</summary>
         /// <param name="input">The sample: <see cref="InputSize"/> floats.</param>
@@ -50,7 +50,7 @@ namespace Lessons
                 scratch.Slice(0, 3),                         // Z1
                 scratch.Slice(3, 3),                         // A1
                 scratch.Slice(0, 2),                         // Z2
-                scratch.Slice(2, 2),                         // A2
+                scratch.Slice(6, 2),                         // A2
                 scratch.Slice(0, 1),                         // Z3
                 output);                                     // A3
         }
@@ -92,7 +92,7 @@ namespace Lessons
                     scratch.Slice(0, 3),                         // Z1
                     scratch.Slice(3, 3),                         // A1
                     scratch.Slice(0, 2),                         // Z2
-                    scratch.Slice(2, 2),                         // A2
+                    scratch.Slice(6, 2),                         // A2
                     scratch.Slice(0, 1),                         // Z3
                     outputs.Slice(row * OutputSize, OutputSize)); // A3
             }
