@@ -77,7 +77,7 @@ internal static class NetworkLoader
         }
 
         var target = new NetworkTarget(ns, EquatableArray<string>.Empty, name, name + ".g.cs", network.Name, new CodeLocation(string.Empty, SourceRange.None));
-        return NetworkEmitter.Emit(new NetworkUnit(target, network.Plan), CancellationToken.None);
+        return NetworkEmitter.Emit(new NetworkUnit(target, network.Plan), gpuReferenced: false, CancellationToken.None);
     }
 
     /// <summary>A PascalCase class name from a file name: <c>digits-v2.netgen.json</c> gives <c>DigitsV2</c>.</summary>

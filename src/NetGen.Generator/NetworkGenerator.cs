@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
+using NetGen.Generator.Diagnostics;
 using NetGen.Generator.Emit;
 using NetGen.Generator.Model;
 using NetGen.Generator.Reading;
@@ -51,15 +52,31 @@ public sealed partial class NetworkGenerator : IIncrementalGenerator
 
         context.RegisterSourceOutput(strayLayers, static (context, diagnostics) => Report(context, diagnostics));
 
-        context.RegisterSourceOutput(units, static (context, unit) =>
+        // Whether NetGen.Gpu is referenced: networks with GPU layers then get CreateGpuSession.
+        IncrementalValueProvider<bool> gpuReferenced = context.CompilationProvider
+            .Select(static (compilation, _) => compilation.GetTypeByMetadataName(GpuSessionBuilderName) is not null)
+            .WithTrackingName(TrackingNames.GpuReference);
+
+        context.RegisterSourceOutput(units.Combine(gpuReferenced), static (context, pair) =>
         {
+            var (unit, gpu) = pair;
             Report(context, unit.Diagnostics);
             if (unit.Unit is { } network)
             {
-                context.AddSource(network.Target.HintName, NetworkEmitter.Emit(network, context.CancellationToken));
+                if (!gpu && GpuSessionEmitter.Placement(network.Plan, network.Target) is not null)
+                {
+                    var location = network.Target.PathLocation;
+                    context.ReportDiagnostic(ToDiagnostic(DiagnosticInfo.Create(
+                        DiagnosticDescriptors.GpuPackageMissing.Id, location.FilePath, location.Range, network.Target.ClassName)));
+                }
+
+                context.AddSource(network.Target.HintName, NetworkEmitter.Emit(network, gpu, context.CancellationToken));
             }
         });
     }
+
+    /// <summary>The type whose presence means the compilation references NetGen.Gpu.</summary>
+    private const string GpuSessionBuilderName = "NetGen.Gpu.GpuSessionBuilder";
 
     private static void Report(SourceProductionContext context, EquatableArray<DiagnosticInfo> diagnostics)
     {

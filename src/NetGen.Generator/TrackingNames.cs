@@ -14,4 +14,7 @@ public static class TrackingNames
 
     /// <summary>Each target bound to the description its path names.</summary>
     public const string Units = nameof(Units);
+
+    /// <summary>Whether the compilation references NetGen.Gpu (one value per compilation).</summary>
+    public const string GpuReference = nameof(GpuReference);
 }

@@ -72,6 +72,12 @@ public sealed class LinearAttribute(int outFeatures, string weight) : LayerAttri
 
     /// <summary>An activation applied to the output (a layer of its own in the Cache).</summary>
     public Activation Activation { get; set; }
+
+    /// <summary>
+    /// Where a GPU session runs this layer: <c>true</c> on the device, <c>false</c> on the CPU;
+    /// unset, as <see cref="NetworkAttribute.Gpu"/> says (see <c>NetGen.Gpu</c>).
+    /// </summary>
+    public bool Gpu { get; set; }
 }
 
 /// <summary><c>y = x</c>.</summary>
@@ -219,6 +225,12 @@ public sealed class SwiGluAttribute(int hidden, string gate, string up, string d
 
     /// <summary>The down matrix as text.</summary>
     public string Down { get; } = down;
+
+    /// <summary>
+    /// Where a GPU session runs the block's three projections: <c>true</c> on the device,
+    /// <c>false</c> on the CPU; unset, as <see cref="NetworkAttribute.Gpu"/> says.
+    /// </summary>
+    public bool Gpu { get; set; }
 
     /// <summary>The output size; 0 (the default) means the input size.</summary>
     public int Out { get; set; }

@@ -40,6 +40,32 @@ public sealed class NetworkAttribute : Attribute
     /// NetGen choose per layer. Overrides a description's <c>"strategy"</c> key.
     /// </summary>
     public NetworkStrategy Strategy { get; set; }
+
+    /// <summary>
+    /// Which linear layers a GPU session (<c>CreateGpuSession</c>, generated when the project
+    /// references NetGen.Gpu) runs on the device. Overrides a description's <c>"gpu"</c> key; a
+    /// layer's own <c>Gpu</c> setting overrides both.
+    /// </summary>
+    public GpuLayers Gpu { get; set; }
+
+    /// <summary>
+    /// The weights a linear layer needs to run on the device under <see cref="GpuLayers.Large"/>
+    /// (default 1,048,576). Overrides a description's <c>"gpu_min_weights"</c> key.
+    /// </summary>
+    public long GpuMinWeights { get; set; }
+}
+
+/// <summary>Which linear layers of a network a GPU session runs on the device.</summary>
+public enum GpuLayers
+{
+    /// <summary>Only layers marked <c>Gpu = true</c> (or <c>"gpu": true</c>); with none, no GPU session is generated.</summary>
+    None,
+
+    /// <summary>Layers with at least <see cref="NetworkAttribute.GpuMinWeights"/> weights, and marked ones.</summary>
+    Large,
+
+    /// <summary>Every linear layer not marked <c>Gpu = false</c>.</summary>
+    All,
 }
 
 /// <summary>How NetGen turns a network's linear layers into code.</summary>

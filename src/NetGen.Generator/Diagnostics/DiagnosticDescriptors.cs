@@ -166,6 +166,16 @@ internal static class DiagnosticDescriptors
         "Expected {0}, found {1}",
         "[Residual] opens a block of layers that the matching [EndResidual] closes; blocks nest.");
 
+    /// <summary>NG0109: a network asks for GPU layers but NetGen.Gpu is not referenced.</summary>
+    public static readonly DiagnosticDescriptor GpuPackageMissing = new(
+        "NG0109",
+        "GPU layers without NetGen.Gpu",
+        "Network '{0}' places layers on the GPU, but the project does not reference NetGen.Gpu: expected a reference to it for CreateGpuSession, found none (the CPU code is generated as usual)",
+        Category,
+        DiagnosticSeverity.Warning,
+        isEnabledByDefault: true,
+        "A description's \"gpu\" keys, or the attribute's Gpu settings, ask for a GPU session, which lives in the NetGen.Gpu package.");
+
     /// <summary>NG0999: NetGen failed on input it should have handled: a defect to report.</summary>
     public static readonly DiagnosticDescriptor InternalError = Error(
         "NG0999",
@@ -186,7 +196,7 @@ internal static class DiagnosticDescriptors
             MalformedJson, UnsupportedFormat, UnknownKey, MissingKey, WrongType, UnknownOp, SizeMismatch,
             WrongShape, NonFiniteValue, InvalidName, DuplicateName, InvalidValue, WeightFileUnavailable,
             DuplicateKey, DescriptionNotFound, AmbiguousDescription, NotStaticPartialClass, InvalidNetworkPath,
-            LayersSplitAcrossDeclarations, MixedForms, LayersWithoutNetwork, UnbalancedResidual, InternalError,
+            LayersSplitAcrossDeclarations, MixedForms, LayersWithoutNetwork, UnbalancedResidual, GpuPackageMissing, InternalError,
         };
         var index = new Dictionary<string, DiagnosticDescriptor>();
         foreach (var d in all)

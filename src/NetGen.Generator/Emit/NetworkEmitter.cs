@@ -24,10 +24,14 @@ internal static class NetworkEmitter
     /// <summary>The most floats generated code places on the stack, as <c>NetGen.Runtime.Scratch.StackLimit</c>.</summary>
     private const int StackLimit = 16 * 1024;
 
-    public static string Emit(NetworkUnit unit, CancellationToken cancellationToken)
+    /// <param name="unit">The class and its plan.</param>
+    /// <param name="gpuReferenced">Whether the compilation references NetGen.Gpu, so that a network with GPU layers gets <c>CreateGpuSession</c>.</param>
+    /// <param name="cancellationToken">Cancels the build.</param>
+    public static string Emit(NetworkUnit unit, bool gpuReferenced, CancellationToken cancellationToken)
     {
         var target = unit.Target;
         var plan = WithStrategy(unit.Plan, target.Strategy);
+        var placement = gpuReferenced ? GpuSessionEmitter.Placement(plan, target) : null;
         var w = new SourceWriter();
         WriteHeader(w, plan);
         w.Line("#nullable enable");
@@ -52,6 +56,11 @@ internal static class NetworkEmitter
             WriteForward(w, plan);
             WriteForwardWithCache(w, plan);
             WriteForwardBatch(w, plan);
+            if (placement is not null)
+            {
+                GpuSessionEmitter.Write(w, plan, placement, cancellationToken);
+            }
+
             WriteCache(w, plan);
             WriteTensorTypes(w, plan);
             WriteCore(w, plan, cancellationToken);
@@ -61,7 +70,7 @@ internal static class NetworkEmitter
             }
 
             UnrolledEmitter.WriteLayers(w, plan, cancellationToken);
-            WriteWeights(w, plan, cancellationToken);
+            WriteWeights(w, plan, gpuSession: placement is not null, cancellationToken);
         }
 
         while (scopes.Count > 0)
@@ -473,14 +482,15 @@ internal static class NetworkEmitter
 
     private static string Weight(string name) => name.Length == 0 ? "default" : "Weights." + name;
 
-    private static void WriteWeights(SourceWriter w, NetworkPlan plan, CancellationToken cancellationToken)
+    /// <param name="gpuSession">Whether CreateGpuSession is written: it reads every linear step's packed weight and bias.</param>
+    private static void WriteWeights(SourceWriter w, NetworkPlan plan, bool gpuSession, CancellationToken cancellationToken)
     {
         // A matrix a kernel reads is packed in panels; one only unrolled code reads is not stored.
         var packed = new HashSet<string>(plan.Steps
-            .Where(s => s.Kind == StepKind.Linear && s.Strategy == LinearStrategy.Kernel)
+            .Where(s => s.Kind == StepKind.Linear && (s.Strategy == LinearStrategy.Kernel || gpuSession))
             .Select(s => s.Weights[0]));
         var inlined = new HashSet<string>(plan.Steps
-            .Where(s => s.Kind == StepKind.Linear && s.Strategy == LinearStrategy.Unrolled)
+            .Where(s => s.Kind == StepKind.Linear && s.Strategy == LinearStrategy.Unrolled && !gpuSession)
             .SelectMany(s => s.Weights));
         var stored = plan.Weights.Where(x => packed.Contains(x.Name) || !inlined.Contains(x.Name)).ToList();
         if (stored.Count == 0)

@@ -4,7 +4,7 @@ namespace NetGen.Generator.Lowering;
 
 /// <summary>
 /// What the emitter writes, decided: the tensors with their scratch offsets, the weight
-/// data in the order kernels read it, and one step per kernel call.
+/// data in the order kernels read it, one step per kernel call, and the description's GPU placement rule.
 /// </summary>
 /// <remarks>Equality contract: value equality over every member.</remarks>
 /// <param name="SourceFileName">Where the description came from, for the generated file's header and docs.</param>
@@ -19,7 +19,9 @@ internal sealed record NetworkPlan(
     EquatableArray<WeightPlan> Weights,
     EquatableArray<StepPlan> Steps,
     int ScratchLength,
-    EquatableArray<SummaryRow> Summary)
+    EquatableArray<SummaryRow> Summary,
+    GpuLayers Gpu = GpuLayers.None,
+    long GpuMinWeights = NetworkSpec.DefaultGpuMinWeights)
 {
     /// <summary>The name steps use for the network's input.</summary>
     public const string Input = "input";
@@ -59,7 +61,8 @@ internal enum StepKind
 /// One kernel call: <see cref="Inputs"/> are tensor names (or <see cref="NetworkPlan.Input"/>),
 /// <see cref="Weights"/> weight names in the kernel's parameter order (empty string: absent),
 /// <see cref="Scalar"/> the op's constant (leaky_relu's alpha, a norm's epsilon).
-/// <see cref="Layer"/> says which layer of the description the step belongs to, for comments.
+/// <see cref="Layer"/> says which layer of the description the step belongs to, for comments;
+/// <see cref="Gpu"/> is a linear step's own GPU placement, if its layer states one.
 /// </summary>
 internal sealed record StepPlan(
     StepKind Kind,
@@ -68,7 +71,8 @@ internal sealed record StepPlan(
     EquatableArray<string> Weights,
     double Scalar,
     string Layer,
-    LinearStrategy Strategy = LinearStrategy.Kernel);
+    LinearStrategy Strategy = LinearStrategy.Kernel,
+    bool? Gpu = null);
 
 /// <summary>How a linear step becomes code (see <see cref="NetworkPlanner.UnrollLimit"/>).</summary>
 internal enum LinearStrategy

@@ -64,7 +64,9 @@ internal sealed class NetworkPlanner
             planner._weights.ToEquatableArray(),
             planner._steps.ToEquatableArray(),
             scratchLength,
-            planner._summary.ToEquatableArray());
+            planner._summary.ToEquatableArray(),
+            spec.Gpu,
+            spec.GpuMinWeights);
     }
 
     private (string Output, int Size) PlanLayers(EquatableArray<LayerSpec> layers, string input, int size, string? parentIndex, string? parentStage)
@@ -94,7 +96,7 @@ internal sealed class NetworkPlanner
                 string b = linear.Bias is null ? string.Empty : AddWeight("B" + path, linear.Bias, $"bias of {where}");
                 long parameters = linear.Weight.ElementCount + (linear.Bias?.ElementCount ?? 0);
                 AddTensor(z, linear.Out, linear.Activation is null ? $"Output of {where} (linear {size} → {linear.Out})." : $"Output of {where} (linear {size} → {linear.Out}) before its activation.");
-                AddLinear(input, z, w, b, (long)linear.Out * size, index);
+                AddLinear(input, z, w, b, (long)linear.Out * size, index, linear.Gpu);
                 _summary.Add(new SummaryRow(z, "linear", linear.Out, parameters, (long)linear.Out * size));
                 _parameters += parameters;
                 if (linear.Activation is not null)
@@ -133,10 +135,10 @@ internal sealed class NetworkPlanner
                 AddTensor(up, hidden, $"up·x of {where} (swiglu).");
                 AddTensor(h, hidden, $"silu(gate·x) ⊙ up·x of {where} (swiglu).");
                 AddTensor(output, outSize, $"Output of {where} (swiglu {size} → {hidden} → {outSize}).");
-                AddLinear(input, gate, wg, string.Empty, (long)hidden * size, index);
-                AddLinear(input, up, wu, string.Empty, (long)hidden * size, index);
+                AddLinear(input, gate, wg, string.Empty, (long)hidden * size, index, swiglu.Gpu);
+                AddLinear(input, up, wu, string.Empty, (long)hidden * size, index, swiglu.Gpu);
                 AddStep(StepKind.SwiGluGate, new[] { gate, up }, h, Array.Empty<string>(), 0, index);
-                AddLinear(h, output, wd, string.Empty, (long)outSize * hidden, index);
+                AddLinear(h, output, wd, string.Empty, (long)outSize * hidden, index, swiglu.Gpu);
                 long parameters = swiglu.Gate.ElementCount + (long)swiglu.Up.ElementCount + swiglu.Down.ElementCount;
                 _summary.Add(new SummaryRow(output, "swiglu", outSize, parameters, (2L * hidden * size) + hidden + ((long)outSize * hidden)));
                 _parameters += parameters;
@@ -218,7 +220,7 @@ internal sealed class NetworkPlanner
 
     private void AddTensor(string name, int size, string summary) => _tensors.Add(new TensorPlan(name, size, -1, summary));
 
-    private void AddLinear(string input, string output, string weight, string bias, long multiplyAdds, string index) =>
+    private void AddLinear(string input, string output, string weight, string bias, long multiplyAdds, string index, bool? gpu) =>
         _steps.Add(new StepPlan(
             StepKind.Linear,
             new EquatableArray<string>(new[] { input }),
@@ -226,7 +228,8 @@ internal sealed class NetworkPlanner
             new EquatableArray<string>(new[] { weight, bias }),
             0,
             index,
-            Choose(_strategy, multiplyAdds)));
+            Choose(_strategy, multiplyAdds),
+            gpu));
 
     private void AddStep(StepKind kind, string[] inputs, string output, string[] weights, double scalar, string path) =>
         _steps.Add(new StepPlan(kind, new EquatableArray<string>(inputs), output, new EquatableArray<string>(weights), scalar, path));

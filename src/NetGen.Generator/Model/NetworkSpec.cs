@@ -16,7 +16,30 @@ internal sealed record NetworkSpec(
     string? Description,
     EquatableArray<LayerSpec> Layers,
     SourceRange LayersRange,
-    NetworkStrategy Strategy = NetworkStrategy.Auto);
+    NetworkStrategy Strategy = NetworkStrategy.Auto,
+    GpuLayers Gpu = GpuLayers.None,
+    long GpuMinWeights = NetworkSpec.DefaultGpuMinWeights)
+{
+    /// <summary>
+    /// The weights a linear layer needs to run on the GPU under <see cref="GpuLayers.Large"/>:
+    /// 1 Mi weights (4 MiB) is past this machine's 1 MiB L2, where a CPU layer becomes bound by
+    /// memory bandwidth. Not yet measured against a real GPU (none was available to the project).
+    /// </summary>
+    public const long DefaultGpuMinWeights = 1 << 20;
+}
+
+/// <summary>Which linear layers a GPU session runs on the device (the format's <c>gpu</c> key).</summary>
+internal enum GpuLayers
+{
+    /// <summary>Only layers marked <c>"gpu": true</c>; with none, the network has no GPU session.</summary>
+    None,
+
+    /// <summary>Layers with at least <see cref="NetworkSpec.GpuMinWeights"/> weights, and marked ones.</summary>
+    Large,
+
+    /// <summary>Every linear layer not marked <c>"gpu": false</c>.</summary>
+    All,
+}
 
 /// <summary>The code generation strategy a description or a class asks for (the format's <c>strategy</c> key).</summary>
 internal enum NetworkStrategy
@@ -61,7 +84,10 @@ internal sealed record TensorSpec(EquatableArray<int> Shape, EquatableArray<floa
 /// <summary>One layer of a description; <see cref="Range"/> is the layer object, <see cref="NameRange"/> its name.</summary>
 internal abstract record LayerSpec(LayerOp Op, string? Name, SourceRange Range, SourceRange NameRange);
 
-/// <summary><c>linear</c>: <c>y = W x + b</c>, optionally followed by an activation (the shorthand).</summary>
+/// <summary>
+/// <c>linear</c>: <c>y = W x + b</c>, optionally followed by an activation (the shorthand).
+/// <see cref="Gpu"/> is the layer's own <c>gpu</c> key: true on the device, false on the CPU, null as the network says.
+/// </summary>
 internal sealed record LinearSpec(
     string? Name,
     SourceRange Range,
@@ -70,7 +96,8 @@ internal sealed record LinearSpec(
     SourceRange OutRange,
     TensorSpec Weight,
     TensorSpec? Bias,
-    ActivationSpec? Activation)
+    ActivationSpec? Activation,
+    bool? Gpu = null)
     : LayerSpec(LayerOp.Linear, Name, Range, NameRange);
 
 /// <summary>
@@ -110,7 +137,7 @@ internal sealed record ResidualSpec(
     EquatableArray<LayerSpec> Layers)
     : LayerSpec(LayerOp.Residual, Name, Range, NameRange);
 
-/// <summary><c>swiglu</c>: <c>y = down · (silu(gate · x) ⊙ (up · x))</c>.</summary>
+/// <summary><c>swiglu</c>: <c>y = down · (silu(gate · x) ⊙ (up · x))</c>; <see cref="Gpu"/> places its three projections.</summary>
 internal sealed record SwiGluSpec(
     string? Name,
     SourceRange Range,
@@ -121,7 +148,8 @@ internal sealed record SwiGluSpec(
     SourceRange OutRange,
     TensorSpec Gate,
     TensorSpec Up,
-    TensorSpec Down)
+    TensorSpec Down,
+    bool? Gpu = null)
     : LayerSpec(LayerOp.SwiGlu, Name, Range, NameRange);
 
 /// <summary>The names the format gives its ops.</summary>

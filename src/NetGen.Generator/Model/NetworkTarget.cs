@@ -2,7 +2,8 @@ namespace NetGen.Generator.Model;
 
 /// <summary>
 /// A class that asked for a network: where it is declared, and which description file it
-/// names (<see cref="RequestedPath"/>, null for a network described by attributes).
+/// names (<see cref="RequestedPath"/>, null for a network described by attributes), and the
+/// attribute's overrides of the description's strategy and GPU placement.
 /// </summary>
 /// <remarks>Equality contract: value equality over every member.</remarks>
 internal sealed record NetworkTarget(
@@ -12,7 +13,9 @@ internal sealed record NetworkTarget(
     string HintName,
     string? RequestedPath,
     CodeLocation PathLocation,
-    NetworkStrategy Strategy = NetworkStrategy.Auto);
+    NetworkStrategy Strategy = NetworkStrategy.Auto,
+    GpuLayers? Gpu = null,
+    long? GpuMinWeights = null);
 
 /// <summary>A place in C# source, as values: file path and ranges.</summary>
 internal sealed record CodeLocation(string FilePath, SourceRange Range);

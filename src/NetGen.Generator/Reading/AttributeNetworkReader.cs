@@ -198,7 +198,7 @@ internal sealed class AttributeNetworkReader
                     }
                 }
 
-                return outSize is null || weight is null ? null : new LinearSpec(name, range, nameRange, outSize.Value, args.RangeOf("outFeatures"), weight, bias, activation);
+                return outSize is null || weight is null ? null : new LinearSpec(name, range, nameRange, outSize.Value, args.RangeOf("outFeatures"), weight, bias, activation, args.Named("Gpu")?.Value as bool?);
             }
 
             case LayerOp.LeakyRelu:
@@ -263,7 +263,7 @@ internal sealed class AttributeNetworkReader
                 TensorSpec? down = Tensor(args, "down", rank: 2, required: true);
                 return hidden is null || gate is null || up is null || down is null
                     ? null
-                    : new SwiGluSpec(name, range, nameRange, hidden.Value, args.RangeOf("hidden"), outSize, args.RangeOf("Out"), gate, up, down);
+                    : new SwiGluSpec(name, range, nameRange, hidden.Value, args.RangeOf("hidden"), outSize, args.RangeOf("Out"), gate, up, down, args.Named("Gpu")?.Value as bool?);
             }
 
             default:

@@ -19,7 +19,7 @@ internal sealed class JsonNetworkReader
     /// <summary>The largest feature count a layer may have (16 Mi floats, 64 MiB a vector).</summary>
     public const int MaxFeatures = 1 << 24;
 
-    private static readonly string[] TopLevelKeys = { "format", "input", "layers", "description", "strategy" };
+    private static readonly string[] TopLevelKeys = { "format", "input", "layers", "description", "strategy", "gpu", "gpu_min_weights" };
     private static readonly string[] TensorKeys = { "shape", "dtype", "base64", "file", "offset" };
 
     private static readonly Dictionary<string, LayerOp> Ops = new(StringComparer.Ordinal)
@@ -141,6 +141,39 @@ internal sealed class JsonNetworkReader
             }
         }
 
+        GpuLayers gpu = GpuLayers.None;
+        if (keys.TryGetValue("gpu", out var gpuProperty))
+        {
+            switch (gpuProperty.Value)
+            {
+                case JsonString { Value: "none" }:
+                    break;
+                case JsonString { Value: "large" }:
+                    gpu = GpuLayers.Large;
+                    break;
+                case JsonString { Value: "all" }:
+                    gpu = GpuLayers.All;
+                    break;
+                default:
+                    Report(DiagnosticDescriptors.InvalidValue, gpuProperty.Value, "\"gpu\"", "\"none\", \"large\" or \"all\"", Quote(gpuProperty.Value));
+                    break;
+            }
+        }
+
+        long gpuMinWeights = NetworkSpec.DefaultGpuMinWeights;
+        if (keys.TryGetValue("gpu_min_weights", out var minWeightsProperty))
+        {
+            double value = ReadNumber(keys, "gpu_min_weights", "the description", gpuMinWeights, min: 1, minInclusive: true, max: long.MaxValue, expected: "a positive integer");
+            if (value != Math.Floor(value))
+            {
+                Report(DiagnosticDescriptors.InvalidValue, minWeightsProperty.Value, "\"gpu_min_weights\"", "a positive integer", Quote(minWeightsProperty.Value));
+            }
+            else
+            {
+                gpuMinWeights = (long)value;
+            }
+        }
+
         EquatableArray<LayerSpec> layers = EquatableArray<LayerSpec>.Empty;
         SourceRange layersRange = Head(top);
         if (!keys.TryGetValue("layers", out var layersProperty))
@@ -153,7 +186,7 @@ internal sealed class JsonNetworkReader
             layers = ReadLayers(layersProperty.Value, "\"layers\"");
         }
 
-        return new NetworkSpec(_path, input, inputRange, description, layers, layersRange, strategy);
+        return new NetworkSpec(_path, input, inputRange, description, layers, layersRange, strategy, gpu, gpuMinWeights);
     }
 
     private EquatableArray<LayerSpec> ReadLayers(JsonNode node, string what)
@@ -232,7 +265,7 @@ internal sealed class JsonNetworkReader
 
                 return weight is null || outSize is null
                     ? null
-                    : new LinearSpec(name, range, nameRange, outSize.Value, RangeOf(keys["out"].Value), weight, bias, activation);
+                    : new LinearSpec(name, range, nameRange, outSize.Value, RangeOf(keys["out"].Value), weight, bias, activation, ReadGpu(keys));
             }
 
             case LayerOp.LeakyRelu:
@@ -320,7 +353,7 @@ internal sealed class JsonNetworkReader
                 }
 
                 SourceRange outRange = keys.TryGetValue("out", out var outProperty) ? RangeOf(outProperty.Value) : range;
-                return new SwiGluSpec(name, range, nameRange, hidden.Value, RangeOf(keys["hidden"].Value), outSize, outRange, gate, up, down);
+                return new SwiGluSpec(name, range, nameRange, hidden.Value, RangeOf(keys["hidden"].Value), outSize, outRange, gate, up, down, ReadGpu(keys));
             }
 
             default:
@@ -328,9 +361,29 @@ internal sealed class JsonNetworkReader
         }
     }
 
+    /// <summary>A layer's <c>gpu</c> key: true or false, null when absent (or wrong, after reporting it).</summary>
+    private bool? ReadGpu(Dictionary<string, JsonProperty> keys)
+    {
+        if (!keys.TryGetValue("gpu", out var property))
+        {
+            return null;
+        }
+
+        switch (property.Value.Kind)
+        {
+            case JsonKind.True:
+                return true;
+            case JsonKind.False:
+                return false;
+            default:
+                Report(DiagnosticDescriptors.WrongType, property.Value, "true or false", "\"gpu\"", property.Value.Describe());
+                return null;
+        }
+    }
+
     private static string[] KeysOf(string op) => op switch
     {
-        "linear" => new[] { "op", "name", "out", "weight", "bias", "activation" },
+        "linear" => new[] { "op", "name", "out", "weight", "bias", "activation", "gpu" },
         "dropout" => new[] { "op", "name", "p" },
         "leaky_relu" => new[] { "op", "name", "alpha" },
         "gelu" => new[] { "op", "name", "approximate" },
@@ -338,7 +391,7 @@ internal sealed class JsonNetworkReader
         "rms_norm" => new[] { "op", "name", "eps", "weight" },
         "batch_norm" => new[] { "op", "name", "eps", "running_mean", "running_var", "weight", "bias" },
         "residual" => new[] { "op", "name", "layers" },
-        "swiglu" => new[] { "op", "name", "hidden", "gate", "up", "down", "out" },
+        "swiglu" => new[] { "op", "name", "hidden", "gate", "up", "down", "out", "gpu" },
         _ => new[] { "op", "name" },
     };
 

@@ -84,17 +84,28 @@ internal static class TargetReader
         string hint = string.Concat(symbol.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat).Replace("global::", string.Empty)
             .Select(c => char.IsLetterOrDigit(c) || c is '.' or '_' ? c : '_')) + ".g.cs";
 
-        // The attribute's Strategy (an enum of the runtime whose values mirror NetworkStrategy's).
+        // The attribute's Strategy and Gpu (enums of the runtime whose values mirror
+        // NetworkStrategy's and GpuLayers'), and GpuMinWeights.
         var strategy = NetworkStrategy.Auto;
+        GpuLayers? gpu = null;
+        long? gpuMinWeights = null;
         foreach (var argument in attribute.NamedArguments)
         {
-            if (argument.Key == "Strategy" && argument.Value.Value is int value && Enum.IsDefined(typeof(NetworkStrategy), value))
+            switch (argument.Key, argument.Value.Value)
             {
-                strategy = (NetworkStrategy)value;
+                case ("Strategy", int value) when Enum.IsDefined(typeof(NetworkStrategy), value):
+                    strategy = (NetworkStrategy)value;
+                    break;
+                case ("Gpu", int value) when Enum.IsDefined(typeof(GpuLayers), value):
+                    gpu = (GpuLayers)value;
+                    break;
+                case ("GpuMinWeights", long value) when value > 0:
+                    gpuMinWeights = value;
+                    break;
             }
         }
 
-        var target = new NetworkTarget(ns, containing.ToEquatableArray(), NameWithTypeParameters(symbol), hint, path, ToCodeLocation(pathLocation), strategy);
+        var target = new NetworkTarget(ns, containing.ToEquatableArray(), NameWithTypeParameters(symbol), hint, path, ToCodeLocation(pathLocation), strategy, gpu, gpuMinWeights);
         return new TargetResult(target, plan, EquatableArray<DiagnosticInfo>.Empty);
     }
 

@@ -47,6 +47,9 @@ public sealed class DiagnosticTests
         { "{ \"format\": \"netgen/1\", \"input\": 2, \"layers\": [ { \"op\": \"layer_norm\", \"eps\": »0 } ] }", "NG0012", "\"eps\": expected a positive number, found 0" },
         { "{ \"format\": \"netgen/1\", \"input\": 2, \"layers\": »[] }", "NG0012", "expected at least one layer, found an empty array" },
         { "{ \"format\": \"netgen/1\", \"input\": »0, \"layers\": [ { \"op\": \"relu\" } ] }", "NG0012", "\"input\": expected an integer from 1 to 16777216, found 0" },
+        { "{ \"format\": \"netgen/1\", \"input\": 2, \"gpu\": »\"sometimes\", \"layers\": [ { \"op\": \"relu\" } ] }", "NG0012", "\"gpu\": expected \"none\", \"large\" or \"all\", found \"sometimes\"" },
+        { "{ \"format\": \"netgen/1\", \"input\": 2, \"gpu_min_weights\": »0.5, \"layers\": [ { \"op\": \"relu\" } ] }", "NG0012", "\"gpu_min_weights\": expected a positive integer, found 0.5" },
+        { "{ \"format\": \"netgen/1\", \"input\": 1, \"layers\": [ { \"op\": \"linear\", \"out\": 1, \"weight\": [[2]], \"gpu\": »1 } ] }", "NG0005", "Expected true or false for \"gpu\", found a number" },
         { "{ \"format\": \"netgen/1\", \"input\": 2, \"layers\": [ { \"op\": \"dropout\", \"p\": »1 } ] }", "NG0012", "\"p\": expected a probability in [0, 1), found 1" },
         { "{ \"format\": \"netgen/1\", \"input\": 2, \"layers\": [ { \"op\": \"batch_norm\", \"running_mean\": [0, 0], \"running_var\": »[1, -1] } ] }", "NG0012", "element 2 of \"running_var\": expected a variance of 0 or more, found -1" },
         { "{ \"format\": \"netgen/1\", \"input\": 2, \"layers\": [ { \"op\": \"linear\", \"out\": 1, \"weight\": { \"shape\": [1, 2], \"dtype\": \"f32\", \"file\": »\"w.bin\" } } ] }", "NG0013", "Weight file \"w.bin\"" },
@@ -166,4 +169,34 @@ public sealed class DiagnosticTests
     }
 
     private const string Valid = """{ "format": "netgen/1", "input": 2, "layers": [ { "op": "relu" } ] }""";
+
+    [Fact]
+    public void GPU_layers_without_NetGen_Gpu_are_a_warning_and_the_cpu_code_is_still_generated()
+    {
+        var (source, line, column) = Marked.Parse("""
+            namespace App;
+
+            [NetGen.Network(»"models/net.netgen.json")]
+            public static partial class Net;
+            """);
+        const string json = """{ "format": "netgen/1", "input": 1, "gpu": "all", "layers": [ { "op": "linear", "out": 1, "weight": [[2]] } ] }""";
+
+        var run = GeneratorHarness.Run(new[] { source }, new[] { ("/p/models/net.netgen.json", json) }, withGpu: false);
+
+        var diagnostic = Assert.Single(run.Diagnostics);
+        Assert.Equal(("NG0109", DiagnosticSeverity.Warning), (diagnostic.Id, diagnostic.Severity));
+        Assert.Equal(
+            "Network 'Net' places layers on the GPU, but the project does not reference NetGen.Gpu: expected a reference to it for CreateGpuSession, found none (the CPU code is generated as usual)",
+            diagnostic.GetMessage(System.Globalization.CultureInfo.InvariantCulture));
+        var span = diagnostic.Location.GetLineSpan();
+        Assert.Equal((line, column), (span.StartLinePosition.Line, span.StartLinePosition.Character));
+        string generated = run.Source("App.Net.g.cs");
+        Assert.Contains("public static void ForwardBatch(", generated);
+        Assert.DoesNotContain("CreateGpuSession", generated);
+
+        // With the reference, the same network gets its session and no warning.
+        var withGpu = GeneratorHarness.Run(new[] { source }, new[] { ("/p/models/net.netgen.json", json) });
+        Assert.Empty(withGpu.Diagnostics);
+        Assert.Contains("public static global::NetGen.Gpu.GpuSession CreateGpuSession(global::NetGen.Gpu.GpuDevice device, int maxRows = 1024)", withGpu.Source("App.Net.g.cs"));
+    }
 }

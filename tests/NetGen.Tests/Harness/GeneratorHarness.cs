@@ -25,11 +25,15 @@ internal static class GeneratorHarness
             .Select(p => (MetadataReference)MetadataReference.CreateFromFile(p))
             .ToImmutableArray());
 
-    public static CSharpCompilation CreateCompilation(params string[] sources) =>
+    public static CSharpCompilation CreateCompilation(params string[] sources) => CreateCompilation(sources, withGpu: true);
+
+    /// <param name="sources">The C# sources.</param>
+    /// <param name="withGpu">Whether to reference NetGen.Gpu (the test host has it), as a project that uses the GPU path would.</param>
+    public static CSharpCompilation CreateCompilation(string[] sources, bool withGpu) =>
         CSharpCompilation.Create(
             "Networks" + Guid.NewGuid().ToString("N"),
             sources.Select((s, i) => CSharpSyntaxTree.ParseText(s, ParseOptions, path: $"Source{i}.cs")),
-            References.Value,
+            withGpu ? References.Value : References.Value.Where(r => Path.GetFileName(r.Display) != "NetGen.Gpu.dll"),
             new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, optimizationLevel: OptimizationLevel.Release, nullableContextOptions: NullableContextOptions.Enable));
 
     public static GeneratorDriver CreateDriver(IEnumerable<AdditionalText> files) =>
@@ -43,9 +47,9 @@ internal static class GeneratorHarness
     public static GeneratorRun Run(string source, params (string Path, string Text)[] files) =>
         Run(new[] { source }, files);
 
-    public static GeneratorRun Run(string[] sources, (string Path, string Text)[] files)
+    public static GeneratorRun Run(string[] sources, (string Path, string Text)[] files, bool withGpu = true)
     {
-        CSharpCompilation compilation = CreateCompilation(sources);
+        CSharpCompilation compilation = CreateCompilation(sources, withGpu);
         GeneratorDriver driver = CreateDriver(files.Select(f => (AdditionalText)new InMemoryAdditionalText(f.Path, f.Text)));
         driver = driver.RunGeneratorsAndUpdateCompilation(compilation, out Compilation output, out ImmutableArray<Diagnostic> diagnostics);
         return new GeneratorRun(output, diagnostics, driver.GetRunResult());

@@ -30,8 +30,13 @@ internal sealed class CompiledNetworks
     public long Constant(int index, string name) =>
         Convert.ToInt64(_assembly.GetType($"Random{index}.Net", throwOnError: true)!.GetField(name)!.GetRawConstantValue());
 
-    public static CompiledNetworks Compile(IReadOnlyList<string> descriptions)
+    /// <param name="descriptions">The descriptions, one class each.</param>
+    /// <param name="gpu">Whether every network has GPU layers: the adapters then expose CreateGpuSession.</param>
+    public static CompiledNetworks Compile(IReadOnlyList<string> descriptions, bool gpu = false)
     {
+        string gpuAdapter = gpu
+            ? "public static NetGen.Gpu.GpuSession CreateGpuSession(NetGen.Gpu.GpuDevice device, int maxRows) => Net.CreateGpuSession(device, maxRows);"
+            : string.Empty;
         var sources = new List<string>();
         var files = new List<(string, string)>();
         for (int i = 0; i < descriptions.Count; i++)
@@ -58,6 +63,8 @@ internal sealed class CompiledNetworks
                         }
 
                         public static System.Type CacheType => typeof(Net.Cache);
+
+                        {{gpuAdapter}}
                     }
                 }
                 """);
@@ -84,6 +91,10 @@ internal sealed class NetworkEntryPoints(Type adapter)
     public void Forward(float[] x, float[] y) => _forward(x, y);
 
     public void ForwardBatch(float[] x, float[] y) => _forwardBatch(x, y);
+
+    /// <summary>The generated CreateGpuSession, for networks compiled with GPU layers.</summary>
+    public NetGen.Gpu.GpuSession CreateGpuSession(NetGen.Gpu.GpuDevice device, int maxRows) =>
+        adapter.GetMethod("CreateGpuSession")!.CreateDelegate<Func<NetGen.Gpu.GpuDevice, int, NetGen.Gpu.GpuSession>>()(device, maxRows);
 
     /// <summary>Runs Forward with a Cache and splits the Cache into its named fields.</summary>
     public List<(string Name, float[] Values)> ForwardCache(float[] x, float[] y)
