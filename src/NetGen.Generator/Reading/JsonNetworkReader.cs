@@ -122,43 +122,8 @@ internal sealed class JsonNetworkReader
             }
         }
 
-        NetworkStrategy strategy = NetworkStrategy.Auto;
-        if (keys.TryGetValue("strategy", out var strategyProperty))
-        {
-            switch (strategyProperty.Value)
-            {
-                case JsonString { Value: "auto" }:
-                    break;
-                case JsonString { Value: "unrolled" }:
-                    strategy = NetworkStrategy.Unrolled;
-                    break;
-                case JsonString { Value: "kernel" }:
-                    strategy = NetworkStrategy.Kernel;
-                    break;
-                default:
-                    Report(DiagnosticDescriptors.InvalidValue, strategyProperty.Value, "\"strategy\"", "\"auto\", \"unrolled\" or \"kernel\"", Quote(strategyProperty.Value));
-                    break;
-            }
-        }
-
-        GpuLayers gpu = GpuLayers.None;
-        if (keys.TryGetValue("gpu", out var gpuProperty))
-        {
-            switch (gpuProperty.Value)
-            {
-                case JsonString { Value: "none" }:
-                    break;
-                case JsonString { Value: "large" }:
-                    gpu = GpuLayers.Large;
-                    break;
-                case JsonString { Value: "all" }:
-                    gpu = GpuLayers.All;
-                    break;
-                default:
-                    Report(DiagnosticDescriptors.InvalidValue, gpuProperty.Value, "\"gpu\"", "\"none\", \"large\" or \"all\"", Quote(gpuProperty.Value));
-                    break;
-            }
-        }
+        var strategy = ReadChoice(keys, "strategy", ("auto", NetworkStrategy.Auto), ("unrolled", NetworkStrategy.Unrolled), ("kernel", NetworkStrategy.Kernel));
+        var gpu = ReadChoice(keys, "gpu", ("none", GpuLayers.None), ("large", GpuLayers.Large), ("all", GpuLayers.All));
 
         long gpuMinWeights = NetworkSpec.DefaultGpuMinWeights;
         if (keys.TryGetValue("gpu_min_weights", out var minWeightsProperty))
@@ -276,19 +241,7 @@ internal sealed class JsonNetworkReader
 
             case LayerOp.Gelu:
             {
-                bool tanh = false;
-                if (keys.TryGetValue("approximate", out var approximate))
-                {
-                    if (approximate.Value is JsonString { Value: "tanh" })
-                    {
-                        tanh = true;
-                    }
-                    else if (approximate.Value is not JsonString { Value: "none" })
-                    {
-                        Report(DiagnosticDescriptors.InvalidValue, approximate.Value, "\"approximate\"", "\"none\" or \"tanh\"", Quote(approximate.Value));
-                    }
-                }
-
+                bool tanh = ReadChoice(keys, "approximate", ("none", false), ("tanh", true));
                 return new ActivationSpec(op, name, range, nameRange, TanhApproximation: tanh);
             }
 
@@ -359,6 +312,30 @@ internal sealed class JsonNetworkReader
             default:
                 throw new InvalidOperationException("Every op of the table is handled above.");
         }
+    }
+
+    /// <summary>
+    /// A string key with a fixed set of values: the value of the one it names, else (absent, or
+    /// reported as invalid) the first choice's.
+    /// </summary>
+    private T ReadChoice<T>(Dictionary<string, JsonProperty> keys, string key, params (string Name, T Value)[] choices)
+    {
+        if (!keys.TryGetValue(key, out var property))
+        {
+            return choices[0].Value;
+        }
+
+        foreach (var (name, value) in choices)
+        {
+            if (property.Value is JsonString s && s.Value == name)
+            {
+                return value;
+            }
+        }
+
+        string names = string.Join(", ", choices.Take(choices.Length - 1).Select(c => Quote(c.Name))) + " or " + Quote(choices[choices.Length - 1].Name);
+        Report(DiagnosticDescriptors.InvalidValue, property.Value, Quote(key), names, Quote(property.Value));
+        return choices[0].Value;
     }
 
     /// <summary>A layer's <c>gpu</c> key: true or false, null when absent (or wrong, after reporting it).</summary>
