@@ -48,10 +48,44 @@ internal static class TargetReader
             diagnostics.Add(Info(DiagnosticDescriptors.MixedForms, layerLocation, symbol.Name, path ?? string.Empty));
         }
 
+        // The attribute's Strategy and Gpu (enums of the runtime whose values mirror
+        // NetworkStrategy's and GpuLayers'), and GpuMinWeights.
+        var strategy = NetworkStrategy.Auto;
+        GpuLayers? gpu = null;
+        long? gpuMinWeights = null;
+        foreach (var argument in attribute.NamedArguments)
+        {
+            switch (argument.Key, argument.Value.Value)
+            {
+                case ("Strategy", int value) when Enum.IsDefined(typeof(NetworkStrategy), value):
+                    strategy = (NetworkStrategy)value;
+                    break;
+                case ("Gpu", int value) when Enum.IsDefined(typeof(GpuLayers), value):
+                    gpu = (GpuLayers)value;
+                    break;
+                case ("GpuMinWeights", long value) when value > 0:
+                    gpuMinWeights = value;
+                    break;
+                case ("GpuMinWeights", long value):
+                    ReportArgument("GpuMinWeights", "a positive number of weights", value);
+                    break;
+                case ("Strategy", int value):
+                    ReportArgument("Strategy", "a value of NetGen.NetworkStrategy", value);
+                    break;
+                case ("Gpu", int value):
+                    ReportArgument("Gpu", "a value of NetGen.GpuLayers", value);
+                    break;
+            }
+        }
+
         if (diagnostics.Count > 0)
         {
             return new TargetResult(null, null, diagnostics.ToEquatableArray());
         }
+
+        void ReportArgument(string name, string expected, long found) =>
+            diagnostics.Add(Info(DiagnosticDescriptors.InvalidValue, NamedArgumentLocation(attribute, name, cancellationToken) ?? pathLocation,
+                name, expected, found.ToString(System.Globalization.CultureInfo.InvariantCulture)));
 
         NetworkPlan? plan = null;
         if (byAttributes)
@@ -83,27 +117,6 @@ internal static class TargetReader
 
         string hint = string.Concat(symbol.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat).Replace("global::", string.Empty)
             .Select(c => char.IsLetterOrDigit(c) || c is '.' or '_' ? c : '_')) + ".g.cs";
-
-        // The attribute's Strategy and Gpu (enums of the runtime whose values mirror
-        // NetworkStrategy's and GpuLayers'), and GpuMinWeights.
-        var strategy = NetworkStrategy.Auto;
-        GpuLayers? gpu = null;
-        long? gpuMinWeights = null;
-        foreach (var argument in attribute.NamedArguments)
-        {
-            switch (argument.Key, argument.Value.Value)
-            {
-                case ("Strategy", int value) when Enum.IsDefined(typeof(NetworkStrategy), value):
-                    strategy = (NetworkStrategy)value;
-                    break;
-                case ("Gpu", int value) when Enum.IsDefined(typeof(GpuLayers), value):
-                    gpu = (GpuLayers)value;
-                    break;
-                case ("GpuMinWeights", long value) when value > 0:
-                    gpuMinWeights = value;
-                    break;
-            }
-        }
 
         var target = new NetworkTarget(ns, containing.ToEquatableArray(), NameWithTypeParameters(symbol), hint, path, ToCodeLocation(pathLocation), strategy, gpu, gpuMinWeights);
         return new TargetResult(target, plan, EquatableArray<DiagnosticInfo>.Empty);
@@ -181,6 +194,10 @@ internal static class TargetReader
         attribute.ApplicationSyntaxReference?.GetSyntax(cancellationToken) is AttributeSyntax { ArgumentList.Arguments: { Count: > 0 } arguments }
             ? arguments[0].GetLocation()
             : attribute.ApplicationSyntaxReference?.GetSyntax(cancellationToken).GetLocation();
+
+    private static Location? NamedArgumentLocation(AttributeData attribute, string name, CancellationToken cancellationToken) =>
+        (attribute.ApplicationSyntaxReference?.GetSyntax(cancellationToken) as AttributeSyntax)?.ArgumentList?.Arguments
+            .FirstOrDefault(a => a.NameEquals?.Name.Identifier.ValueText == name)?.Expression.GetLocation();
 
     private static DiagnosticInfo Info(DiagnosticDescriptor descriptor, Location location, params string[] arguments)
     {

@@ -30,6 +30,10 @@ public sealed class AttributeDiagnosticTests
         { "[Network(input: 2)]\n[»Residual]\n[Linear(3, \"1 1; 1 1; 1 1\")]\n[EndResidual]", "NG0007", "expected inner layers that keep the size 2 (y = x + f(x)), found layers that end with size 3" },
         { "[Network(\"net.netgen.json\")]\n[»Relu]", "NG0106", "'Net' names a description file in [Network(\"net.netgen.json\")] and also has layer attributes" },
         { "[»Relu]", "NG0107", "'Net' has layer attributes but no [Network(input: n)]" },
+        { "[Network(input: 2, Gpu = GpuLayers.Large, GpuMinWeights = »0)]\n[Relu]", "NG0012", "GpuMinWeights: expected a positive number of weights, found 0" },
+        { "[Network(\"net.netgen.json\", GpuMinWeights = »-5)]", "NG0012", "GpuMinWeights: expected a positive number of weights, found -5" },
+        { "[Network(input: 2, Strategy = »(NetworkStrategy)7)]\n[Relu]", "NG0012", "Strategy: expected a value of NetGen.NetworkStrategy, found 7" },
+        { "[Network(input: 2, Gpu = »(GpuLayers)9)]\n[Relu]", "NG0012", "Gpu: expected a value of NetGen.GpuLayers, found 9" },
     };
 
     [Theory]
