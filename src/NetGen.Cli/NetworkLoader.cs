@@ -50,7 +50,7 @@ internal static class NetworkLoader
     /// <summary>Compiles a description's text; its errors are the generator's diagnostics, one line each.</summary>
     public static LoadedNetwork FromText(string path, string text)
     {
-        NetworkFile file = NetworkGenerator.CompileDescription(path, text, CancellationToken.None);
+        NetworkFile file = NetworkGenerator.CompileDescription(path, text, WeightFileOnDisk, CancellationToken.None);
         if (file.Plan is null)
         {
             var lines = file.Diagnostics.Select(d => NetworkGenerator.ToDiagnostic(d).ToString()).ToList();
@@ -61,6 +61,26 @@ internal static class NetworkLoader
 
         return new LoadedNetwork(System.IO.Path.GetFileName(path), path, file.Plan);
     }
+
+    /// <summary>The prefix of the resource names the tool gives weight files.</summary>
+    public const string ResourcePrefix = "NetGen.Weights/";
+
+    /// <summary>
+    /// A weight file as the tool sees it: measured on disk, named as a resource by its file name.
+    /// (A build names it by its path in the project instead; either way the generated code reads the name it was given.)
+    /// </summary>
+    public static WeightFile? WeightFileOnDisk(string fullPath)
+    {
+        var info = new FileInfo(fullPath);
+        return info.Exists ? new WeightFile(fullPath, info.Length, ResourcePrefix + info.Name) : null;
+    }
+
+    /// <summary>The weight files a network reads, as resources to embed: its resource name and full path each.</summary>
+    public static IEnumerable<(string ResourceName, string FullPath)> WeightResources(LoadedNetwork network) =>
+        network.Plan.Weights
+            .Where(w => w.External is not null)
+            .Select(w => (w.External!.ResourceName, WeightFiles.Resolve(network.Path, w.External.File)))
+            .Distinct();
 
     /// <summary>The generator's output for the network, as a class named from the file (or <paramref name="className"/>).</summary>
     public static string Emit(LoadedNetwork network, string? className, string? ns)

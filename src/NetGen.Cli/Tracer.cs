@@ -87,7 +87,10 @@ internal static class Tracer
             references,
             new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, optimizationLevel: OptimizationLevel.Release));
         using var image = new MemoryStream();
-        var result = compilation.Emit(image, cancellationToken: CancellationToken.None);
+        // "file" tensors are read from resources, embedded here as a build would embed them.
+        var resources = NetworkLoader.WeightResources(network)
+            .Select(r => new ResourceDescription(r.ResourceName, () => File.OpenRead(r.FullPath), isPublic: true));
+        var result = compilation.Emit(image, manifestResources: resources, cancellationToken: CancellationToken.None);
         if (!result.Success)
         {
             // The generated code always compiles; reaching this is a defect of NetGen.

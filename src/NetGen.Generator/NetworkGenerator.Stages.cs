@@ -20,8 +20,12 @@ public sealed partial class NetworkGenerator
 
     internal static bool IsDescription(string path) => path.EndsWith(DescriptionSuffix, StringComparison.OrdinalIgnoreCase);
 
-    /// <summary>Read, check and plan one description: a pure function of its path and text.</summary>
-    internal static NetworkFile CompileDescription(string path, string? text, CancellationToken cancellationToken)
+    /// <summary>Read, check and plan one description: a pure function of its path, its text and the weight files it may name.</summary>
+    /// <param name="path">The description's full path.</param>
+    /// <param name="text">Its text; null when it could not be read.</param>
+    /// <param name="findWeightFile">What the build knows of the weight file at a full path (null: no such file).</param>
+    /// <param name="cancellationToken">Cancels the build.</param>
+    internal static NetworkFile CompileDescription(string path, string? text, Func<string, WeightFile?> findWeightFile, CancellationToken cancellationToken)
     {
         var diagnostics = new List<DiagnosticInfo>();
         NetworkPlan? plan = null;
@@ -33,7 +37,7 @@ public sealed partial class NetworkGenerator
         {
             try
             {
-                NetworkSpec? spec = JsonNetworkReader.Read(path, text, diagnostics, cancellationToken);
+                NetworkSpec? spec = JsonNetworkReader.Read(path, text, findWeightFile, diagnostics, cancellationToken);
                 if (spec is not null && NetworkChecker.Check(spec, diagnostics, cancellationToken))
                 {
                     plan = NetworkPlanner.Plan(spec, cancellationToken);

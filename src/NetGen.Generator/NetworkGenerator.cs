@@ -23,9 +23,16 @@ public sealed partial class NetworkGenerator : IIncrementalGenerator
     /// <inheritdoc/>
     public void Initialize(IncrementalGeneratorInitializationContext context)
     {
+        // Weight files ("file" tensors) are measured and embedded by the build, which passes
+        // their lengths and resource names in one property; the generator never opens them.
+        IncrementalValueProvider<WeightFiles> weightFiles = context.AnalyzerConfigOptionsProvider
+            .Select(static (options, _) => WeightFiles.Parse(options.GlobalOptions.TryGetValue(WeightFiles.PropertyName, out string? value) ? value : null))
+            .WithTrackingName(TrackingNames.WeightFiles);
+
         IncrementalValuesProvider<NetworkFile> files = context.AdditionalTextsProvider
             .Where(static text => IsDescription(text.Path))
-            .Select(static (text, cancellationToken) => CompileDescription(text.Path, text.GetText(cancellationToken)?.ToString(), cancellationToken))
+            .Combine(weightFiles)
+            .Select(static (pair, cancellationToken) => CompileDescription(pair.Left.Path, pair.Left.GetText(cancellationToken)?.ToString(), pair.Right.Find, cancellationToken))
             .WithTrackingName(TrackingNames.Descriptions);
 
         context.RegisterSourceOutput(files, static (context, file) => Report(context, file.Diagnostics));

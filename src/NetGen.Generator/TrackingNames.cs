@@ -15,6 +15,9 @@ public static class TrackingNames
     /// <summary>Each target bound to the description its path names.</summary>
     public const string Units = nameof(Units);
 
+    /// <summary>The project's weight files, from the build's NetGenWeightFiles property (one value per compilation).</summary>
+    public const string WeightFiles = nameof(WeightFiles);
+
     /// <summary>Whether the compilation references NetGen.Gpu (one value per compilation).</summary>
     public const string GpuReference = nameof(GpuReference);
 }

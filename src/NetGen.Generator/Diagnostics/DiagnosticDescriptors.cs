@@ -101,7 +101,7 @@ internal static class DiagnosticDescriptors
         "NG0013",
         "Weight file unavailable",
         "Weight file \"{0}\": expected {1}, found {2}",
-        "A tensor with a \"file\" names raw float32 data beside the description, passed to the build as an AdditionalFiles item.");
+        "A tensor with a \"file\" names raw float32 data beside the description; the project lists the file as a NetGenWeights item, which the build measures and embeds.");
 
     /// <summary>NG0014: an object has the same key twice.</summary>
     public static readonly DiagnosticDescriptor DuplicateKey = Error(

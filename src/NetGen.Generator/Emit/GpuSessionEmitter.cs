@@ -27,7 +27,7 @@ internal static class GpuSessionEmitter
     {
         var mode = target.Gpu ?? plan.Gpu;
         long minWeights = target.GpuMinWeights ?? plan.GpuMinWeights;
-        var weights = plan.Weights.ToDictionary(w => w.Name, w => w.Values.Count);
+        var weights = plan.Weights.ToDictionary(w => w.Name, w => w.Count);
         var onDevice = new HashSet<string>();
         var placement = new bool[plan.Steps.Count];
         for (int i = 0; i < plan.Steps.Count; i++)

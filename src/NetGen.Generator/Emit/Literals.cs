@@ -30,6 +30,29 @@ internal static class Literals
     public static string Identifier(string name) =>
         SyntaxFacts.GetKeywordKind(name) != SyntaxKind.None ? "@" + name : name;
 
+    /// <summary>A C# string literal for any text: printable ASCII as it is, everything else as a <c>\\u</c> escape.</summary>
+    public static string String(string value)
+    {
+        var literal = new System.Text.StringBuilder(value.Length + 2).Append('"');
+        foreach (char c in value)
+        {
+            if (c is '"' or '\\')
+            {
+                literal.Append('\\').Append(c);
+            }
+            else if (c is >= ' ' and <= '~')
+            {
+                literal.Append(c);
+            }
+            else
+            {
+                literal.Append("\\u").Append(((int)c).ToString("x4", CultureInfo.InvariantCulture));
+            }
+        }
+
+        return literal.Append('"').ToString();
+    }
+
     /// <summary>Text safe inside a comment: see <see cref="Text.Printable"/>.</summary>
     public static string Comment(string text) => Text.Printable(text);
 

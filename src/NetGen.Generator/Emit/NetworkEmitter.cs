@@ -455,8 +455,10 @@ internal static class NetworkEmitter
             return plan;
         }
 
-        var weights = plan.Weights.ToDictionary(x => x.Name, x => x.Values.Count);
-        var steps = plan.Steps.Select(s => s.Kind == StepKind.Linear ? s with { Strategy = NetworkPlanner.Choose(strategy, weights[s.Weights[0]]) } : s);
+        // A layer whose weights come from a file has no values to unroll: it stays a kernel call.
+        var weights = plan.Weights.ToDictionary(x => x.Name);
+        bool External(StepPlan s) => s.Weights.Any(name => name.Length > 0 && weights[name].External is not null);
+        var steps = plan.Steps.Select(s => s.Kind == StepKind.Linear && !External(s) ? s with { Strategy = NetworkPlanner.Choose(strategy, weights[s.Weights[0]].Count) } : s);
         return plan with { Steps = steps.ToEquatableArray() };
     }
 
@@ -511,6 +513,12 @@ internal static class NetworkEmitter
                 }
 
                 string shape = string.Join(" × ", weight.Shape.Select(d => Literals.Int(d)));
+                if (weight.External is { } file)
+                {
+                    WriteEmbedded(w, weight, file, shape, packed.Contains(weight.Name));
+                    continue;
+                }
+
                 if (packed.Contains(weight.Name))
                 {
                     int rows = weight.Shape[0], columns = weight.Shape[1];
@@ -529,6 +537,28 @@ internal static class NetworkEmitter
                 WriteValues(w, weight.Values, columnCount, cancellationToken);
                 w.Line("};");
             }
+        }
+    }
+
+    /// <summary>
+    /// A tensor whose values the build embeds from a weight file: a span over the resource,
+    /// or for a kernel's matrix, over the panels packed from it on first use.
+    /// </summary>
+    private static void WriteEmbedded(SourceWriter w, WeightPlan weight, ExternalData file, string shape, bool packed)
+    {
+        string field = "s_" + weight.Name;
+        string where = $"{Literals.Xml(file.File)} (byte {Literals.Int(file.Offset)} on)";
+        w.Line($"private static readonly {Runtime}.EmbeddedTensor {field} = new(typeof(Weights).Assembly, {Literals.String(file.ResourceName)}, {Literals.Int(file.Offset)}, {Literals.Int(weight.Count)});");
+        w.Line();
+        if (packed)
+        {
+            w.Line($"/// <summary>{Literals.Xml(weight.Summary)}: {shape}, read from {where} and packed in panels of 16 rows on first use.</summary>");
+            w.Line($"internal static {ReadOnlySpan} {weight.Name} => {field}.Packed({Literals.Int(weight.Shape[0])}, {Literals.Int(weight.Shape[1])});");
+        }
+        else
+        {
+            w.Line($"/// <summary>{Literals.Xml(weight.Summary)}: {shape}, read in place from {where}.</summary>");
+            w.Line($"internal static {ReadOnlySpan} {weight.Name} => {field}.Values;");
         }
     }
 

@@ -1,3 +1,4 @@
+using System.Linq;
 using NetGen.Generator.Model;
 
 namespace NetGen.Generator.Lowering;
@@ -34,8 +35,15 @@ internal sealed record NetworkPlan(
 /// </summary>
 internal sealed record TensorPlan(string Name, int Size, int ScratchOffset, string Summary);
 
-/// <summary>Constant data a step reads: a weight matrix, a bias, or folded norm constants.</summary>
-internal sealed record WeightPlan(string Name, EquatableArray<int> Shape, EquatableArray<float> Values, string Summary);
+/// <summary>
+/// Constant data a step reads: a weight matrix, a bias, or folded norm constants. Its values
+/// are in <see cref="Values"/>, or in an embedded weight file (<see cref="External"/>).
+/// </summary>
+internal sealed record WeightPlan(string Name, EquatableArray<int> Shape, EquatableArray<float> Values, string Summary, ExternalData? External = null)
+{
+    /// <summary>The number of values: the product of the shape.</summary>
+    public int Count => Shape.Aggregate(1, (product, d) => product * d);
+}
 
 internal enum StepKind
 {

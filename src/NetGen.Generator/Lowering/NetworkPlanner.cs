@@ -214,12 +214,13 @@ internal sealed class NetworkPlanner
 
     private string AddWeight(string name, TensorSpec tensor, string summary)
     {
-        _weights.Add(new WeightPlan(name, tensor.Shape, tensor.Values, summary));
+        _weights.Add(new WeightPlan(name, tensor.Shape, tensor.Values, summary, tensor.External));
         return name;
     }
 
     private void AddTensor(string name, int size, string summary) => _tensors.Add(new TensorPlan(name, size, -1, summary));
 
+    /// <summary>Adds a linear step; one whose weights come from a file always calls the kernels, which need no values at build time.</summary>
     private void AddLinear(string input, string output, string weight, string bias, long multiplyAdds, string index, bool? gpu) =>
         _steps.Add(new StepPlan(
             StepKind.Linear,
@@ -228,7 +229,7 @@ internal sealed class NetworkPlanner
             new EquatableArray<string>(new[] { weight, bias }),
             0,
             index,
-            Choose(_strategy, multiplyAdds),
+            _weights.Any(w => (w.Name == weight || w.Name == bias) && w.External is not null) ? LinearStrategy.Kernel : Choose(_strategy, multiplyAdds),
             gpu));
 
     private void AddStep(StepKind kind, string[] inputs, string output, string[] weights, double scalar, string path) =>

@@ -1,3 +1,5 @@
+using System.Linq;
+
 namespace NetGen.Generator.Model;
 
 /// <summary>
@@ -74,12 +76,22 @@ internal enum LayerOp
     SwiGlu,
 }
 
-/// <summary>A tensor as written: its shape and row-major float32 values.</summary>
-/// <remarks>Equality contract: shape, values (bitwise float equality semantics of <see cref="float.Equals(float)"/>) and range.</remarks>
-internal sealed record TensorSpec(EquatableArray<int> Shape, EquatableArray<float> Values, SourceRange Range)
+/// <summary>
+/// A tensor as written: its shape and row-major float32 values, or, for the <c>"file"</c>
+/// encoding, where the values are (<see cref="External"/>, with <see cref="Values"/> empty).
+/// </summary>
+/// <remarks>Equality contract: shape, values (bitwise float equality semantics of <see cref="float.Equals(float)"/>), external data and range.</remarks>
+internal sealed record TensorSpec(EquatableArray<int> Shape, EquatableArray<float> Values, SourceRange Range, ExternalData? External = null)
 {
-    public int ElementCount => Values.Count;
+    public int ElementCount => External is null ? Values.Count : Shape.Aggregate(1, (product, d) => product * d);
 }
+
+/// <summary>
+/// Where a <c>"file"</c> tensor's values are at run time: <see cref="ResourceName"/> is the
+/// manifest resource the build embeds the file as, <see cref="Offset"/> the byte where the
+/// tensor starts in it. <see cref="File"/> is the name as the description writes it, for comments.
+/// </summary>
+internal sealed record ExternalData(string File, string ResourceName, long Offset);
 
 /// <summary>One layer of a description; <see cref="Range"/> is the layer object, <see cref="NameRange"/> its name.</summary>
 internal abstract record LayerSpec(LayerOp Op, string? Name, SourceRange Range, SourceRange NameRange);

@@ -19,6 +19,12 @@ internal sealed class JsonNetworkReader
     /// <summary>The largest feature count a layer may have (16 Mi floats, 64 MiB a vector).</summary>
     public const int MaxFeatures = 1 << 24;
 
+    /// <summary>The most elements a <c>"file"</c> tensor may have: 1 Gi floats (4 GiB), within a span's length once packed.</summary>
+    public const long MaxFileElements = 1L << 30;
+
+    /// <summary>The largest <c>"offset"</c>: 2⁵³, past which a JSON number is no longer an exact integer.</summary>
+    private const double MaxFileOffset = 9007199254740992.0;
+
     private static readonly string[] TopLevelKeys = { "format", "input", "layers", "description", "strategy", "gpu", "gpu_min_weights" };
     private static readonly string[] TensorKeys = { "shape", "dtype", "base64", "file", "offset" };
 
@@ -51,11 +57,13 @@ internal sealed class JsonNetworkReader
     private readonly string _text;
     private readonly LineMap _lines;
     private readonly List<DiagnosticInfo> _diagnostics;
+    private readonly Func<string, WeightFile?> _findWeightFile;
     private readonly CancellationToken _cancellationToken;
 
-    private JsonNetworkReader(string path, string text, List<DiagnosticInfo> diagnostics, CancellationToken cancellationToken)
+    private JsonNetworkReader(string path, string text, Func<string, WeightFile?> findWeightFile, List<DiagnosticInfo> diagnostics, CancellationToken cancellationToken)
     {
         _path = path;
+        _findWeightFile = findWeightFile;
         _text = text;
         _lines = new LineMap(text);
         _diagnostics = diagnostics;
@@ -71,9 +79,14 @@ internal sealed class JsonNetworkReader
     /// Reads a description. Returns null when it has errors, all of which are added to
     /// <paramref name="diagnostics"/>; never throws for bad input.
     /// </summary>
-    public static NetworkSpec? Read(string path, string text, List<DiagnosticInfo> diagnostics, CancellationToken cancellationToken)
+    /// <param name="path">The description's full path: <c>"file"</c> tensors are named relative to it.</param>
+    /// <param name="text">The description.</param>
+    /// <param name="findWeightFile">What the build knows of the weight file at a full path; null when it knows none there.</param>
+    /// <param name="diagnostics">Receives every error.</param>
+    /// <param name="cancellationToken">Cancels the build.</param>
+    public static NetworkSpec? Read(string path, string text, Func<string, WeightFile?> findWeightFile, List<DiagnosticInfo> diagnostics, CancellationToken cancellationToken)
     {
-        var reader = new JsonNetworkReader(path, text, diagnostics, cancellationToken);
+        var reader = new JsonNetworkReader(path, text, findWeightFile, diagnostics, cancellationToken);
         int errorsBefore = diagnostics.Count;
         NetworkSpec? spec = reader.ReadDocument();
         return diagnostics.Count == errorsBefore ? spec : null;
@@ -275,6 +288,17 @@ internal sealed class JsonNetworkReader
                     if (mean is null || variance is null)
                     {
                         return null;
+                    }
+
+                    // batch_norm becomes constants at build time (scale = γ / √(var + ε)), which needs its values.
+                    foreach (var (key, tensor) in new[] { ("weight", weight), ("bias", bias), ("running_mean", mean), ("running_var", variance) })
+                    {
+                        if (tensor?.External is not null)
+                        {
+                            _diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidValue.Id, _path, tensor.Range,
+                                $"\"{key}\" of a batch_norm layer", "numbers or \"base64\" data (batch_norm is folded into constants at build time)", "a \"file\" tensor"));
+                            return null;
+                        }
                     }
                 }
 
@@ -576,14 +600,15 @@ internal sealed class JsonNetworkReader
         ok &= shape is not null;
 
         keys.TryGetValue("base64", out var base64);
-        keys.TryGetValue("file", out var file);
-        if (file is not null)
+        if (keys.TryGetValue("file", out var file))
         {
-            // External weights are read at run time from a resource the build embeds; that
-            // build integration comes with the large-network work, so it is refused clearly here.
-            Report(DiagnosticDescriptors.WeightFileUnavailable, file.Value, file.Value is JsonString f ? f.Value : "?",
-                "inline arrays or \"base64\" data", "the \"file\" encoding, which this version of NetGen does not support yet");
-            return null;
+            if (base64 is not null)
+            {
+                Report(DiagnosticDescriptors.UnknownKey, base64.NameStart, base64.NameEnd, "base64", where + " with a \"file\"", "shape, dtype, file, offset");
+                ok = false;
+            }
+
+            return ReadFileTensor(obj, keys, file, what, shape, ok);
         }
 
         if (base64 is null)
@@ -651,6 +676,71 @@ internal sealed class JsonNetworkReader
         }
 
         return new TensorSpec(new EquatableArray<int>(shape), new EquatableArray<float>(values), RangeOf(obj));
+    }
+
+    /// <summary>
+    /// The <c>"file"</c> encoding: the values are raw little-endian float32 in a file beside the
+    /// description, from byte <c>"offset"</c> on. The build embeds the file as a resource and
+    /// tells the generator its length; the values themselves are read only at run time.
+    /// </summary>
+    private TensorSpec? ReadFileTensor(JsonObject obj, Dictionary<string, JsonProperty> keys, JsonProperty file, string what, int[]? shape, bool ok)
+    {
+        if (file.Value is not JsonString { Value.Length: > 0 } name)
+        {
+            Report(DiagnosticDescriptors.WrongType, file.Value, "a file name relative to the description", "\"file\"", file.Value.Describe());
+            return null;
+        }
+
+        long offset = 0;
+        if (keys.TryGetValue("offset", out var offsetProperty))
+        {
+            if (offsetProperty.Value is not JsonNumber n || n.Value != Math.Floor(n.Value) || n.Value < 0 || n.Value > MaxFileOffset)
+            {
+                Report(DiagnosticDescriptors.InvalidValue, offsetProperty.Value, "\"offset\"", "a byte offset: an integer of 0 or more",
+                    offsetProperty.Value is JsonNumber number ? Literal(number) : offsetProperty.Value.Describe());
+                return null;
+            }
+
+            offset = (long)n.Value;
+        }
+
+        if (!ok || shape is null)
+        {
+            return null;
+        }
+
+        long count = 1;
+        foreach (int d in shape)
+        {
+            count *= d;
+        }
+
+        if (count > MaxFileElements)
+        {
+            Report(DiagnosticDescriptors.WrongShape, keys["shape"].Value, "the \"shape\" of " + what,
+                $"at most {MaxFileElements.ToString(CultureInfo.InvariantCulture)} elements (a span's length)", $"{FormatShape(shape)}, {count.ToString(CultureInfo.InvariantCulture)} elements");
+            return null;
+        }
+
+        string fullPath = WeightFiles.Resolve(_path, name.Value);
+        WeightFile? weights = _findWeightFile(fullPath);
+        long needed = offset + (count * 4);
+        if (weights is null)
+        {
+            Report(DiagnosticDescriptors.WeightFileUnavailable, name, name.Value,
+                $"a NetGenWeights item of the project at {fullPath}", "none (list the file as <NetGenWeights Include=\"...\" /> so the build embeds it)");
+            return null;
+        }
+
+        if (weights.Length < needed)
+        {
+            Report(DiagnosticDescriptors.WeightFileUnavailable, name, name.Value,
+                $"at least {needed.ToString(CultureInfo.InvariantCulture)} bytes (offset {offset.ToString(CultureInfo.InvariantCulture)} plus {count.ToString(CultureInfo.InvariantCulture)} float32 values for shape {FormatShape(shape)})",
+                $"{weights.Length.ToString(CultureInfo.InvariantCulture)} bytes");
+            return null;
+        }
+
+        return new TensorSpec(new EquatableArray<int>(shape), EquatableArray<float>.Empty, RangeOf(obj), new ExternalData(name.Value, weights.ResourceName, offset));
     }
 
     private int[]? ReadShape(JsonObject obj, Dictionary<string, JsonProperty> keys, string where, int rank)

@@ -34,3 +34,7 @@ public partial class Outer
     [Network("lesson.netgen.json")]
     internal static partial class NestedLesson;
 }
+
+/// <summary>40-300-10 with a norm and a swiglu residual block, every tensor but one bias in an embedded weight file.</summary>
+[Network("external.netgen.json")]
+public static partial class External;

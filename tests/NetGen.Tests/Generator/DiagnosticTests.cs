@@ -52,7 +52,7 @@ public sealed class DiagnosticTests
         { "{ \"format\": \"netgen/1\", \"input\": 1, \"layers\": [ { \"op\": \"linear\", \"out\": 1, \"weight\": [[2]], \"gpu\": »1 } ] }", "NG0005", "Expected true or false for \"gpu\", found a number" },
         { "{ \"format\": \"netgen/1\", \"input\": 2, \"layers\": [ { \"op\": \"dropout\", \"p\": »1 } ] }", "NG0012", "\"p\": expected a probability in [0, 1), found 1" },
         { "{ \"format\": \"netgen/1\", \"input\": 2, \"layers\": [ { \"op\": \"batch_norm\", \"running_mean\": [0, 0], \"running_var\": »[1, -1] } ] }", "NG0012", "element 2 of \"running_var\": expected a variance of 0 or more, found -1" },
-        { "{ \"format\": \"netgen/1\", \"input\": 2, \"layers\": [ { \"op\": \"linear\", \"out\": 1, \"weight\": { \"shape\": [1, 2], \"dtype\": \"f32\", \"file\": »\"w.bin\" } } ] }", "NG0013", "Weight file \"w.bin\"" },
+        { "{ \"format\": \"netgen/1\", \"input\": 2, \"layers\": [ { \"op\": \"linear\", \"out\": 1, \"weight\": { \"shape\": [1, 2], \"dtype\": \"f32\", \"file\": »\"w.bin\" } } ] }", "NG0013", "Weight file \"w.bin\": expected a NetGenWeights item of the project at /src/app/models/w.bin, found none (list the file as <NetGenWeights Include=\"...\" /> so the build embeds it)" },
         { "{ \"format\": \"netgen/1\", \"input\": 2, »\"input\": 3, \"layers\": [ { \"op\": \"relu\" } ] }", "NG0014", "Key \"input\" appears more than once in the description" },
     };
 
@@ -63,6 +63,43 @@ public sealed class DiagnosticTests
         var (json, line, column) = Marked.Parse(marked);
         GeneratorHarness.Run(Source, ("/src/app/models/net.netgen.json", json))
             .AssertSingleError(id, "/src/app/models/net.netgen.json", line, column, message);
+    }
+
+    /// <summary>Errors of <c>"file"</c> tensors, in a build whose only weight file is /src/app/models/w.bin, 16 bytes.</summary>
+    public static TheoryData<string, string, string> WeightFileErrors => new()
+    {
+        { "{ \"format\": \"netgen/1\", \"input\": 2, \"layers\": [ { \"op\": \"linear\", \"out\": 1, \"weight\": { \"shape\": [1, 2], \"dtype\": \"f32\", \"file\": »\"w.bin\", \"offset\": 12 } } ] }",
+            "NG0013", "Weight file \"w.bin\": expected at least 20 bytes (offset 12 plus 2 float32 values for shape [1, 2]), found 16 bytes" },
+        { "{ \"format\": \"netgen/1\", \"input\": 2, \"layers\": [ { \"op\": \"linear\", \"out\": 1, \"weight\": { \"shape\": [1, 2], \"dtype\": \"f32\", \"file\": »\"../w.bin\" } } ] }",
+            "NG0013", "Weight file \"../w.bin\": expected a NetGenWeights item of the project at /src/app/w.bin, found none" },
+        { "{ \"format\": \"netgen/1\", \"input\": 2, \"layers\": [ { \"op\": \"linear\", \"out\": 1, \"weight\": { \"shape\": [1, 2], \"dtype\": \"f32\", \"file\": \"w.bin\", »\"base64\": \"AAAAAAAAAAA=\" } } ] }",
+            "NG0003", "Unknown key \"base64\" in the tensor \"weight\" with a \"file\"; expected one of: shape, dtype, file, offset" },
+        { "{ \"format\": \"netgen/1\", \"input\": 2, \"layers\": [ { \"op\": \"linear\", \"out\": 1, \"weight\": { \"shape\": [1, 2], \"dtype\": \"f32\", \"file\": \"w.bin\", \"offset\": »-4 } } ] }",
+            "NG0012", "\"offset\": expected a byte offset: an integer of 0 or more, found -4" },
+        { "{ \"format\": \"netgen/1\", \"input\": 2, \"layers\": [ { \"op\": \"linear\", \"out\": 1, \"weight\": { \"shape\": [1, 2], \"dtype\": \"f32\", \"file\": »3 } } ] }",
+            "NG0005", "Expected a file name relative to the description for \"file\", found a number" },
+        { "{ \"format\": \"netgen/1\", \"input\": 2, \"layers\": [ { \"op\": \"batch_norm\", \"running_mean\": »{ \"shape\": [2], \"dtype\": \"f32\", \"file\": \"w.bin\" }, \"running_var\": [1, 1] } ] }",
+            "NG0012", "\"running_mean\" of a batch_norm layer: expected numbers or \"base64\" data (batch_norm is folded into constants at build time), found a \"file\" tensor" },
+        { "{ \"format\": \"netgen/1\", \"input\": 65536, \"layers\": [ { \"op\": \"linear\", \"out\": 65536, \"weight\": { \"shape\": »[65536, 65536], \"dtype\": \"f32\", \"file\": \"w.bin\" } } ] }",
+            "NG0008", "the \"shape\" of \"weight\": expected at most 1073741824 elements (a span's length), found [65536, 65536], 4294967296 elements" },
+    };
+
+    [Theory]
+    [MemberData(nameof(WeightFileErrors))]
+    public void A_weight_file_error_is_reported_at_its_key_and_produces_no_code(string marked, string id, string message)
+    {
+        var (json, line, column) = Marked.Parse(marked);
+        GeneratorHarness.Run([Source], [("/src/app/models/net.netgen.json", json)], weightFiles: GeneratorHarness.WeightFileTable(("/src/app/models/w.bin", 16, "NetGen.Weights/models/w.bin")))
+            .AssertSingleError(id, "/src/app/models/net.netgen.json", line, column, message);
+    }
+
+    [Fact]
+    public void A_weight_file_named_through_a_folder_is_found_and_read_from_its_resource()
+    {
+        string json = """{ "format": "netgen/1", "input": 2, "layers": [ { "op": "linear", "out": 1, "weight": { "shape": [1, 2], "dtype": "f32", "file": "./data/../data/w.bin", "offset": 8 } } ] }""";
+        GeneratorRun run = GeneratorHarness.Run([Source], [("/src/app/models/net.netgen.json", json)], weightFiles: GeneratorHarness.WeightFileTable(("/src/app/models/data/w.bin", 16, "NetGen.Weights/models/data/w.bin")));
+        Assert.Empty(run.Diagnostics);
+        Assert.Contains("new(typeof(Weights).Assembly, \"NetGen.Weights/models/data/w.bin\", 8, 2);", run.Sources.Single().SourceText.ToString());
     }
 
     [Fact]

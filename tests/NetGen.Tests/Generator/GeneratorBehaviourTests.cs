@@ -13,7 +13,7 @@ using Xunit;
 namespace NetGen.Tests.Generator;
 
 /// <summary>Determinism, caching, and robustness of the generator itself.</summary>
-public sealed class GeneratorBehaviourTests
+public sealed class GeneratorBehaviourTests(Xunit.Abstractions.ITestOutputHelper output)
 {
     private const string Source = """
         namespace App;
@@ -109,6 +109,44 @@ public sealed class GeneratorBehaviourTests
         AssertAllCachedOrUnchanged(driver.GetRunResult());
     }
 
+    /// <summary>
+    /// Two networks of 1 Mi weights each (1024 × 1024): one in base64 inside its description, one
+    /// in a weight file. After the first run, a second run and an unrelated edit redo nothing.
+    /// </summary>
+    [Fact]
+    public void Networks_of_a_million_weights_stay_cached_across_runs_and_unrelated_edits()
+    {
+        const int Size = 1024;
+        var random = new Random(7);
+        float[] weights = Enumerable.Range(0, Size * Size).Select(_ => (float)(random.NextDouble() - 0.5)).ToArray();
+        string inline = $$"""{ "format": "netgen/1", "input": {{Size}}, "layers": [ { "op": "linear", "out": {{Size}}, "weight": {{Properties.RandomNetworks.Base64([Size, Size], weights).ToJsonString()}} } ] }""";
+        string external = $$"""{ "format": "netgen/1", "input": {{Size}}, "layers": [ { "op": "linear", "out": {{Size}}, "weight": { "shape": [{{Size}}, {{Size}}], "dtype": "f32", "file": "big.bin" } } ] }""";
+        const string Sources = """
+            [NetGen.Network("inline.netgen.json")] public static partial class Inline;
+            [NetGen.Network("external.netgen.json")] public static partial class External;
+            """;
+        var compilation = GeneratorHarness.CreateCompilation(Sources);
+        GeneratorDriver driver = GeneratorHarness.CreateDriver(
+            [new InMemoryAdditionalText("/m/inline.netgen.json", inline), new InMemoryAdditionalText("/m/external.netgen.json", external)],
+            GeneratorHarness.WeightFileTable(("/m/big.bin", 4L * Size * Size, "NetGen.Weights/big.bin")));
+
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        driver = driver.RunGenerators(compilation);
+        TimeSpan first = clock.Elapsed;
+        Assert.Empty(driver.GetRunResult().Diagnostics);
+        Assert.Equal(2, driver.GetRunResult().GeneratedTrees.Length);
+
+        clock.Restart();
+        driver = driver.RunGenerators(compilation);
+        AssertAllCachedOrUnchanged(driver.GetRunResult());
+        TimeSpan second = clock.Elapsed;
+
+        var edited = compilation.AddSyntaxTrees(CSharpSyntaxTree.ParseText("class Unrelated { }", GeneratorHarness.ParseOptions));
+        driver = driver.RunGenerators(edited);
+        AssertAllCachedOrUnchanged(driver.GetRunResult());
+        output.WriteLine($"first run {first.TotalMilliseconds:F0} ms, second run {second.TotalMilliseconds:F0} ms; generated {driver.GetRunResult().GeneratedTrees.Sum(t => t.Length) / 1024} KiB");
+    }
+
     [Fact]
     public void A_whitespace_edit_of_the_description_leaves_the_output_unchanged()
     {
@@ -163,7 +201,7 @@ public sealed class GeneratorBehaviourTests
     private static void AssertAllCachedOrUnchanged(GeneratorDriverRunResult result, params string[] steps)
     {
         var tracked = result.Results.Single().TrackedSteps;
-        foreach (string name in steps.Length > 0 ? steps : [TrackingNames.Descriptions, TrackingNames.Targets, TrackingNames.Units])
+        foreach (string name in steps.Length > 0 ? steps : [TrackingNames.WeightFiles, TrackingNames.Descriptions, TrackingNames.Targets, TrackingNames.Units])
         {
             Assert.True(tracked.ContainsKey(name), $"step {name} was not tracked");
             foreach (var output in tracked[name].SelectMany(step => step.Outputs))

@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Collections.Immutable;
+using System.Diagnostics.CodeAnalysis;
 using System.IO;
 using System.Linq;
 using System.Reflection;
@@ -8,6 +9,7 @@ using System.Runtime.Loader;
 using System.Threading;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.Diagnostics;
 using Microsoft.CodeAnalysis.Text;
 using NetGen.Generator;
 
@@ -36,30 +38,39 @@ internal static class GeneratorHarness
             withGpu ? References.Value : References.Value.Where(r => Path.GetFileName(r.Display) != "NetGen.Gpu.dll"),
             new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, optimizationLevel: OptimizationLevel.Release, nullableContextOptions: NullableContextOptions.Enable));
 
-    public static GeneratorDriver CreateDriver(IEnumerable<AdditionalText> files) =>
+    /// <param name="files">The AdditionalFiles items.</param>
+    /// <param name="weightFiles">The weight files the build would pass (NetGenWeightFiles), as <see cref="WeightFileTable"/> writes them.</param>
+    public static GeneratorDriver CreateDriver(IEnumerable<AdditionalText> files, string? weightFiles = null) =>
         CSharpGeneratorDriver.Create(
             new[] { new NetworkGenerator().AsSourceGenerator() },
             files,
             ParseOptions,
-            driverOptions: new GeneratorDriverOptions(IncrementalGeneratorOutputKind.None, trackIncrementalGeneratorSteps: true));
+            new BuildOptions(weightFiles is null ? new() : new() { ["build_property.NetGenWeightFiles"] = weightFiles }),
+            new GeneratorDriverOptions(IncrementalGeneratorOutputKind.None, trackIncrementalGeneratorSteps: true));
+
+    /// <summary>The NetGenWeightFiles property as NetGen.Runtime.targets writes it: <c>path|length|resource</c>, escaped, joined by commas.</summary>
+    public static string WeightFileTable(params (string FullPath, long Length, string ResourceName)[] files) =>
+        string.Join(",", files.Select(f => $"{Uri.EscapeDataString(f.FullPath)}|{f.Length}|{Uri.EscapeDataString(f.ResourceName)}"));
 
     /// <summary>Runs the generator once; returns the compilation with the generated sources, and every diagnostic.</summary>
     public static GeneratorRun Run(string source, params (string Path, string Text)[] files) =>
         Run(new[] { source }, files);
 
-    public static GeneratorRun Run(string[] sources, (string Path, string Text)[] files, bool withGpu = true)
+    public static GeneratorRun Run(string[] sources, (string Path, string Text)[] files, bool withGpu = true, string? weightFiles = null)
     {
         CSharpCompilation compilation = CreateCompilation(sources, withGpu);
-        GeneratorDriver driver = CreateDriver(files.Select(f => (AdditionalText)new InMemoryAdditionalText(f.Path, f.Text)));
+        GeneratorDriver driver = CreateDriver(files.Select(f => (AdditionalText)new InMemoryAdditionalText(f.Path, f.Text)), weightFiles);
         driver = driver.RunGeneratorsAndUpdateCompilation(compilation, out Compilation output, out ImmutableArray<Diagnostic> diagnostics);
         return new GeneratorRun(output, diagnostics, driver.GetRunResult());
     }
 
     /// <summary>Emits the compilation and loads it in a collectible context; fails with the compiler's errors if any.</summary>
-    public static Assembly Load(Compilation compilation)
+    /// <param name="compilation">What to emit.</param>
+    /// <param name="resources">Manifest resources to embed (weight files), by name.</param>
+    public static Assembly Load(Compilation compilation, IReadOnlyDictionary<string, byte[]>? resources = null)
     {
         using var stream = new MemoryStream();
-        var result = compilation.Emit(stream);
+        var result = compilation.Emit(stream, manifestResources: resources?.Select(r => new ResourceDescription(r.Key, () => new MemoryStream(r.Value), isPublic: true)));
         if (!result.Success)
         {
             string errors = string.Join(Environment.NewLine, result.Diagnostics.Where(d => d.Severity == DiagnosticSeverity.Error).Take(20));
@@ -95,6 +106,23 @@ internal sealed record GeneratorRun(Compilation Compilation, ImmutableArray<Diag
     /// <summary>Errors and warnings the compiler reports for the user code and the generated code together.</summary>
     public IEnumerable<Diagnostic> CompilerDiagnostics =>
         Compilation.GetDiagnostics().Where(d => d.Severity >= DiagnosticSeverity.Warning);
+}
+
+/// <summary>The analyzer config options of a build: global properties only.</summary>
+internal sealed class BuildOptions(Dictionary<string, string> properties) : AnalyzerConfigOptionsProvider
+{
+    public override AnalyzerConfigOptions GlobalOptions { get; } = new Options(properties);
+
+    public override AnalyzerConfigOptions GetOptions(SyntaxTree tree) => Options.Empty;
+
+    public override AnalyzerConfigOptions GetOptions(AdditionalText textFile) => Options.Empty;
+
+    private sealed class Options(Dictionary<string, string> values) : AnalyzerConfigOptions
+    {
+        public static readonly Options Empty = new(new Dictionary<string, string>());
+
+        public override bool TryGetValue(string key, [NotNullWhen(true)] out string? value) => values.TryGetValue(key, out value);
+    }
 }
 
 /// <summary>An AdditionalFiles item held in memory.</summary>

@@ -1,5 +1,6 @@
 using System;
 using System.IO;
+using System.Linq;
 using NetGen.Cli;
 using Xunit;
 
@@ -69,6 +70,21 @@ public sealed class CliTests : IDisposable
               A3 = σ(Z3) = 1 / (1 + e^(−Z3))  [1]  0.952574
 
             """.ReplaceLineEndings(), output);
+    }
+
+    [Fact]
+    public void Trace_runs_a_network_whose_weights_are_in_a_file_and_agrees_with_the_build()
+    {
+        string description = Path.Combine(AppContext.BaseDirectory, "Networks", "external.netgen.json");
+        float[] x = Enumerable.Range(0, EndToEnd.External.InputSize).Select(i => (i % 7) - 3f).ToArray();
+        var (code, output, error) = Run(["trace", description, .. x.Select(v => v.ToString(System.Globalization.CultureInfo.InvariantCulture))]);
+        Assert.True(code == 0, error);
+
+        // The last line is the network's output: the same numbers the build's External computes.
+        float[] y = new float[EndToEnd.External.OutputSize];
+        EndToEnd.External.Forward(x, y);
+        string last = output.TrimEnd().Split('\n')[^1];
+        Assert.EndsWith(string.Join("  ", y.Select(v => v.ToString("G6", System.Globalization.CultureInfo.InvariantCulture))), last.TrimEnd());
     }
 
     [Fact]

@@ -32,8 +32,25 @@ internal sealed class CompiledNetworks
 
     /// <param name="descriptions">The descriptions, one class each.</param>
     /// <param name="gpu">Whether every network has GPU layers: the adapters then expose CreateGpuSession.</param>
-    public static CompiledNetworks Compile(IReadOnlyList<string> descriptions, bool gpu = false)
+    /// <param name="weightFiles">
+    /// Per description, the bytes of the weight file its <c>"file"</c> tensors name as
+    /// <c>weights{index}.bin</c> (null: none); the build's part is played here: the generator is
+    /// told each file's length and the files are embedded as resources.
+    /// </param>
+    public static CompiledNetworks Compile(IReadOnlyList<string> descriptions, bool gpu = false, IReadOnlyList<byte[]?>? weightFiles = null)
     {
+        var table = new List<(string, long, string)>();
+        var resources = new Dictionary<string, byte[]>();
+        for (int i = 0; i < (weightFiles?.Count ?? 0); i++)
+        {
+            if (weightFiles![i] is { } bytes)
+            {
+                string resource = $"NetGen.Weights/weights{i}.bin";
+                table.Add(($"/nets/weights{i}.bin", bytes.Length, resource));
+                resources[resource] = bytes;
+            }
+        }
+
         string gpuAdapter = gpu
             ? "public static NetGen.Gpu.GpuSession CreateGpuSession(NetGen.Gpu.GpuDevice device, int maxRows) => Net.CreateGpuSession(device, maxRows);"
             : string.Empty;
@@ -70,13 +87,13 @@ internal sealed class CompiledNetworks
                 """);
         }
 
-        GeneratorRun run = GeneratorHarness.Run(sources.ToArray(), files.ToArray());
+        GeneratorRun run = GeneratorHarness.Run(sources.ToArray(), files.ToArray(), weightFiles: GeneratorHarness.WeightFileTable(table.ToArray()));
         Assert.Empty(run.Diagnostics);
 
         // The generated code compiles without a single warning (users build with warnings as errors).
         var problems = run.CompilerDiagnostics.ToList();
         Assert.True(problems.Count == 0, string.Join(Environment.NewLine, problems.Take(10)));
-        return new CompiledNetworks(GeneratorHarness.Load(run.Compilation), string.Concat(run.Sources.Select(s => s.SourceText.ToString())));
+        return new CompiledNetworks(GeneratorHarness.Load(run.Compilation, resources), string.Concat(run.Sources.Select(s => s.SourceText.ToString())));
     }
 
     public NetworkEntryPoints this[int index] => new(_assembly.GetType($"Random{index}.Adapter", throwOnError: true)!);
