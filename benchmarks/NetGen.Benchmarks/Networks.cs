@@ -26,3 +26,13 @@ public static partial class Digits;
 
 [Network("digits.netgen.json", Strategy = NetworkStrategy.Unrolled)]
 public static partial class DigitsUnrolled;
+
+// G1: 1024-4096-1024 with GELU, weights in a file, every linear layer on the GPU path.
+[Network("g1.netgen.json", Gpu = GpuLayers.All)]
+public static partial class G1;
+
+#if LARGE_BENCHMARKS
+// G2: 4096-16384-4096 with GELU (134M weights in a file), every linear layer on the GPU path.
+[Network("g2.netgen.json", Gpu = GpuLayers.All)]
+public static partial class G2;
+#endif
