@@ -502,6 +502,11 @@ internal static class NetworkEmitter
 
         w.Line("// Weights as static data: the compiler stores each array in the assembly's data section and the");
         w.Line("// property returns a span over it, so optimized code copies and allocates nothing, at start-up or per call.");
+        if (stored.Any(x => x.External is not null))
+        {
+            w.Line("// Tensors from weight files are resources the build embeds, read in place through EmbeddedTensor;");
+            w.Line("// a matrix a kernel reads is packed once, on first use.");
+        }
         using (w.Block("private static class Weights"))
         {
             for (int i = 0; i < stored.Count; i++)

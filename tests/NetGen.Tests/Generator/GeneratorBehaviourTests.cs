@@ -65,6 +65,18 @@ public sealed class GeneratorBehaviourTests(Xunit.Abstractions.ITestOutputHelper
     }
 
     [Fact]
+    public void A_network_with_its_weights_in_a_file_generates_its_golden_file()
+    {
+        string json = File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "Networks", "external.netgen.json"));
+        GeneratorRun run = GeneratorHarness.Run(
+            ["namespace App; [NetGen.Network(\"external.netgen.json\")] public static partial class External;"],
+            [("/app/Networks/external.netgen.json", json)],
+            weightFiles: GeneratorHarness.WeightFileTable(("/app/Networks/external.weights.bin", 293124, "NetGen.Weights/Networks/external.weights.bin")));
+        Assert.Empty(run.Diagnostics);
+        Golden.Verify("external.g.cs", run.Source("App.External.g.cs").Replace(NetworkEmitterVersion, "VERSION"));
+    }
+
+    [Fact]
     public void The_lesson_in_attributes_generates_its_golden_file()
     {
         const string attributes = """
