@@ -64,9 +64,22 @@ public sealed partial class NetworkGenerator : IIncrementalGenerator
             .Select(static (compilation, _) => compilation.GetTypeByMetadataName(GpuSessionBuilderName) is not null)
             .WithTrackingName(TrackingNames.GpuReference);
 
-        context.RegisterSourceOutput(units.Combine(gpuReferenced), static (context, pair) =>
+        // NetGenStrategy: one strategy for every network of the project (a class's attribute wins).
+        IncrementalValueProvider<ProjectOptions> projectOptions = context.AnalyzerConfigOptionsProvider
+            .Select(static (options, _) => ProjectOptions.Parse(options.GlobalOptions.TryGetValue(ProjectOptions.StrategyProperty, out string? value) ? value : null))
+            .WithTrackingName(TrackingNames.ProjectOptions);
+
+        context.RegisterSourceOutput(projectOptions, static (context, options) =>
         {
-            var (unit, gpu) = pair;
+            if (options.InvalidStrategy is { } invalid)
+            {
+                context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.InvalidStrategyProperty, Location.None, invalid));
+            }
+        });
+
+        context.RegisterSourceOutput(units.Combine(gpuReferenced).Combine(projectOptions), static (context, input) =>
+        {
+            var ((unit, gpu), options) = input;
             Report(context, unit.Diagnostics);
             if (unit.Unit is { } network)
             {
@@ -77,7 +90,7 @@ public sealed partial class NetworkGenerator : IIncrementalGenerator
                         DiagnosticDescriptors.GpuPackageMissing.Id, location.FilePath, location.Range, network.Target.ClassName)));
                 }
 
-                context.AddSource(network.Target.HintName, NetworkEmitter.Emit(network, gpu, context.CancellationToken));
+                context.AddSource(network.Target.HintName, NetworkEmitter.Emit(network, gpu, context.CancellationToken, options.Strategy));
             }
         });
     }

@@ -18,6 +18,9 @@ public static class TrackingNames
     /// <summary>The project's weight files, from the build's NetGenWeightFiles property (one value per compilation).</summary>
     public const string WeightFiles = nameof(WeightFiles);
 
+    /// <summary>The project-wide settings from MSBuild properties, such as NetGenStrategy (one value per compilation).</summary>
+    public const string ProjectOptions = nameof(ProjectOptions);
+
     /// <summary>Whether the compilation references NetGen.Gpu (one value per compilation).</summary>
     public const string GpuReference = nameof(GpuReference);
 }

@@ -176,6 +176,13 @@ internal static class DiagnosticDescriptors
         isEnabledByDefault: true,
         "A description's \"gpu\" keys, or the attribute's Gpu settings, ask for a GPU session, which lives in the NetGen.Gpu package.");
 
+    /// <summary>NG0110: the NetGenStrategy MSBuild property has a value NetGen does not know.</summary>
+    public static readonly DiagnosticDescriptor InvalidStrategyProperty = Error(
+        "NG0110",
+        "Invalid NetGenStrategy property",
+        "The MSBuild property NetGenStrategy: expected auto, unrolled or kernel, found \"{0}\"",
+        "NetGenStrategy forces one code generation strategy on every network of the project; a class's [Network(Strategy = ...)] still wins.");
+
     /// <summary>NG0999: NetGen failed on input it should have handled: a defect to report.</summary>
     public static readonly DiagnosticDescriptor InternalError = Error(
         "NG0999",
@@ -196,7 +203,8 @@ internal static class DiagnosticDescriptors
             MalformedJson, UnsupportedFormat, UnknownKey, MissingKey, WrongType, UnknownOp, SizeMismatch,
             WrongShape, NonFiniteValue, InvalidName, DuplicateName, InvalidValue, WeightFileUnavailable,
             DuplicateKey, DescriptionNotFound, AmbiguousDescription, NotStaticPartialClass, InvalidNetworkPath,
-            LayersSplitAcrossDeclarations, MixedForms, LayersWithoutNetwork, UnbalancedResidual, GpuPackageMissing, InternalError,
+            LayersSplitAcrossDeclarations, MixedForms, LayersWithoutNetwork, UnbalancedResidual, GpuPackageMissing, InvalidStrategyProperty,
+            InternalError,
         };
         var index = new Dictionary<string, DiagnosticDescriptor>();
         foreach (var d in all)

@@ -27,10 +27,11 @@ internal static class NetworkEmitter
     /// <param name="unit">The class and its plan.</param>
     /// <param name="gpuReferenced">Whether the compilation references NetGen.Gpu, so that a network with GPU layers gets <c>CreateGpuSession</c>.</param>
     /// <param name="cancellationToken">Cancels the build.</param>
-    public static string Emit(NetworkUnit unit, bool gpuReferenced, CancellationToken cancellationToken)
+    /// <param name="projectStrategy">The project's NetGenStrategy property, if it forces one; the class's attribute wins over it.</param>
+    public static string Emit(NetworkUnit unit, bool gpuReferenced, CancellationToken cancellationToken, NetworkStrategy? projectStrategy = null)
     {
         var target = unit.Target;
-        var plan = WithStrategy(unit.Plan, target.Strategy);
+        var plan = WithStrategy(unit.Plan, target.Strategy != NetworkStrategy.Auto ? target.Strategy : projectStrategy ?? NetworkStrategy.Auto);
         var placement = gpuReferenced ? GpuSessionEmitter.Placement(plan, target) : null;
         var w = new SourceWriter();
         WriteHeader(w, plan);

@@ -103,6 +103,29 @@ public sealed class DiagnosticTests
     }
 
     [Fact]
+    public void Every_diagnostic_of_the_catalogue_has_a_row_in_the_README_and_in_the_release_file()
+    {
+        var root = new System.IO.DirectoryInfo(System.AppContext.BaseDirectory);
+        while (!System.IO.File.Exists(System.IO.Path.Combine(root.FullName, "NetGen.sln")))
+        {
+            root = root.Parent!;
+        }
+
+        string readme = System.IO.File.ReadAllText(System.IO.Path.Combine(root.FullName, "README.md"));
+        string releases = System.IO.File.ReadAllText(System.IO.Path.Combine(root.FullName, "src", "NetGen.Generator", "Diagnostics", "AnalyzerReleases.Unshipped.md"))
+            + System.IO.File.ReadAllText(System.IO.Path.Combine(root.FullName, "src", "NetGen.Generator", "Diagnostics", "AnalyzerReleases.Shipped.md"));
+        // Every descriptor field is in the catalogue's index, and every id has its rows.
+        var fields = typeof(NetGen.Generator.Diagnostics.DiagnosticDescriptors)
+            .GetFields(System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.Static)
+            .Where(f => f.FieldType == typeof(DiagnosticDescriptor))
+            .Select(f => ((DiagnosticDescriptor)f.GetValue(null)!).Id);
+        var ids = NetGen.Generator.Diagnostics.DiagnosticDescriptors.All.Select(d => d.Id).OrderBy(id => id, System.StringComparer.Ordinal).ToList();
+        Assert.Equal(fields.OrderBy(id => id, System.StringComparer.Ordinal), ids);
+        Assert.All(ids, id => Assert.Contains($"| {id} |", readme));
+        Assert.All(ids, id => Assert.Contains($"{id} | NetGen |", releases));
+    }
+
+    [Fact]
     public void Every_error_of_a_description_is_reported_in_one_build()
     {
         string json = """

@@ -76,6 +76,38 @@ public sealed class GeneratorBehaviourTests(Xunit.Abstractions.ITestOutputHelper
         Golden.Verify("external.g.cs", run.Source("App.External.g.cs").Replace(NetworkEmitterVersion, "VERSION"));
     }
 
+    [Theory]
+    [InlineData(null, "Layers.")]
+    [InlineData("auto", "Layers.")]
+    [InlineData("Kernel", "PackedLinear.Forward(")]
+    [InlineData("unrolled", "Layers.")]
+    public void The_NetGenStrategy_property_forces_a_strategy_on_every_network(string? strategy, string call)
+    {
+        // The lesson's description asks for nothing, so auto unrolls its tiny layers; "kernel" forces calls.
+        string json = File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "Networks", "lesson.netgen.json"));
+        GeneratorRun run = GeneratorHarness.Run(["[NetGen.Network(\"lesson.netgen.json\")] public static partial class Lesson;"], [("/lesson.netgen.json", json)], strategy: strategy);
+        Assert.Empty(run.Diagnostics);
+        string generated = run.Sources.Single().SourceText.ToString();
+        Assert.Contains(call, generated);
+        Assert.DoesNotContain(call == "Layers." ? "PackedLinear" : "Layers.", generated);
+    }
+
+    [Fact]
+    public void A_class_strategy_wins_over_the_NetGenStrategy_property_and_a_bad_value_is_NG0110()
+    {
+        string json = File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "Networks", "lesson.netgen.json"));
+        const string Source = "[NetGen.Network(\"lesson.netgen.json\", Strategy = NetGen.NetworkStrategy.Unrolled)] public static partial class Lesson;";
+        GeneratorRun run = GeneratorHarness.Run([Source], [("/lesson.netgen.json", json)], strategy: "kernel");
+        Assert.Empty(run.Diagnostics);
+        Assert.DoesNotContain("PackedLinear", run.Sources.Single().SourceText.ToString());
+
+        run = GeneratorHarness.Run([Source], [("/lesson.netgen.json", json)], strategy: "fast");
+        Diagnostic error = Assert.Single(run.Diagnostics);
+        Assert.Equal("NG0110", error.Id);
+        Assert.Equal(Location.None, error.Location);
+        Assert.Equal("The MSBuild property NetGenStrategy: expected auto, unrolled or kernel, found \"fast\"", error.GetMessage(CultureInfo.InvariantCulture));
+    }
+
     [Fact]
     public void The_lesson_in_attributes_generates_its_golden_file()
     {
@@ -213,7 +245,7 @@ public sealed class GeneratorBehaviourTests(Xunit.Abstractions.ITestOutputHelper
     private static void AssertAllCachedOrUnchanged(GeneratorDriverRunResult result, params string[] steps)
     {
         var tracked = result.Results.Single().TrackedSteps;
-        foreach (string name in steps.Length > 0 ? steps : [TrackingNames.WeightFiles, TrackingNames.Descriptions, TrackingNames.Targets, TrackingNames.Units])
+        foreach (string name in steps.Length > 0 ? steps : [TrackingNames.WeightFiles, TrackingNames.ProjectOptions, TrackingNames.Descriptions, TrackingNames.Targets, TrackingNames.Units])
         {
             Assert.True(tracked.ContainsKey(name), $"step {name} was not tracked");
             foreach (var output in tracked[name].SelectMany(step => step.Outputs))

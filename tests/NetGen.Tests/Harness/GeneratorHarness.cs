@@ -40,13 +40,27 @@ internal static class GeneratorHarness
 
     /// <param name="files">The AdditionalFiles items.</param>
     /// <param name="weightFiles">The weight files the build would pass (NetGenWeightFiles), as <see cref="WeightFileTable"/> writes them.</param>
-    public static GeneratorDriver CreateDriver(IEnumerable<AdditionalText> files, string? weightFiles = null) =>
-        CSharpGeneratorDriver.Create(
+    /// <param name="strategy">The NetGenStrategy property, if the project sets one.</param>
+    public static GeneratorDriver CreateDriver(IEnumerable<AdditionalText> files, string? weightFiles = null, string? strategy = null)
+    {
+        var properties = new Dictionary<string, string>();
+        if (weightFiles is not null)
+        {
+            properties["build_property.NetGenWeightFiles"] = weightFiles;
+        }
+
+        if (strategy is not null)
+        {
+            properties["build_property.NetGenStrategy"] = strategy;
+        }
+
+        return CSharpGeneratorDriver.Create(
             new[] { new NetworkGenerator().AsSourceGenerator() },
             files,
             ParseOptions,
-            new BuildOptions(weightFiles is null ? new() : new() { ["build_property.NetGenWeightFiles"] = weightFiles }),
+            new BuildOptions(properties),
             new GeneratorDriverOptions(IncrementalGeneratorOutputKind.None, trackIncrementalGeneratorSteps: true));
+    }
 
     /// <summary>The NetGenWeightFiles property as NetGen.Runtime.targets writes it: <c>path|length|resource</c>, escaped, joined by commas.</summary>
     public static string WeightFileTable(params (string FullPath, long Length, string ResourceName)[] files) =>
@@ -56,10 +70,10 @@ internal static class GeneratorHarness
     public static GeneratorRun Run(string source, params (string Path, string Text)[] files) =>
         Run(new[] { source }, files);
 
-    public static GeneratorRun Run(string[] sources, (string Path, string Text)[] files, bool withGpu = true, string? weightFiles = null)
+    public static GeneratorRun Run(string[] sources, (string Path, string Text)[] files, bool withGpu = true, string? weightFiles = null, string? strategy = null)
     {
         CSharpCompilation compilation = CreateCompilation(sources, withGpu);
-        GeneratorDriver driver = CreateDriver(files.Select(f => (AdditionalText)new InMemoryAdditionalText(f.Path, f.Text)), weightFiles);
+        GeneratorDriver driver = CreateDriver(files.Select(f => (AdditionalText)new InMemoryAdditionalText(f.Path, f.Text)), weightFiles, strategy);
         driver = driver.RunGeneratorsAndUpdateCompilation(compilation, out Compilation output, out ImmutableArray<Diagnostic> diagnostics);
         return new GeneratorRun(output, diagnostics, driver.GetRunResult());
     }

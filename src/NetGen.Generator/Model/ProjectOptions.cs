@@ -1,0 +1,27 @@
+using System;
+
+namespace NetGen.Generator.Model;
+
+/// <summary>
+/// Settings for every network of a project, from MSBuild properties: <c>NetGenStrategy</c>
+/// (<c>auto</c>, <c>unrolled</c> or <c>kernel</c>) forces one code generation strategy over the
+/// descriptions' own <c>strategy</c> keys, so that a test or benchmark project can build the same
+/// networks under each strategy. A class's <c>[Network(Strategy = ...)]</c> still wins.
+/// </summary>
+/// <remarks>Equality contract: value equality; <see cref="InvalidStrategy"/> is the value when it is not one of the three.</remarks>
+internal sealed record ProjectOptions(NetworkStrategy? Strategy, string? InvalidStrategy)
+{
+    /// <summary>The MSBuild property, as an analyzer config option.</summary>
+    public const string StrategyProperty = "build_property.NetGenStrategy";
+
+    public static readonly ProjectOptions None = new(null, null);
+
+    /// <summary>Reads the property's value: empty or <c>auto</c> leave each description's choice alone.</summary>
+    public static ProjectOptions Parse(string? strategy) => strategy?.Trim().ToLowerInvariant() switch
+    {
+        null or "" or "auto" => None,
+        "unrolled" => new ProjectOptions(NetworkStrategy.Unrolled, null),
+        "kernel" => new ProjectOptions(NetworkStrategy.Kernel, null),
+        _ => new ProjectOptions(null, strategy!.Trim()),
+    };
+}
