@@ -511,32 +511,23 @@ public static class PackedLinear
                 b7 = Fma(v, s, b7);
             }
 
-            AddTo(ref tile, 0, a0);
-            AddTo(ref tile, 16, b0);
-            AddTo(ref tile, 32, a1);
-            AddTo(ref tile, 48, b1);
-            AddTo(ref tile, 64, a2);
-            AddTo(ref tile, 80, b2);
-            AddTo(ref tile, 96, a3);
-            AddTo(ref tile, 112, b3);
-            AddTo(ref tile, 128, a4);
-            AddTo(ref tile, 144, b4);
-            AddTo(ref tile, 160, a5);
-            AddTo(ref tile, 176, b5);
-            AddTo(ref tile, 192, a6);
-            AddTo(ref tile, 208, b6);
-            AddTo(ref tile, 224, a7);
-            AddTo(ref tile, 240, b7);
+            AddTo(ref tile, a0);
+            AddTo(ref Unsafe.Add(ref tile, 16), b0);
+            AddTo(ref Unsafe.Add(ref tile, 32), a1);
+            AddTo(ref Unsafe.Add(ref tile, 48), b1);
+            AddTo(ref Unsafe.Add(ref tile, 64), a2);
+            AddTo(ref Unsafe.Add(ref tile, 80), b2);
+            AddTo(ref Unsafe.Add(ref tile, 96), a3);
+            AddTo(ref Unsafe.Add(ref tile, 112), b3);
+            AddTo(ref Unsafe.Add(ref tile, 128), a4);
+            AddTo(ref Unsafe.Add(ref tile, 144), b4);
+            AddTo(ref Unsafe.Add(ref tile, 160), a5);
+            AddTo(ref Unsafe.Add(ref tile, 176), b5);
+            AddTo(ref Unsafe.Add(ref tile, 192), a6);
+            AddTo(ref Unsafe.Add(ref tile, 208), b6);
+            AddTo(ref Unsafe.Add(ref tile, 224), a7);
+            AddTo(ref Unsafe.Add(ref tile, 240), b7);
         }
-    }
-
-    /// <summary>Adds a block's 16 float sums to 16 doubles in memory.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void AddTo(ref double tile, int offset, Vector512<float> sum)
-    {
-        var (lo, hi) = Vector512.Widen(sum);
-        (Vector512.LoadUnsafe(ref tile, (nuint)offset) + lo).StoreUnsafe(ref tile, (nuint)offset);
-        (Vector512.LoadUnsafe(ref tile, (nuint)offset + 8) + hi).StoreUnsafe(ref tile, (nuint)offset + 8);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -456,10 +456,9 @@ internal static class NetworkEmitter
             return plan;
         }
 
-        // A layer whose weights come from a file has no values to unroll: it stays a kernel call.
         var weights = plan.Weights.ToDictionary(x => x.Name);
         bool External(StepPlan s) => s.Weights.Any(name => name.Length > 0 && weights[name].External is not null);
-        var steps = plan.Steps.Select(s => s.Kind == StepKind.Linear && !External(s) ? s with { Strategy = NetworkPlanner.Choose(strategy, weights[s.Weights[0]].Count) } : s);
+        var steps = plan.Steps.Select(s => s.Kind == StepKind.Linear ? s with { Strategy = NetworkPlanner.Choose(strategy, weights[s.Weights[0]].Count, External(s)) } : s);
         return plan with { Steps = steps.ToEquatableArray() };
     }
 

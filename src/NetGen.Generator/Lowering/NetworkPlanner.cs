@@ -39,8 +39,12 @@ internal sealed class NetworkPlanner
     /// </summary>
     public const int UnrollLimit = 256;
 
-    /// <summary>The strategy for a linear step of <paramref name="multiplyAdds"/> under a network-wide choice.</summary>
-    public static LinearStrategy Choose(NetworkStrategy strategy, long multiplyAdds) => strategy switch
+    /// <summary>
+    /// The strategy for a linear step of <paramref name="multiplyAdds"/> under a network-wide
+    /// choice. A step whose weights come from a file (<paramref name="external"/>) always calls
+    /// the kernels: there are no values to unroll at build time.
+    /// </summary>
+    public static LinearStrategy Choose(NetworkStrategy strategy, long multiplyAdds, bool external) => external ? LinearStrategy.Kernel : strategy switch
     {
         NetworkStrategy.Unrolled => LinearStrategy.Unrolled,
         NetworkStrategy.Kernel => LinearStrategy.Kernel,
@@ -220,7 +224,6 @@ internal sealed class NetworkPlanner
 
     private void AddTensor(string name, int size, string summary) => _tensors.Add(new TensorPlan(name, size, -1, summary));
 
-    /// <summary>Adds a linear step; one whose weights come from a file always calls the kernels, which need no values at build time.</summary>
     private void AddLinear(string input, string output, string weight, string bias, long multiplyAdds, string index, bool? gpu) =>
         _steps.Add(new StepPlan(
             StepKind.Linear,
@@ -229,7 +232,7 @@ internal sealed class NetworkPlanner
             new EquatableArray<string>(new[] { weight, bias }),
             0,
             index,
-            _weights.Any(w => (w.Name == weight || w.Name == bias) && w.External is not null) ? LinearStrategy.Kernel : Choose(_strategy, multiplyAdds),
+            Choose(_strategy, multiplyAdds, _weights.Any(w => (w.Name == weight || w.Name == bias) && w.External is not null)),
             gpu));
 
     private void AddStep(StepKind kind, string[] inputs, string output, string[] weights, double scalar, string path) =>
