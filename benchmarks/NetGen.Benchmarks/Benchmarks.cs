@@ -100,10 +100,13 @@ public class N1Benchmarks : NetworkBenchmark
     [Benchmark(Description = "NetGen (auto: unrolled)")]
     public void NetGen() => Lesson.Forward(Input, Output);
 
+    [Benchmark(Description = "NetGen (vectorized)")]
+    public void NetGenVectorized() => LessonVectorized.Forward(Input, Output);
+
     [Benchmark(Description = "NetGen (kernel)")]
     public void NetGenKernel() => LessonKernel.Forward(Input, Output);
 
-    protected override IEnumerable<Action> Engines() => [.. base.Engines(), NetGen, NetGenKernel];
+    protected override IEnumerable<Action> Engines() => [.. base.Engines(), NetGen, NetGenVectorized, NetGenKernel];
 }
 
 /// <summary>N2: 784-128-64-10, ReLU, ReLU, softmax.</summary>
@@ -114,13 +117,16 @@ public class N2Benchmarks : NetworkBenchmark
 
     protected override string File => "n2.netgen.json";
 
-    [Benchmark(Description = "NetGen (auto: kernel)")]
+    [Benchmark(Description = "NetGen (auto: vectorized)")]
     public void NetGen() => Run(N2.Forward, N2.ForwardBatch);
+
+    [Benchmark(Description = "NetGen (kernel)")]
+    public void NetGenKernel() => Run(N2Kernel.Forward, N2Kernel.ForwardBatch);
 
     [Benchmark(Description = "NetGen (unrolled)")]
     public void NetGenUnrolled() => Run(N2Unrolled.Forward, N2Unrolled.ForwardBatch);
 
-    protected override IEnumerable<Action> Engines() => [.. base.Engines(), NetGen, NetGenUnrolled];
+    protected override IEnumerable<Action> Engines() => [.. base.Engines(), NetGen, NetGenKernel, NetGenUnrolled];
 }
 
 /// <summary>N3: 512-2048-512 with GELU.</summary>
@@ -131,10 +137,13 @@ public class N3Benchmarks : NetworkBenchmark
 
     protected override string File => "n3.netgen.json";
 
-    [Benchmark(Description = "NetGen (auto: kernel)")]
+    [Benchmark(Description = "NetGen (auto: vectorized)")]
     public void NetGen() => Run(N3.Forward, N3.ForwardBatch);
 
-    protected override IEnumerable<Action> Engines() => [.. base.Engines(), NetGen];
+    [Benchmark(Description = "NetGen (kernel)")]
+    public void NetGenKernel() => Run(N3Kernel.Forward, N3Kernel.ForwardBatch);
+
+    protected override IEnumerable<Action> Engines() => [.. base.Engines(), NetGen, NetGenKernel];
 }
 
 /// <summary>The trained digits classifier (64-32-16-10, ReLU, ReLU, softmax).</summary>
@@ -148,6 +157,12 @@ public class DigitsBenchmarks : NetworkBenchmark
     [Benchmark(Description = "NetGen (auto)")]
     public void NetGen() => Digits.Forward(Input, Output);
 
+    [Benchmark(Description = "NetGen (vectorized)")]
+    public void NetGenVectorized() => DigitsVectorized.Forward(Input, Output);
+
+    [Benchmark(Description = "NetGen (kernel)")]
+    public void NetGenKernel() => DigitsKernel.Forward(Input, Output);
+
     [Benchmark(Description = "NetGen (unrolled)")]
     public void NetGenUnrolled() => DigitsUnrolled.Forward(Input, Output);
 
@@ -158,5 +173,5 @@ public class DigitsBenchmarks : NetworkBenchmark
         Digits.Forward(Input, Output, ref cache);
     }
 
-    protected override IEnumerable<Action> Engines() => [.. base.Engines(), NetGen, NetGenUnrolled, NetGenCache];
+    protected override IEnumerable<Action> Engines() => [.. base.Engines(), NetGen, NetGenVectorized, NetGenKernel, NetGenUnrolled, NetGenCache];
 }

@@ -72,8 +72,9 @@ public enum GpuLayers
 public enum NetworkStrategy
 {
     /// <summary>
-    /// Per layer: unrolled scalar code for layers of at most 256 multiply-adds, packed SIMD
-    /// kernels above that (see the README's performance section).
+    /// Per layer, by its number of multiply-adds: unrolled scalar code for layers of at most 256,
+    /// vectorized loops above that, and kernel calls for layers whose weights are in a file (the
+    /// measurements behind the choice are in the README's performance section).
     /// </summary>
     Auto,
 
@@ -82,4 +83,11 @@ public enum NetworkStrategy
 
     /// <summary>Every linear layer as a call into the runtime's packed SIMD kernels.</summary>
     Kernel,
+
+    /// <summary>
+    /// Every linear layer as a generated SIMD loop (<c>Vector512</c>, <c>Vector256</c> or
+    /// <c>Vector128</c>, and scalar code without SIMD) over its weights packed at build time,
+    /// with the layer's sizes as constants. It gives the same bits as <see cref="Kernel"/>.
+    /// </summary>
+    Vectorized,
 }

@@ -2,7 +2,6 @@ using System;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
-using System.Runtime.Intrinsics.X86;
 
 namespace NetGen.Runtime;
 
@@ -97,7 +96,10 @@ public static class PackedLinear
         {
             sums.Clear();
             FourPanels(ref Unsafe.Add(ref w, row * columns), ref rx, columns, ref MemoryMarshal.GetReference(sums));
-            Store(sums, bias, y, row, 0, 4 * PanelWidth, epilogue);
+            for (int p = 0; p < 4; p++)
+            {
+                Simd.StorePanel(sums.Slice(p * PanelWidth, PanelWidth), bias, y, row + (p * PanelWidth), 0, PanelWidth, epilogue);
+            }
         }
 
         for (; row < rows; row += PanelWidth)
@@ -105,7 +107,7 @@ public static class PackedLinear
             Span<double> panel = sums.Slice(0, PanelWidth);
             panel.Clear();
             PanelRow(ref Unsafe.Add(ref w, row * columns), ref rx, columns, ref MemoryMarshal.GetReference(panel));
-            Store(panel, bias, y, row, 0, Math.Min(PanelWidth, rows - row), epilogue);
+            Simd.StorePanel(panel, bias, y, row, 0, Math.Min(PanelWidth, rows - row), epilogue);
         }
     }
 
@@ -162,7 +164,7 @@ public static class PackedLinear
 
                     for (int i = 0; i < tileRows; i++)
                     {
-                        Store(tile.Slice(i * PanelWidth, PanelWidth), bias, y, row, (sample + i) * rows, width, epilogue);
+                        Simd.StorePanel(tile.Slice(i * PanelWidth, PanelWidth), bias, y, row, (sample + i) * rows, width, epilogue);
                     }
                 }
             }
@@ -172,7 +174,7 @@ public static class PackedLinear
                 Span<double> sums = tile.Slice(0, PanelWidth);
                 sums.Clear();
                 PanelRow(ref panel, ref Unsafe.Add(ref rx, sample * columns), columns, ref MemoryMarshal.GetReference(sums));
-                Store(sums, bias, y, row, sample * rows, width, epilogue);
+                Simd.StorePanel(sums, bias, y, row, sample * rows, width, epilogue);
             }
         }
     }
@@ -193,8 +195,8 @@ public static class PackedLinear
             TilePair512(ref panels, ref second, ref Unsafe.Add(ref rx, sample * columns), columns, ref MemoryMarshal.GetReference(tile));
             for (int i = 0; i < 8; i++)
             {
-                Store(tile.Slice(i * 2 * PanelWidth, PanelWidth), bias, y, row, (sample + i) * rows, PanelWidth, epilogue);
-                Store(tile.Slice((i * 2 * PanelWidth) + PanelWidth, PanelWidth), bias, y, row + PanelWidth, (sample + i) * rows, width, epilogue);
+                Simd.StorePanel(tile.Slice(i * 2 * PanelWidth, PanelWidth), bias, y, row, (sample + i) * rows, PanelWidth, epilogue);
+                Simd.StorePanel(tile.Slice((i * 2 * PanelWidth) + PanelWidth, PanelWidth), bias, y, row + PanelWidth, (sample + i) * rows, width, epilogue);
             }
         }
 
@@ -204,10 +206,10 @@ public static class PackedLinear
             ref float xs = ref Unsafe.Add(ref rx, sample * columns);
             sums.Clear();
             PanelRow(ref panels, ref xs, columns, ref MemoryMarshal.GetReference(sums));
-            Store(sums, bias, y, row, sample * rows, PanelWidth, epilogue);
+            Simd.StorePanel(sums, bias, y, row, sample * rows, PanelWidth, epilogue);
             sums.Clear();
             PanelRow(ref second, ref xs, columns, ref MemoryMarshal.GetReference(sums));
-            Store(sums, bias, y, row + PanelWidth, sample * rows, width, epilogue);
+            Simd.StorePanel(sums, bias, y, row + PanelWidth, sample * rows, width, epilogue);
         }
     }
 
@@ -217,43 +219,6 @@ public static class PackedLinear
         if (!bias.IsEmpty)
         {
             Guard.Length(bias.Length, rows, nameof(bias));
-        }
-    }
-
-    /// <summary>
-    /// Writes a panel's outputs: <c>(float)(sum + bias)</c>, then the epilogue. A whole panel
-    /// is converted, biased and stored as vectors (the same double add and rounding per lane as
-    /// the scalar loop, so the same bits); a partial last panel goes one output at a time.
-    /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Store(ReadOnlySpan<double> sums, ReadOnlySpan<float> bias, Span<float> y, int row, int offset, int width, Epilogue epilogue)
-    {
-        if (width == PanelWidth && Vector512.IsHardwareAccelerated && sums.Length >= PanelWidth && y.Length - offset - row >= PanelWidth)
-        {
-            ref double s = ref MemoryMarshal.GetReference(sums);
-            var lo = Vector512.LoadUnsafe(ref s);
-            var hi = Vector512.LoadUnsafe(ref s, 8);
-            if (!bias.IsEmpty)
-            {
-                var (bl, bh) = Vector512.Widen(Vector512.Create(bias.Slice(row, PanelWidth)));
-                lo += bl;
-                hi += bh;
-            }
-
-            var v = Vector512.Narrow(lo, hi);
-            if (epilogue == Epilogue.Relu)
-            {
-                v = Vector512.ConditionalSelect(Vector512.GreaterThan(v, Vector512<float>.Zero), v, Vector512<float>.Zero);
-            }
-
-            v.StoreUnsafe(ref MemoryMarshal.GetReference(y), (nuint)(offset + row));
-            return;
-        }
-
-        for (int l = 0; l < width; l++)
-        {
-            float v = (float)(bias.IsEmpty ? sums[l] : sums[l] + bias[row + l]);
-            y[offset + row + l] = epilogue == Epilogue.Relu && !(v > 0f) ? 0f : v;
         }
     }
 
@@ -273,10 +238,10 @@ public static class PackedLinear
                 Vector512<float> a = default;
                 for (int j = k; j < end; j++)
                 {
-                    a = Fma(Load512(ref w, j), Vector512.Create(Unsafe.Add(ref x, j)), a);
+                    a = Simd.MultiplyAdd(Load512(ref w, j), Vector512.Create(Unsafe.Add(ref x, j)), a);
                 }
 
-                AddTo(ref sums, a);
+                Simd.AddTo(ref sums, a);
             }
         }
         else if (Vector256.IsHardwareAccelerated)
@@ -288,12 +253,12 @@ public static class PackedLinear
                 for (int j = k; j < end; j++)
                 {
                     var xj = Vector256.Create(Unsafe.Add(ref x, j));
-                    a = Fma(Load256(ref w, j, 0), xj, a);
-                    b = Fma(Load256(ref w, j, 8), xj, b);
+                    a = Simd.MultiplyAdd(Load256(ref w, j, 0), xj, a);
+                    b = Simd.MultiplyAdd(Load256(ref w, j, 8), xj, b);
                 }
 
-                AddTo(ref sums, a);
-                AddTo(ref Unsafe.Add(ref sums, 8), b);
+                Simd.AddTo(ref sums, a);
+                Simd.AddTo(ref Unsafe.Add(ref sums, 8), b);
             }
         }
         else if (Vector128.IsHardwareAccelerated)
@@ -305,16 +270,16 @@ public static class PackedLinear
                 for (int j = k; j < end; j++)
                 {
                     var xj = Vector128.Create(Unsafe.Add(ref x, j));
-                    a0 = Fma(Load128(ref w, j, 0), xj, a0);
-                    a1 = Fma(Load128(ref w, j, 4), xj, a1);
-                    a2 = Fma(Load128(ref w, j, 8), xj, a2);
-                    a3 = Fma(Load128(ref w, j, 12), xj, a3);
+                    a0 = Simd.MultiplyAdd(Load128(ref w, j, 0), xj, a0);
+                    a1 = Simd.MultiplyAdd(Load128(ref w, j, 4), xj, a1);
+                    a2 = Simd.MultiplyAdd(Load128(ref w, j, 8), xj, a2);
+                    a3 = Simd.MultiplyAdd(Load128(ref w, j, 12), xj, a3);
                 }
 
-                AddTo(ref sums, a0);
-                AddTo(ref Unsafe.Add(ref sums, 4), a1);
-                AddTo(ref Unsafe.Add(ref sums, 8), a2);
-                AddTo(ref Unsafe.Add(ref sums, 12), a3);
+                Simd.AddTo(ref sums, a0);
+                Simd.AddTo(ref Unsafe.Add(ref sums, 4), a1);
+                Simd.AddTo(ref Unsafe.Add(ref sums, 8), a2);
+                Simd.AddTo(ref Unsafe.Add(ref sums, 12), a3);
             }
         }
         else
@@ -352,16 +317,16 @@ public static class PackedLinear
                 for (int j = k; j < end; j++)
                 {
                     var xj = Vector512.Create(Unsafe.Add(ref x, j));
-                    a0 = Fma(Load512(ref w0, j), xj, a0);
-                    a1 = Fma(Load512(ref w1, j), xj, a1);
-                    a2 = Fma(Load512(ref w2, j), xj, a2);
-                    a3 = Fma(Load512(ref w3, j), xj, a3);
+                    a0 = Simd.MultiplyAdd(Load512(ref w0, j), xj, a0);
+                    a1 = Simd.MultiplyAdd(Load512(ref w1, j), xj, a1);
+                    a2 = Simd.MultiplyAdd(Load512(ref w2, j), xj, a2);
+                    a3 = Simd.MultiplyAdd(Load512(ref w3, j), xj, a3);
                 }
 
-                AddTo(ref sums, a0);
-                AddTo(ref Unsafe.Add(ref sums, 16), a1);
-                AddTo(ref Unsafe.Add(ref sums, 32), a2);
-                AddTo(ref Unsafe.Add(ref sums, 48), a3);
+                Simd.AddTo(ref sums, a0);
+                Simd.AddTo(ref Unsafe.Add(ref sums, 16), a1);
+                Simd.AddTo(ref Unsafe.Add(ref sums, 32), a2);
+                Simd.AddTo(ref Unsafe.Add(ref sums, 48), a3);
             }
         }
         else if (Vector256.IsHardwareAccelerated)
@@ -373,24 +338,24 @@ public static class PackedLinear
                 for (int j = k; j < end; j++)
                 {
                     var xj = Vector256.Create(Unsafe.Add(ref x, j));
-                    a0 = Fma(Load256(ref w0, j, 0), xj, a0);
-                    b0 = Fma(Load256(ref w0, j, 8), xj, b0);
-                    a1 = Fma(Load256(ref w1, j, 0), xj, a1);
-                    b1 = Fma(Load256(ref w1, j, 8), xj, b1);
-                    a2 = Fma(Load256(ref w2, j, 0), xj, a2);
-                    b2 = Fma(Load256(ref w2, j, 8), xj, b2);
-                    a3 = Fma(Load256(ref w3, j, 0), xj, a3);
-                    b3 = Fma(Load256(ref w3, j, 8), xj, b3);
+                    a0 = Simd.MultiplyAdd(Load256(ref w0, j, 0), xj, a0);
+                    b0 = Simd.MultiplyAdd(Load256(ref w0, j, 8), xj, b0);
+                    a1 = Simd.MultiplyAdd(Load256(ref w1, j, 0), xj, a1);
+                    b1 = Simd.MultiplyAdd(Load256(ref w1, j, 8), xj, b1);
+                    a2 = Simd.MultiplyAdd(Load256(ref w2, j, 0), xj, a2);
+                    b2 = Simd.MultiplyAdd(Load256(ref w2, j, 8), xj, b2);
+                    a3 = Simd.MultiplyAdd(Load256(ref w3, j, 0), xj, a3);
+                    b3 = Simd.MultiplyAdd(Load256(ref w3, j, 8), xj, b3);
                 }
 
-                AddTo(ref sums, a0);
-                AddTo(ref Unsafe.Add(ref sums, 8), b0);
-                AddTo(ref Unsafe.Add(ref sums, 16), a1);
-                AddTo(ref Unsafe.Add(ref sums, 24), b1);
-                AddTo(ref Unsafe.Add(ref sums, 32), a2);
-                AddTo(ref Unsafe.Add(ref sums, 40), b2);
-                AddTo(ref Unsafe.Add(ref sums, 48), a3);
-                AddTo(ref Unsafe.Add(ref sums, 56), b3);
+                Simd.AddTo(ref sums, a0);
+                Simd.AddTo(ref Unsafe.Add(ref sums, 8), b0);
+                Simd.AddTo(ref Unsafe.Add(ref sums, 16), a1);
+                Simd.AddTo(ref Unsafe.Add(ref sums, 24), b1);
+                Simd.AddTo(ref Unsafe.Add(ref sums, 32), a2);
+                Simd.AddTo(ref Unsafe.Add(ref sums, 40), b2);
+                Simd.AddTo(ref Unsafe.Add(ref sums, 48), a3);
+                Simd.AddTo(ref Unsafe.Add(ref sums, 56), b3);
             }
         }
         else
@@ -426,14 +391,14 @@ public static class PackedLinear
             for (int j = k; j < end; j++)
             {
                 var wj = Load512(ref w, j);
-                c0 = Fma(wj, Vector512.Create(Unsafe.Add(ref x0, j)), c0);
-                c1 = Fma(wj, Vector512.Create(Unsafe.Add(ref x1, j)), c1);
-                c2 = Fma(wj, Vector512.Create(Unsafe.Add(ref x2, j)), c2);
-                c3 = Fma(wj, Vector512.Create(Unsafe.Add(ref x3, j)), c3);
-                c4 = Fma(wj, Vector512.Create(Unsafe.Add(ref x4, j)), c4);
-                c5 = Fma(wj, Vector512.Create(Unsafe.Add(ref x5, j)), c5);
-                c6 = Fma(wj, Vector512.Create(Unsafe.Add(ref x6, j)), c6);
-                c7 = Fma(wj, Vector512.Create(Unsafe.Add(ref x7, j)), c7);
+                c0 = Simd.MultiplyAdd(wj, Vector512.Create(Unsafe.Add(ref x0, j)), c0);
+                c1 = Simd.MultiplyAdd(wj, Vector512.Create(Unsafe.Add(ref x1, j)), c1);
+                c2 = Simd.MultiplyAdd(wj, Vector512.Create(Unsafe.Add(ref x2, j)), c2);
+                c3 = Simd.MultiplyAdd(wj, Vector512.Create(Unsafe.Add(ref x3, j)), c3);
+                c4 = Simd.MultiplyAdd(wj, Vector512.Create(Unsafe.Add(ref x4, j)), c4);
+                c5 = Simd.MultiplyAdd(wj, Vector512.Create(Unsafe.Add(ref x5, j)), c5);
+                c6 = Simd.MultiplyAdd(wj, Vector512.Create(Unsafe.Add(ref x6, j)), c6);
+                c7 = Simd.MultiplyAdd(wj, Vector512.Create(Unsafe.Add(ref x7, j)), c7);
             }
 
             Accumulate(c0, ref d0, ref e0);
@@ -486,47 +451,47 @@ public static class PackedLinear
                 var u = Load512(ref w0, j);
                 var v = Load512(ref w1, j);
                 var s = Vector512.Create(Unsafe.Add(ref x, j));
-                a0 = Fma(u, s, a0);
-                b0 = Fma(v, s, b0);
+                a0 = Simd.MultiplyAdd(u, s, a0);
+                b0 = Simd.MultiplyAdd(v, s, b0);
                 s = Vector512.Create(Unsafe.Add(ref x1, j));
-                a1 = Fma(u, s, a1);
-                b1 = Fma(v, s, b1);
+                a1 = Simd.MultiplyAdd(u, s, a1);
+                b1 = Simd.MultiplyAdd(v, s, b1);
                 s = Vector512.Create(Unsafe.Add(ref x2, j));
-                a2 = Fma(u, s, a2);
-                b2 = Fma(v, s, b2);
+                a2 = Simd.MultiplyAdd(u, s, a2);
+                b2 = Simd.MultiplyAdd(v, s, b2);
                 s = Vector512.Create(Unsafe.Add(ref x3, j));
-                a3 = Fma(u, s, a3);
-                b3 = Fma(v, s, b3);
+                a3 = Simd.MultiplyAdd(u, s, a3);
+                b3 = Simd.MultiplyAdd(v, s, b3);
                 s = Vector512.Create(Unsafe.Add(ref x4, j));
-                a4 = Fma(u, s, a4);
-                b4 = Fma(v, s, b4);
+                a4 = Simd.MultiplyAdd(u, s, a4);
+                b4 = Simd.MultiplyAdd(v, s, b4);
                 s = Vector512.Create(Unsafe.Add(ref x5, j));
-                a5 = Fma(u, s, a5);
-                b5 = Fma(v, s, b5);
+                a5 = Simd.MultiplyAdd(u, s, a5);
+                b5 = Simd.MultiplyAdd(v, s, b5);
                 s = Vector512.Create(Unsafe.Add(ref x6, j));
-                a6 = Fma(u, s, a6);
-                b6 = Fma(v, s, b6);
+                a6 = Simd.MultiplyAdd(u, s, a6);
+                b6 = Simd.MultiplyAdd(v, s, b6);
                 s = Vector512.Create(Unsafe.Add(ref x7, j));
-                a7 = Fma(u, s, a7);
-                b7 = Fma(v, s, b7);
+                a7 = Simd.MultiplyAdd(u, s, a7);
+                b7 = Simd.MultiplyAdd(v, s, b7);
             }
 
-            AddTo(ref tile, a0);
-            AddTo(ref Unsafe.Add(ref tile, 16), b0);
-            AddTo(ref Unsafe.Add(ref tile, 32), a1);
-            AddTo(ref Unsafe.Add(ref tile, 48), b1);
-            AddTo(ref Unsafe.Add(ref tile, 64), a2);
-            AddTo(ref Unsafe.Add(ref tile, 80), b2);
-            AddTo(ref Unsafe.Add(ref tile, 96), a3);
-            AddTo(ref Unsafe.Add(ref tile, 112), b3);
-            AddTo(ref Unsafe.Add(ref tile, 128), a4);
-            AddTo(ref Unsafe.Add(ref tile, 144), b4);
-            AddTo(ref Unsafe.Add(ref tile, 160), a5);
-            AddTo(ref Unsafe.Add(ref tile, 176), b5);
-            AddTo(ref Unsafe.Add(ref tile, 192), a6);
-            AddTo(ref Unsafe.Add(ref tile, 208), b6);
-            AddTo(ref Unsafe.Add(ref tile, 224), a7);
-            AddTo(ref Unsafe.Add(ref tile, 240), b7);
+            Simd.AddTo(ref tile, a0);
+            Simd.AddTo(ref Unsafe.Add(ref tile, 16), b0);
+            Simd.AddTo(ref Unsafe.Add(ref tile, 32), a1);
+            Simd.AddTo(ref Unsafe.Add(ref tile, 48), b1);
+            Simd.AddTo(ref Unsafe.Add(ref tile, 64), a2);
+            Simd.AddTo(ref Unsafe.Add(ref tile, 80), b2);
+            Simd.AddTo(ref Unsafe.Add(ref tile, 96), a3);
+            Simd.AddTo(ref Unsafe.Add(ref tile, 112), b3);
+            Simd.AddTo(ref Unsafe.Add(ref tile, 128), a4);
+            Simd.AddTo(ref Unsafe.Add(ref tile, 144), b4);
+            Simd.AddTo(ref Unsafe.Add(ref tile, 160), a5);
+            Simd.AddTo(ref Unsafe.Add(ref tile, 176), b5);
+            Simd.AddTo(ref Unsafe.Add(ref tile, 192), a6);
+            Simd.AddTo(ref Unsafe.Add(ref tile, 208), b6);
+            Simd.AddTo(ref Unsafe.Add(ref tile, 224), a7);
+            Simd.AddTo(ref Unsafe.Add(ref tile, 240), b7);
         }
     }
 
@@ -564,24 +529,24 @@ public static class PackedLinear
                 var v1 = Vector256.Create(Unsafe.Add(ref x1, j));
                 var v2 = Vector256.Create(Unsafe.Add(ref x2, j));
                 var v3 = Vector256.Create(Unsafe.Add(ref x3, j));
-                a0 = Fma(lo, v0, a0);
-                b0 = Fma(hi, v0, b0);
-                a1 = Fma(lo, v1, a1);
-                b1 = Fma(hi, v1, b1);
-                a2 = Fma(lo, v2, a2);
-                b2 = Fma(hi, v2, b2);
-                a3 = Fma(lo, v3, a3);
-                b3 = Fma(hi, v3, b3);
+                a0 = Simd.MultiplyAdd(lo, v0, a0);
+                b0 = Simd.MultiplyAdd(hi, v0, b0);
+                a1 = Simd.MultiplyAdd(lo, v1, a1);
+                b1 = Simd.MultiplyAdd(hi, v1, b1);
+                a2 = Simd.MultiplyAdd(lo, v2, a2);
+                b2 = Simd.MultiplyAdd(hi, v2, b2);
+                a3 = Simd.MultiplyAdd(lo, v3, a3);
+                b3 = Simd.MultiplyAdd(hi, v3, b3);
             }
 
-            AddTo(ref tile, a0);
-            AddTo(ref Unsafe.Add(ref tile, 8), b0);
-            AddTo(ref Unsafe.Add(ref tile, 16), a1);
-            AddTo(ref Unsafe.Add(ref tile, 24), b1);
-            AddTo(ref Unsafe.Add(ref tile, 32), a2);
-            AddTo(ref Unsafe.Add(ref tile, 40), b2);
-            AddTo(ref Unsafe.Add(ref tile, 48), a3);
-            AddTo(ref Unsafe.Add(ref tile, 56), b3);
+            Simd.AddTo(ref tile, a0);
+            Simd.AddTo(ref Unsafe.Add(ref tile, 8), b0);
+            Simd.AddTo(ref Unsafe.Add(ref tile, 16), a1);
+            Simd.AddTo(ref Unsafe.Add(ref tile, 24), b1);
+            Simd.AddTo(ref Unsafe.Add(ref tile, 32), a2);
+            Simd.AddTo(ref Unsafe.Add(ref tile, 40), b2);
+            Simd.AddTo(ref Unsafe.Add(ref tile, 48), a3);
+            Simd.AddTo(ref Unsafe.Add(ref tile, 56), b3);
         }
     }
 
@@ -602,24 +567,24 @@ public static class PackedLinear
                 var w3 = Load128(ref w, j, 12);
                 var v0 = Vector128.Create(Unsafe.Add(ref x0, j));
                 var v1 = Vector128.Create(Unsafe.Add(ref x1, j));
-                a0 = Fma(w0, v0, a0);
-                a1 = Fma(w1, v0, a1);
-                a2 = Fma(w2, v0, a2);
-                a3 = Fma(w3, v0, a3);
-                b0 = Fma(w0, v1, b0);
-                b1 = Fma(w1, v1, b1);
-                b2 = Fma(w2, v1, b2);
-                b3 = Fma(w3, v1, b3);
+                a0 = Simd.MultiplyAdd(w0, v0, a0);
+                a1 = Simd.MultiplyAdd(w1, v0, a1);
+                a2 = Simd.MultiplyAdd(w2, v0, a2);
+                a3 = Simd.MultiplyAdd(w3, v0, a3);
+                b0 = Simd.MultiplyAdd(w0, v1, b0);
+                b1 = Simd.MultiplyAdd(w1, v1, b1);
+                b2 = Simd.MultiplyAdd(w2, v1, b2);
+                b3 = Simd.MultiplyAdd(w3, v1, b3);
             }
 
-            AddTo(ref tile, a0);
-            AddTo(ref Unsafe.Add(ref tile, 4), a1);
-            AddTo(ref Unsafe.Add(ref tile, 8), a2);
-            AddTo(ref Unsafe.Add(ref tile, 12), a3);
-            AddTo(ref Unsafe.Add(ref tile, 16), b0);
-            AddTo(ref Unsafe.Add(ref tile, 20), b1);
-            AddTo(ref Unsafe.Add(ref tile, 24), b2);
-            AddTo(ref Unsafe.Add(ref tile, 28), b3);
+            Simd.AddTo(ref tile, a0);
+            Simd.AddTo(ref Unsafe.Add(ref tile, 4), a1);
+            Simd.AddTo(ref Unsafe.Add(ref tile, 8), a2);
+            Simd.AddTo(ref Unsafe.Add(ref tile, 12), a3);
+            Simd.AddTo(ref Unsafe.Add(ref tile, 16), b0);
+            Simd.AddTo(ref Unsafe.Add(ref tile, 20), b1);
+            Simd.AddTo(ref Unsafe.Add(ref tile, 24), b2);
+            Simd.AddTo(ref Unsafe.Add(ref tile, 28), b3);
         }
     }
 
@@ -631,40 +596,4 @@ public static class PackedLinear
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector128<float> Load128(ref float w, int column, int lane) => Vector128.LoadUnsafe(ref w, ((nuint)column * PanelWidth) + (nuint)lane);
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector512<float> Fma(Vector512<float> a, Vector512<float> b, Vector512<float> c) =>
-        Avx512F.IsSupported ? Avx512F.FusedMultiplyAdd(a, b, c) : (a * b) + c;
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector256<float> Fma(Vector256<float> a, Vector256<float> b, Vector256<float> c) =>
-        System.Runtime.Intrinsics.X86.Fma.IsSupported ? System.Runtime.Intrinsics.X86.Fma.MultiplyAdd(a, b, c) : (a * b) + c;
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector128<float> Fma(Vector128<float> a, Vector128<float> b, Vector128<float> c) =>
-        System.Runtime.Intrinsics.X86.Fma.IsSupported ? System.Runtime.Intrinsics.X86.Fma.MultiplyAdd(a, b, c) : (a * b) + c;
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void AddTo(ref double sums, Vector512<float> v)
-    {
-        var (lo, hi) = Vector512.Widen(v);
-        (Vector512.LoadUnsafe(ref sums) + lo).StoreUnsafe(ref sums);
-        (Vector512.LoadUnsafe(ref sums, 8) + hi).StoreUnsafe(ref sums, 8);
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void AddTo(ref double sums, Vector256<float> v)
-    {
-        var (lo, hi) = Vector256.Widen(v);
-        (Vector256.LoadUnsafe(ref sums) + lo).StoreUnsafe(ref sums);
-        (Vector256.LoadUnsafe(ref sums, 4) + hi).StoreUnsafe(ref sums, 4);
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void AddTo(ref double sums, Vector128<float> v)
-    {
-        var (lo, hi) = Vector128.Widen(v);
-        (Vector128.LoadUnsafe(ref sums) + lo).StoreUnsafe(ref sums);
-        (Vector128.LoadUnsafe(ref sums, 2) + hi).StoreUnsafe(ref sums, 2);
-    }
 }

@@ -180,7 +180,7 @@ internal static class DiagnosticDescriptors
     public static readonly DiagnosticDescriptor InvalidStrategyProperty = Error(
         "NG0110",
         "Invalid NetGenStrategy property",
-        "The MSBuild property NetGenStrategy: expected auto, unrolled or kernel, found \"{0}\"",
+        "The MSBuild property NetGenStrategy: expected auto, unrolled, vectorized or kernel, found \"{0}\"",
         "NetGenStrategy forces one code generation strategy on every network of the project; a class's [Network(Strategy = ...)] still wins.");
 
     /// <summary>NG0999: NetGen failed on input it should have handled: a defect to report.</summary>

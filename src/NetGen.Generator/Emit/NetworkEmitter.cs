@@ -70,7 +70,7 @@ internal static class NetworkEmitter
                 WriteBatchCore(w, plan, cancellationToken);
             }
 
-            UnrolledEmitter.WriteLayers(w, plan, cancellationToken);
+            WriteLayers(w, plan, cancellationToken);
             WriteWeights(w, plan, gpuSession: placement is not null, cancellationToken);
         }
 
@@ -321,6 +321,12 @@ internal static class NetworkEmitter
                     continue;
                 }
 
+                if (step.Kind == StepKind.Linear && step.Strategy == LinearStrategy.Vectorized)
+                {
+                    w.Line($"Layers.{UnrolledEmitter.MethodName(plan, i)}({Literals.Identifier(step.Inputs[0])}, {Literals.Identifier(step.Output)});");
+                    continue;
+                }
+
                 w.Line(StepCall(step));
             }
         }
@@ -372,6 +378,7 @@ internal static class NetworkEmitter
                 }
                 else if (step.Kind == StepKind.Linear)
                 {
+                    // Kernel and vectorized layers alike: the vectorized loop sums in the kernels' order.
                     string epilogue = "None";
                     if (i + 1 < plan.Steps.Count && plan.Steps[i + 1] is { Kind: StepKind.Relu } relu
                         && relu.Inputs[0] == step.Output && readers[step.Output] == 1 && step.Output != plan.OutputTensor)
@@ -442,7 +449,57 @@ internal static class NetworkEmitter
 
     /// <summary>Whether <c>ForwardBatch</c> runs blocks of samples through matrix-matrix kernels (any layer is not unrolled).</summary>
     private static bool HasBatchCore(NetworkPlan plan) =>
-        plan.Steps.Any(s => s.Kind == StepKind.Linear && s.Strategy == LinearStrategy.Kernel);
+        plan.Steps.Any(s => s.Kind == StepKind.Linear && s.Strategy != LinearStrategy.Unrolled);
+
+    /// <summary>
+    /// The generated methods of the unrolled and vectorized layers, in a nested class: straight-line
+    /// scalar code with the weights as literals, or SIMD loops over the packed weights.
+    /// </summary>
+    private static void WriteLayers(SourceWriter w, NetworkPlan plan, CancellationToken cancellationToken)
+    {
+        var indices = Enumerable.Range(0, plan.Steps.Count)
+            .Where(i => plan.Steps[i] is { Kind: StepKind.Linear, Strategy: LinearStrategy.Unrolled or LinearStrategy.Vectorized })
+            .ToList();
+        if (indices.Count == 0)
+        {
+            return;
+        }
+
+        var weights = plan.Weights.ToDictionary(x => x.Name);
+        if (indices.Any(i => plan.Steps[i].Strategy == LinearStrategy.Unrolled))
+        {
+            w.Line("// Unrolled layers: each output is a sum over the inputs with the weights as literals; sums are in double.");
+        }
+
+        if (indices.Any(i => plan.Steps[i].Strategy == LinearStrategy.Vectorized))
+        {
+            w.Line("// Vectorized layers: SIMD loops over the weights packed in panels of 16 rows, summed as the runtime's kernels sum.");
+        }
+
+        using (w.Block("private static class Layers"))
+        {
+            for (int n = 0; n < indices.Count; n++)
+            {
+                if (n > 0)
+                {
+                    w.Line();
+                }
+
+                int i = indices[n];
+                string name = UnrolledEmitter.MethodName(plan, i);
+                if (plan.Steps[i].Strategy == LinearStrategy.Vectorized)
+                {
+                    VectorizedEmitter.WriteLayer(w, name, plan.Steps[i], weights);
+                }
+                else
+                {
+                    UnrolledEmitter.WriteLayer(w, name, plan.Steps[i], UnrolledEmitter.FusedActivation(plan, i), weights, cancellationToken);
+                }
+            }
+        }
+
+        w.Line();
+    }
 
     /// <summary>How many samples one batch block holds: up to 64, within 16 MiB of scratch.</summary>
     private static int BatchRows(NetworkPlan plan) =>
@@ -487,9 +544,9 @@ internal static class NetworkEmitter
     /// <param name="gpuSession">Whether CreateGpuSession is written: it reads every linear step's packed weight and bias.</param>
     private static void WriteWeights(SourceWriter w, NetworkPlan plan, bool gpuSession, CancellationToken cancellationToken)
     {
-        // A matrix a kernel reads is packed in panels; one only unrolled code reads is not stored.
+        // A matrix a kernel or a vectorized loop reads is packed in panels; one only unrolled code reads is not stored.
         var packed = new HashSet<string>(plan.Steps
-            .Where(s => s.Kind == StepKind.Linear && (s.Strategy == LinearStrategy.Kernel || gpuSession))
+            .Where(s => s.Kind == StepKind.Linear && (s.Strategy != LinearStrategy.Unrolled || gpuSession))
             .Select(s => s.Weights[0]));
         var inlined = new HashSet<string>(plan.Steps
             .Where(s => s.Kind == StepKind.Linear && s.Strategy == LinearStrategy.Unrolled && !gpuSession)

@@ -50,36 +50,7 @@ internal static class UnrolledEmitter
         return next.Inputs.Count == 1 && next.Inputs[0] == plan.Steps[index].Output && Activation(next, "v") is not null ? next : null;
     }
 
-    public static void WriteLayers(SourceWriter w, NetworkPlan plan, CancellationToken cancellationToken)
-    {
-        var indices = Enumerable.Range(0, plan.Steps.Count)
-            .Where(i => plan.Steps[i] is { Kind: StepKind.Linear, Strategy: LinearStrategy.Unrolled })
-            .ToList();
-        if (indices.Count == 0)
-        {
-            return;
-        }
-
-        var weights = plan.Weights.ToDictionary(x => x.Name);
-        w.Line("// Unrolled layers: each output is a sum over the inputs with the weights as literals; sums are in double.");
-        using (w.Block("private static class Layers"))
-        {
-            for (int n = 0; n < indices.Count; n++)
-            {
-                if (n > 0)
-                {
-                    w.Line();
-                }
-
-                int i = indices[n];
-                WriteLayer(w, MethodName(plan, i), plan.Steps[i], FusedActivation(plan, i), weights, cancellationToken);
-            }
-        }
-
-        w.Line();
-    }
-
-    private static void WriteLayer(SourceWriter w, string name, StepPlan step, StepPlan? activation, Dictionary<string, WeightPlan> weights, CancellationToken cancellationToken)
+    public static void WriteLayer(SourceWriter w, string name, StepPlan step, StepPlan? activation, Dictionary<string, WeightPlan> weights, CancellationToken cancellationToken)
     {
         var weight = weights[step.Weights[0]];
         var bias = step.Weights[1].Length > 0 ? weights[step.Weights[1]] : null;

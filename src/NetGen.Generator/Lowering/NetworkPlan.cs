@@ -90,6 +90,12 @@ internal enum LinearStrategy
 
     /// <summary>Straight-line scalar code with the weights as literals.</summary>
     Unrolled,
+
+    /// <summary>
+    /// A generated SIMD loop over the same packed weights as <see cref="Kernel"/>, summing in
+    /// the same order (so the same bits); <c>ForwardBatch</c> calls the kernel for it.
+    /// </summary>
+    Vectorized,
 }
 
 /// <summary>One row of the summary table in the generated file's header.</summary>

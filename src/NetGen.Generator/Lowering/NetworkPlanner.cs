@@ -31,24 +31,30 @@ internal sealed class NetworkPlanner
 
     /// <summary>
     /// The most multiply-adds a linear layer may have to be unrolled under
-    /// <see cref="NetworkStrategy.Auto"/>. From the benchmarks' strategy comparison: the lesson
-    /// network's layers (at most 6 multiply-adds) run 6× faster unrolled than through kernel
-    /// calls, and the digits model (layers of 160 to 2,048) runs 13× slower unrolled, where the
-    /// packed kernel's FMAs win and code size costs instruction-cache misses. The crossover
-    /// between those sizes is not yet measured finely; 256 sits between them.
+    /// <see cref="NetworkStrategy.Auto"/>; larger layers get vectorized loops. From the
+    /// benchmarks' strategy comparison: the lesson network's layers (at most 6 multiply-adds) run
+    /// several times faster unrolled than as loops or kernel calls, and the digits model (layers of
+    /// 160 to 2,048) runs 13× slower unrolled, where packed FMAs win and code size costs
+    /// instruction-cache misses. The crossover between those sizes is not yet measured finely;
+    /// 256 sits between them.
     /// </summary>
     public const int UnrollLimit = 256;
 
     /// <summary>
     /// The strategy for a linear step of <paramref name="multiplyAdds"/> under a network-wide
-    /// choice. A step whose weights come from a file (<paramref name="external"/>) always calls
-    /// the kernels: there are no values to unroll at build time.
+    /// choice. Under <see cref="NetworkStrategy.Auto"/>, a layer too large to unroll gets a
+    /// vectorized loop at every size: measured against the kernel call on the same packed weights,
+    /// the loop is as fast or faster from the digits model's layers (2,048 multiply-adds) to N3's
+    /// (1,048,576), because its sizes are constants and it skips the call's argument checks.
+    /// A step whose weights come from a file (<paramref name="external"/>) always calls the
+    /// kernels: there are no values to unroll or pack at build time.
     /// </summary>
     public static LinearStrategy Choose(NetworkStrategy strategy, long multiplyAdds, bool external) => external ? LinearStrategy.Kernel : strategy switch
     {
         NetworkStrategy.Unrolled => LinearStrategy.Unrolled,
         NetworkStrategy.Kernel => LinearStrategy.Kernel,
-        _ => multiplyAdds <= UnrollLimit ? LinearStrategy.Unrolled : LinearStrategy.Kernel,
+        NetworkStrategy.Vectorized => LinearStrategy.Vectorized,
+        _ => multiplyAdds <= UnrollLimit ? LinearStrategy.Unrolled : LinearStrategy.Vectorized,
     };
 
     /// <summary>Plans a description that <see cref="NetworkChecker"/> accepted.</summary>

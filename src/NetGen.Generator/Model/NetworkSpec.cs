@@ -54,6 +54,9 @@ internal enum NetworkStrategy
 
     /// <summary>Every linear layer a call into the runtime's packed kernels.</summary>
     Kernel,
+
+    /// <summary>Every linear layer a generated SIMD loop over weights packed at build time.</summary>
+    Vectorized,
 }
 
 /// <summary>The op of a layer, as the format names it.</summary>

@@ -4,11 +4,11 @@ namespace NetGen.Generator.Model;
 
 /// <summary>
 /// Settings for every network of a project, from MSBuild properties: <c>NetGenStrategy</c>
-/// (<c>auto</c>, <c>unrolled</c> or <c>kernel</c>) forces one code generation strategy over the
+/// (<c>auto</c>, <c>unrolled</c>, <c>vectorized</c> or <c>kernel</c>) forces one code generation strategy over the
 /// descriptions' own <c>strategy</c> keys, so that a test or benchmark project can build the same
 /// networks under each strategy. A class's <c>[Network(Strategy = ...)]</c> still wins.
 /// </summary>
-/// <remarks>Equality contract: value equality; <see cref="InvalidStrategy"/> is the value when it is not one of the three.</remarks>
+/// <remarks>Equality contract: value equality; <see cref="InvalidStrategy"/> is the value when it is not one of the four.</remarks>
 internal sealed record ProjectOptions(NetworkStrategy? Strategy, string? InvalidStrategy)
 {
     /// <summary>The MSBuild property, as an analyzer config option.</summary>
@@ -22,6 +22,7 @@ internal sealed record ProjectOptions(NetworkStrategy? Strategy, string? Invalid
         null or "" or "auto" => None,
         "unrolled" => new ProjectOptions(NetworkStrategy.Unrolled, null),
         "kernel" => new ProjectOptions(NetworkStrategy.Kernel, null),
+        "vectorized" => new ProjectOptions(NetworkStrategy.Vectorized, null),
         _ => new ProjectOptions(null, strategy!.Trim()),
     };
 }

@@ -135,7 +135,7 @@ internal sealed class JsonNetworkReader
             }
         }
 
-        var strategy = ReadChoice(keys, "strategy", ("auto", NetworkStrategy.Auto), ("unrolled", NetworkStrategy.Unrolled), ("kernel", NetworkStrategy.Kernel));
+        var strategy = ReadChoice(keys, "strategy", ("auto", NetworkStrategy.Auto), ("unrolled", NetworkStrategy.Unrolled), ("vectorized", NetworkStrategy.Vectorized), ("kernel", NetworkStrategy.Kernel));
         var gpu = ReadChoice(keys, "gpu", ("none", GpuLayers.None), ("large", GpuLayers.Large), ("all", GpuLayers.All));
 
         long gpuMinWeights = NetworkSpec.DefaultGpuMinWeights;

@@ -135,6 +135,8 @@ public sealed class ApiContractTests
             Digits.Forward(digit, output);
             Digits.Forward(digit, output, ref cache);
             Digits.ForwardBatch(batch, batchOutput);
+            DigitsKernel.Forward(digit, output);
+            DigitsUnrolled.Forward(digit, output);
             Block.Forward(block, blockOutput);
             Block.Forward(block, blockOutput, ref blockCache);
             Block.ForwardBatch(block, blockOutput);

@@ -12,9 +12,21 @@ public sealed class DigitsTests
 {
     private static readonly string Folder = Path.Combine(AppContext.BaseDirectory, "Networks");
 
-    [Fact]
-    public void Digits_reproduces_pytorch_outputs_within_the_bound_and_its_accuracy()
+    private delegate void Forward(ReadOnlySpan<float> input, Span<float> output);
+
+    /// <summary>Auto (vectorized layers and an unrolled last one), and each strategy on its own.</summary>
+    [Theory]
+    [InlineData("auto")]
+    [InlineData("kernel")]
+    [InlineData("unrolled")]
+    public void Digits_reproduces_pytorch_outputs_within_the_bound_and_its_accuracy(string strategy)
     {
+        Forward forward = strategy switch
+        {
+            "kernel" => DigitsKernel.Forward,
+            "unrolled" => DigitsUnrolled.Forward,
+            _ => Digits.Forward,
+        };
         float[][] images = ReadCsv("digits-test.csv");
         float[][] expected = ReadCsv("digits-test-expected.csv");
         Assert.Equal(450, images.Length);
@@ -25,8 +37,8 @@ public sealed class DigitsTests
         for (int i = 0; i < images.Length; i++)
         {
             int label = (int)images[i][0];
-            Digits.Forward(images[i].AsSpan(1), output);
-            RandomNetworkTests.Compare(expected[i].Select(v => (double)v).ToArray(), output, $"image {i}");
+            forward(images[i].AsSpan(1), output);
+            RandomNetworkTests.Compare(expected[i].Select(v => (double)v).ToArray(), output, $"{strategy}, image {i}");
             correct += Array.IndexOf(output, output.Max()) == label ? 1 : 0;
         }
 

@@ -28,6 +28,14 @@ public static partial class Block;
 [Network("digits.netgen.json")]
 public static partial class Digits;
 
+/// <summary>The digits classifier with every layer a call into the runtime's kernels.</summary>
+[Network("digits.netgen.json", Strategy = NetworkStrategy.Kernel)]
+public static partial class DigitsKernel;
+
+/// <summary>The digits classifier with every layer unrolled.</summary>
+[Network("digits.netgen.json", Strategy = NetworkStrategy.Unrolled)]
+public static partial class DigitsUnrolled;
+
 /// <summary>Nested in a non-static partial class, in a namespace: the generator reopens both.</summary>
 public partial class Outer
 {

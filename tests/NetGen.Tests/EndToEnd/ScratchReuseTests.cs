@@ -17,6 +17,7 @@ public sealed class ScratchReuseTests
     [Theory]
     [InlineData("unrolled")]
     [InlineData("kernel")]
+    [InlineData("vectorized")]
     public void A_fused_activation_never_overwrites_the_linear_layers_input(string strategy)
     {
         var random = new Random(3);

@@ -58,6 +58,20 @@ public sealed class GeneratorBehaviourTests(Xunit.Abstractions.ITestOutputHelper
     }
 
     [Fact]
+    public void The_lesson_network_under_the_vectorized_strategy_generates_its_golden_file()
+    {
+        string json = File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "Networks", "lesson.netgen.json"));
+        GeneratorRun run = GeneratorHarness.Run(
+            "namespace Lessons;\n[NetGen.Network(\"lesson.netgen.json\", Strategy = NetGen.NetworkStrategy.Vectorized)]\npublic static partial class Lesson;",
+            ("/lesson.netgen.json", json));
+        Assert.Empty(run.Diagnostics);
+        string generated = run.Source("Lessons.Lesson.g.cs").Replace(NetworkEmitterVersion, "VERSION");
+        Assert.Contains("Simd.MultiplyAdd(", generated);
+        Assert.DoesNotContain("PackedLinear.Forward(", generated);
+        Golden.Verify("lesson-vectorized.g.cs", generated);
+    }
+
+    [Fact]
     public void The_block_network_generates_its_golden_file()
     {
         string generated = GeneratorHarness.Run(Source, ("/block.netgen.json", BlockJson)).Source("App.Block.g.cs").Replace(NetworkEmitterVersion, "VERSION");
@@ -77,19 +91,21 @@ public sealed class GeneratorBehaviourTests(Xunit.Abstractions.ITestOutputHelper
     }
 
     [Theory]
-    [InlineData(null, "Layers.")]
-    [InlineData("auto", "Layers.")]
-    [InlineData("Kernel", "PackedLinear.Forward(")]
-    [InlineData("unrolled", "Layers.")]
-    public void The_NetGenStrategy_property_forces_a_strategy_on_every_network(string? strategy, string call)
+    [InlineData(null, "Layers.", "PackedLinear")]
+    [InlineData("auto", "Layers.", "PackedLinear")]
+    [InlineData("Kernel", "PackedLinear.Forward(", "Layers.")]
+    [InlineData("unrolled", "Layers.", "PackedLinear")]
+    [InlineData("vectorized", "Simd.MultiplyAdd(", "PackedLinear.Forward(")]
+    public void The_NetGenStrategy_property_forces_a_strategy_on_every_network(string? strategy, string present, string absent)
     {
-        // The lesson's description asks for nothing, so auto unrolls its tiny layers; "kernel" forces calls.
+        // The lesson's description asks for nothing, so auto unrolls its tiny layers; "kernel" forces
+        // calls, and "vectorized" SIMD loops (ForwardBatch still calls the matrix-matrix kernel).
         string json = File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "Networks", "lesson.netgen.json"));
         GeneratorRun run = GeneratorHarness.Run(["[NetGen.Network(\"lesson.netgen.json\")] public static partial class Lesson;"], [("/lesson.netgen.json", json)], strategy: strategy);
         Assert.Empty(run.Diagnostics);
         string generated = run.Sources.Single().SourceText.ToString();
-        Assert.Contains(call, generated);
-        Assert.DoesNotContain(call == "Layers." ? "PackedLinear" : "Layers.", generated);
+        Assert.Contains(present, generated);
+        Assert.DoesNotContain(absent, generated);
     }
 
     [Fact]
@@ -105,7 +121,7 @@ public sealed class GeneratorBehaviourTests(Xunit.Abstractions.ITestOutputHelper
         Diagnostic error = Assert.Single(run.Diagnostics);
         Assert.Equal("NG0110", error.Id);
         Assert.Equal(Location.None, error.Location);
-        Assert.Equal("The MSBuild property NetGenStrategy: expected auto, unrolled or kernel, found \"fast\"", error.GetMessage(CultureInfo.InvariantCulture));
+        Assert.Equal("The MSBuild property NetGenStrategy: expected auto, unrolled, vectorized or kernel, found \"fast\"", error.GetMessage(CultureInfo.InvariantCulture));
     }
 
     [Fact]

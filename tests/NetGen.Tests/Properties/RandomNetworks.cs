@@ -8,7 +8,7 @@ namespace NetGen.Tests.Properties;
 /// Random netgen/1 descriptions of every op and their combinations: sizes 1 to 300, weights at
 /// PyTorch's default initialization (uniform in ±1/√fan_in) or up to 3 in magnitude, tensors
 /// written as nested arrays or base64, nested residual blocks, optional names and keys. The
-/// networks take the code generation strategies in turn (auto, unrolled, kernel), so every
+/// networks take the code generation strategies in turn (auto, unrolled, kernel, vectorized), so every
 /// strategy meets every op.
 /// </summary>
 /// <remarks>
@@ -25,7 +25,7 @@ internal sealed class RandomNetworks(int seed)
     private static readonly string[] Activations =
         { "identity", "dropout", "relu", "leaky_relu", "gelu", "silu", "swish", "sigmoid", "tanh", "softmax", "log_softmax" };
 
-    private static readonly string[] Strategies = { "auto", "unrolled", "kernel" };
+    private static readonly string[] Strategies = { "auto", "unrolled", "kernel", "vectorized" };
 
     private readonly Random _random = new(seed);
     private int _networks;

@@ -1,0 +1,114 @@
+using System;
+using System.ComponentModel;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+
+namespace NetGen.Runtime;
+
+/// <summary>
+/// The steps every dense layer over packed panels takes, shared by <see cref="PackedLinear"/>'s
+/// kernels and the loops the generator writes for the vectorized strategy, so that both sum
+/// each output in exactly the same order and give the same bits.
+/// </summary>
+/// <remarks>
+/// An output is a chain of float32 fused multiply-adds over a block of
+/// <see cref="PackedLinear.BlockLength"/> columns (<see cref="MultiplyAdd(Vector512{float}, Vector512{float}, Vector512{float})"/>),
+/// each block's sum added in double (<see cref="AddTo(ref double, Vector512{float})"/>), and
+/// the bias added in double before the one rounding to float (<see cref="StorePanel(ReadOnlySpan{double}, ReadOnlySpan{float}, Span{float}, int)"/>).
+/// Generated code calls these; they are public for that reason, not as a general vector library.
+/// </remarks>
+[EditorBrowsable(EditorBrowsableState.Never)]
+public static class Simd
+{
+    /// <summary><c>a · b + c</c>, fused (one rounding) where the hardware has fused multiply-add.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<float> MultiplyAdd(Vector512<float> a, Vector512<float> b, Vector512<float> c) =>
+        System.Runtime.Intrinsics.X86.Avx512F.IsSupported ? System.Runtime.Intrinsics.X86.Avx512F.FusedMultiplyAdd(a, b, c) : (a * b) + c;
+
+    /// <summary><c>a · b + c</c>, fused (one rounding) where the hardware has fused multiply-add.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<float> MultiplyAdd(Vector256<float> a, Vector256<float> b, Vector256<float> c) =>
+        System.Runtime.Intrinsics.X86.Fma.IsSupported ? System.Runtime.Intrinsics.X86.Fma.MultiplyAdd(a, b, c) : (a * b) + c;
+
+    /// <summary><c>a · b + c</c>, fused (one rounding) where the hardware has fused multiply-add.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<float> MultiplyAdd(Vector128<float> a, Vector128<float> b, Vector128<float> c) =>
+        System.Runtime.Intrinsics.X86.Fma.IsSupported ? System.Runtime.Intrinsics.X86.Fma.MultiplyAdd(a, b, c) : (a * b) + c;
+
+    /// <summary>Adds the 16 lanes of <paramref name="v"/>, widened to double, to <c>sums[0..16)</c>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void AddTo(ref double sums, Vector512<float> v)
+    {
+        var (lo, hi) = Vector512.Widen(v);
+        (Vector512.LoadUnsafe(ref sums) + lo).StoreUnsafe(ref sums);
+        (Vector512.LoadUnsafe(ref sums, 8) + hi).StoreUnsafe(ref sums, 8);
+    }
+
+    /// <summary>Adds the 8 lanes of <paramref name="v"/>, widened to double, to <c>sums[0..8)</c>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void AddTo(ref double sums, Vector256<float> v)
+    {
+        var (lo, hi) = Vector256.Widen(v);
+        (Vector256.LoadUnsafe(ref sums) + lo).StoreUnsafe(ref sums);
+        (Vector256.LoadUnsafe(ref sums, 4) + hi).StoreUnsafe(ref sums, 4);
+    }
+
+    /// <summary>Adds the 4 lanes of <paramref name="v"/>, widened to double, to <c>sums[0..4)</c>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void AddTo(ref double sums, Vector128<float> v)
+    {
+        var (lo, hi) = Vector128.Widen(v);
+        (Vector128.LoadUnsafe(ref sums) + lo).StoreUnsafe(ref sums);
+        (Vector128.LoadUnsafe(ref sums, 2) + hi).StoreUnsafe(ref sums, 2);
+    }
+
+    /// <summary>
+    /// Writes the outputs of the panel that starts at output <paramref name="row"/>:
+    /// <c>y[row + l] = (float)(sums[l] + bias[row + l])</c> for the lanes <c>l &lt; 16</c> that
+    /// fall inside <paramref name="y"/> (the last panel of a layer may be partial). An empty
+    /// <paramref name="bias"/> means no bias.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void StorePanel(ReadOnlySpan<double> sums, ReadOnlySpan<float> bias, Span<float> y, int row) =>
+        StorePanel(sums, bias, y, row, 0, Math.Min(PackedLinear.PanelWidth, y.Length - row), Epilogue.None);
+
+    /// <summary>
+    /// Writes <paramref name="width"/> outputs of a panel, <c>(float)(sum + bias)</c> then the
+    /// epilogue, at <c>y[offset + row]</c>. A whole panel is converted, biased and stored as
+    /// vectors (the same double add and rounding per lane as the scalar loop, so the same bits);
+    /// a partial panel goes one output at a time.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static void StorePanel(ReadOnlySpan<double> sums, ReadOnlySpan<float> bias, Span<float> y, int row, int offset, int width, Epilogue epilogue)
+    {
+        const int PanelWidth = PackedLinear.PanelWidth;
+        if (width == PanelWidth && Vector512.IsHardwareAccelerated && sums.Length >= PanelWidth && y.Length - offset - row >= PanelWidth)
+        {
+            ref double s = ref MemoryMarshal.GetReference(sums);
+            var lo = Vector512.LoadUnsafe(ref s);
+            var hi = Vector512.LoadUnsafe(ref s, 8);
+            if (!bias.IsEmpty)
+            {
+                var (bl, bh) = Vector512.Widen(Vector512.Create(bias.Slice(row, PanelWidth)));
+                lo += bl;
+                hi += bh;
+            }
+
+            var v = Vector512.Narrow(lo, hi);
+            if (epilogue == Epilogue.Relu)
+            {
+                v = Vector512.ConditionalSelect(Vector512.GreaterThan(v, Vector512<float>.Zero), v, Vector512<float>.Zero);
+            }
+
+            v.StoreUnsafe(ref MemoryMarshal.GetReference(y), (nuint)(offset + row));
+            return;
+        }
+
+        for (int l = 0; l < width; l++)
+        {
+            float v = (float)(bias.IsEmpty ? sums[l] : sums[l] + bias[row + l]);
+            y[offset + row + l] = epilogue == Epilogue.Relu && !(v > 0f) ? 0f : v;
+        }
+    }
+}
