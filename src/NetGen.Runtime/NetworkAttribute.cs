@@ -72,7 +72,7 @@ public enum GpuLayers
 public enum NetworkStrategy
 {
     /// <summary>
-    /// Per layer, by its number of multiply-adds: unrolled scalar code for layers of at most 256,
+    /// Per layer, by its number of multiply-adds: unrolled scalar code for layers of at most 48,
     /// vectorized loops above that, and kernel calls for layers whose weights are in a file (the
     /// measurements behind the choice are in the README's performance section).
     /// </summary>
