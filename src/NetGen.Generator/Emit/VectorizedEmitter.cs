@@ -1,7 +1,6 @@
 using System.Collections.Generic;
 using System.Linq;
 using NetGen.Generator.Lowering;
-using NetGen.Generator.Model;
 
 namespace NetGen.Generator.Emit;
 
