@@ -74,6 +74,33 @@ public static class Simd
         StorePanel(sums, bias, y, row, 0, Math.Min(PackedLinear.PanelWidth, y.Length - row), Epilogue.None);
 
     /// <summary>
+    /// Writes the outputs of the panel that starts at output <paramref name="row"/> as
+    /// <see cref="StorePanel(ReadOnlySpan{double}, ReadOnlySpan{float}, Span{float}, int)"/> does,
+    /// into <paramref name="z"/>, and their ReLU, <c>max(0, z)</c>, into <paramref name="a"/>:
+    /// the activation fused into the layer's store, while the panel is still in registers.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void StorePanelRelu(ReadOnlySpan<double> sums, ReadOnlySpan<float> bias, Span<float> z, Span<float> a, int row)
+    {
+        const int PanelWidth = PackedLinear.PanelWidth;
+        if (Vector512.IsHardwareAccelerated && z.Length - row >= PanelWidth && a.Length - row >= PanelWidth && sums.Length >= PanelWidth)
+        {
+            var v = Round(sums, bias, row);
+            v.StoreUnsafe(ref MemoryMarshal.GetReference(z), (nuint)row);
+            Relu(v).StoreUnsafe(ref MemoryMarshal.GetReference(a), (nuint)row);
+            return;
+        }
+
+        int width = Math.Min(PanelWidth, z.Length - row);
+        for (int l = 0; l < width; l++)
+        {
+            float v = (float)(bias.IsEmpty ? sums[l] : sums[l] + bias[row + l]);
+            z[row + l] = v;
+            a[row + l] = v <= 0f ? 0f : v;
+        }
+    }
+
+    /// <summary>
     /// Writes <paramref name="width"/> outputs of a panel, <c>(float)(sum + bias)</c> then the
     /// epilogue, at <c>y[offset + row]</c>. A whole panel is converted, biased and stored as
     /// vectors (the same double add and rounding per lane as the scalar loop, so the same bits);
@@ -85,20 +112,10 @@ public static class Simd
         const int PanelWidth = PackedLinear.PanelWidth;
         if (width == PanelWidth && Vector512.IsHardwareAccelerated && sums.Length >= PanelWidth && y.Length - offset - row >= PanelWidth)
         {
-            ref double s = ref MemoryMarshal.GetReference(sums);
-            var lo = Vector512.LoadUnsafe(ref s);
-            var hi = Vector512.LoadUnsafe(ref s, 8);
-            if (!bias.IsEmpty)
-            {
-                var (bl, bh) = Vector512.Widen(Vector512.Create(bias.Slice(row, PanelWidth)));
-                lo += bl;
-                hi += bh;
-            }
-
-            var v = Vector512.Narrow(lo, hi);
+            var v = Round(sums, bias, row);
             if (epilogue == Epilogue.Relu)
             {
-                v = Vector512.ConditionalSelect(Vector512.GreaterThan(v, Vector512<float>.Zero), v, Vector512<float>.Zero);
+                v = Relu(v);
             }
 
             v.StoreUnsafe(ref MemoryMarshal.GetReference(y), (nuint)(offset + row));
@@ -108,7 +125,32 @@ public static class Simd
         for (int l = 0; l < width; l++)
         {
             float v = (float)(bias.IsEmpty ? sums[l] : sums[l] + bias[row + l]);
-            y[offset + row + l] = epilogue == Epilogue.Relu && !(v > 0f) ? 0f : v;
+            y[offset + row + l] = epilogue == Epilogue.Relu && v <= 0f ? 0f : v;
         }
     }
+
+    /// <summary>A whole panel's <c>(float)(sums[l] + bias[row + l])</c>: the bias added in double, then one rounding.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector512<float> Round(ReadOnlySpan<double> sums, ReadOnlySpan<float> bias, int row)
+    {
+        ref double s = ref MemoryMarshal.GetReference(sums);
+        var lo = Vector512.LoadUnsafe(ref s);
+        var hi = Vector512.LoadUnsafe(ref s, 8);
+        if (!bias.IsEmpty)
+        {
+            var (bl, bh) = Vector512.Widen(Vector512.Create(bias.Slice(row, PackedLinear.PanelWidth)));
+            lo += bl;
+            hi += bh;
+        }
+
+        return Vector512.Narrow(lo, hi);
+    }
+
+    /// <summary>
+    /// <c>v ≤ 0 ? +0 : v</c> per lane, as the scalar stores write it and as
+    /// <see cref="Activations.Relu"/> computes it: −0 becomes +0, and NaN stays NaN.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector512<float> Relu(Vector512<float> v) =>
+        Vector512.ConditionalSelect(Vector512.LessThanOrEqual(v, Vector512<float>.Zero), Vector512<float>.Zero, v);
 }

@@ -323,7 +323,19 @@ internal static class NetworkEmitter
 
                 if (step.Kind == StepKind.Linear && step.Strategy == LinearStrategy.Vectorized)
                 {
-                    w.Line($"Layers.{UnrolledEmitter.MethodName(plan, i)}({Literals.Identifier(step.Inputs[0])}, {Literals.Identifier(step.Output)});");
+                    string call = $"Layers.{UnrolledEmitter.MethodName(plan, i)}({Literals.Identifier(step.Inputs[0])}, {Literals.Identifier(step.Output)}";
+                    if (VectorizedEmitter.FusedRelu(plan, i) is { } relu)
+                    {
+                        foreach (string comment in StepMath.Describe(relu, sizes))
+                        {
+                            w.Line("// " + comment);
+                        }
+
+                        call += ", " + Literals.Identifier(relu.Output);
+                        i++;
+                    }
+
+                    w.Line(call + ");");
                     continue;
                 }
 
@@ -489,7 +501,7 @@ internal static class NetworkEmitter
                 string name = UnrolledEmitter.MethodName(plan, i);
                 if (plan.Steps[i].Strategy == LinearStrategy.Vectorized)
                 {
-                    VectorizedEmitter.WriteLayer(w, name, plan.Steps[i], weights);
+                    VectorizedEmitter.WriteLayer(w, name, plan.Steps[i], VectorizedEmitter.FusedRelu(plan, i), weights);
                 }
                 else
                 {

@@ -34,16 +34,39 @@ internal static class VectorizedEmitter
         ("Vector128", 4, 1),
     };
 
-    public static void WriteLayer(SourceWriter w, string name, StepPlan step, Dictionary<string, WeightPlan> weights)
+    /// <summary>
+    /// The step after linear step <paramref name="index"/> when it is a ReLU of that step's output,
+    /// which the layer's method then computes in its stores; other activations run as steps of
+    /// their own, over the whole tensor, as <c>ForwardBatch</c> runs them, so that both give the
+    /// same bits.
+    /// </summary>
+    public static StepPlan? FusedRelu(NetworkPlan plan, int index) =>
+        UnrolledEmitter.FusedActivation(plan, index) is { Kind: StepKind.Relu } relu ? relu : null;
+
+    /// <param name="w">The writer.</param>
+    /// <param name="name">The method's name.</param>
+    /// <param name="step">The linear step.</param>
+    /// <param name="relu">The ReLU fused into the stores (<see cref="FusedRelu"/>), if any: the method then writes it too.</param>
+    /// <param name="weights">The plan's constant data by name.</param>
+    public static void WriteLayer(SourceWriter w, string name, StepPlan step, StepPlan? relu, Dictionary<string, WeightPlan> weights)
     {
         var weight = weights[step.Weights[0]];
         int rows = weight.Shape[0], columns = weight.Shape[1];
         int panels = (rows + Packing.PanelWidth - 1) / Packing.PanelWidth;
         string bias = step.Weights[1].Length > 0 ? "Weights." + step.Weights[1] : "default";
         string math = $"{step.Output} = {step.Weights[0]} · {step.Inputs[0]}" + (step.Weights[1].Length > 0 ? " + " + step.Weights[1] : string.Empty);
-        w.Line($"/// <summary>layer {Literals.Comment(step.Layer)}: {Literals.Xml(math)}, {columns} → {rows}, over {SummaryTable.Group(panels)} packed panel{(panels == 1 ? string.Empty : "s")} of 16 rows.</summary>");
-        using (w.Block($"internal static void {name}(global::System.ReadOnlySpan<float> x, global::System.Span<float> z)"))
+        string then = relu is null ? string.Empty : $"; then {relu.Output} = max(0, {step.Output}) in the same stores";
+        string store = relu is null ? "StorePanel" : "StorePanelRelu";
+        string outputs = relu is null ? "z" : "z, a";
+        w.Line($"/// <summary>layer {Literals.Comment(step.Layer)}: {Literals.Xml(math)}, {columns} → {rows}, over {SummaryTable.Group(panels)} packed panel{(panels == 1 ? string.Empty : "s")} of 16 rows{Literals.Xml(then)}.</summary>");
+        string parameters = relu is null ? string.Empty : ", global::System.Span<float> a";
+        using (w.Block($"internal static void {name}(global::System.ReadOnlySpan<float> x, global::System.Span<float> z{parameters})"))
         {
+            if (relu is not null)
+            {
+                w.Line("// The ReLU is fused into the stores: each panel is written to z and, clamped at 0, to a.");
+            }
+
             w.Line($"ref float w = ref {MemoryMarshal}.GetReference(Weights.{step.Weights[0]});");
             w.Line($"ref float rx = ref {MemoryMarshal}.GetReference(x);");
             w.Line($"global::System.Span<double> sums = stackalloc double[{Literals.Int(Packing.PanelWidth * Widths.Max(x => x.PanelsPerPass))}];");
@@ -60,18 +83,18 @@ internal static class VectorizedEmitter
                     {
                         using (w.Block($"for (int p = 0; p < {Literals.Int(whole)}; p += {perPass})"))
                         {
-                            WritePass(w, type, lanes, perPass, columns, bias);
+                            WritePass(w, type, lanes, perPass, columns, bias, store, outputs);
                         }
                     }
                     else if (whole == perPass)
                     {
-                        WriteFixedPass(w, 0, type, lanes, perPass, columns, bias);
+                        WriteFixedPass(w, 0, type, lanes, perPass, columns, bias, store, outputs);
                     }
 
                     if (panels > whole)
                     {
                         w.Line(panels - whole == 1 ? "// The last panel." : $"// The last {panels - whole} panels.");
-                        WriteFixedPass(w, whole, type, lanes, panels - whole, columns, bias);
+                        WriteFixedPass(w, whole, type, lanes, panels - whole, columns, bias, store, outputs);
                     }
                 }
             }
@@ -92,27 +115,28 @@ internal static class VectorizedEmitter
                         }
                     }
 
-                    w.Line($"{Runtime}.Simd.StorePanel(sums.Slice(0, 16), {bias}, z, p * 16);");
+                    w.Line($"{Runtime}.Simd.{store}(sums.Slice(0, 16), {bias}, {outputs}, p * 16);");
                 }
             }
         }
     }
 
     /// <summary>A pass at a panel known at build time, in a block of its own.</summary>
-    private static void WriteFixedPass(SourceWriter w, int first, string type, int lanes, int panels, int columns, string bias)
+    private static void WriteFixedPass(SourceWriter w, int first, string type, int lanes, int panels, int columns, string bias, string store, string outputs)
     {
         using (w.Block(string.Empty))
         {
             w.Line($"const int p = {Literals.Int(first)};");
-            WritePass(w, type, lanes, panels, columns, bias);
+            WritePass(w, type, lanes, panels, columns, bias, store, outputs);
         }
     }
 
     /// <summary>
     /// One pass over <paramref name="panels"/> consecutive panels starting at panel <c>p</c>: the
-    /// block loop, the chains' multiply-adds, and the panels' stores.
+    /// block loop, the chains' multiply-adds, and the panels' stores (<paramref name="store"/>
+    /// into <paramref name="outputs"/>).
     /// </summary>
-    private static void WritePass(SourceWriter w, string type, int lanes, int panels, int columns, string bias)
+    private static void WritePass(SourceWriter w, string type, int lanes, int panels, int columns, string bias, string store, string outputs)
     {
         string vector = $"global::System.Runtime.Intrinsics.{type}";
         int panelLength = Packing.PanelWidth * columns;
@@ -154,7 +178,7 @@ internal static class VectorizedEmitter
         for (int q = 0; q < panels; q++)
         {
             string row = q == 0 ? "p * 16" : $"(p + {q}) * 16";
-            w.Line($"{Runtime}.Simd.StorePanel(sums.Slice({q * Packing.PanelWidth}, 16), {bias}, z, {row});");
+            w.Line($"{Runtime}.Simd.{store}(sums.Slice({q * Packing.PanelWidth}, 16), {bias}, {outputs}, {row});");
         }
     }
 }

@@ -154,19 +154,15 @@ namespace Lessons
         {
             // layer 1: linear 2 → 3
             //   Z1 = W1 · input
-            Layers.Layer1(input, Z1);
-
             // layer 1: relu, 3
             //   A1 = max(0, Z1)
-            global::NetGen.Runtime.Activations.Relu(Z1, A1);
+            Layers.Layer1(input, Z1, A1);
 
             // layer 2: linear 3 → 2
             //   Z2 = W2 · A1
-            Layers.Layer2(A1, Z2);
-
             // layer 2: relu, 2
             //   A2 = max(0, Z2)
-            global::NetGen.Runtime.Activations.Relu(Z2, A2);
+            Layers.Layer2(A1, Z2, A2);
 
             // layer 3: linear 2 → 1
             //   Z3 = W3 · A2
@@ -214,9 +210,10 @@ namespace Lessons
         // Vectorized layers: SIMD loops over the weights packed in panels of 16 rows, summed as the runtime's kernels sum.
         private static class Layers
         {
-            /// <summary>layer 1: Z1 = W1 · input, 2 → 3, over 1 packed panel of 16 rows.</summary>
-            internal static void Layer1(global::System.ReadOnlySpan<float> x, global::System.Span<float> z)
+            /// <summary>layer 1: Z1 = W1 · input, 2 → 3, over 1 packed panel of 16 rows; then A1 = max(0, Z1) in the same stores.</summary>
+            internal static void Layer1(global::System.ReadOnlySpan<float> x, global::System.Span<float> z, global::System.Span<float> a)
             {
+                // The ReLU is fused into the stores: each panel is written to z and, clamped at 0, to a.
                 ref float w = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(Weights.W1);
                 ref float rx = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(x);
                 global::System.Span<double> sums = stackalloc double[64];
@@ -240,7 +237,7 @@ namespace Lessons
 
                         global::NetGen.Runtime.Simd.AddTo(ref s, c0);
 
-                        global::NetGen.Runtime.Simd.StorePanel(sums.Slice(0, 16), default, z, p * 16);
+                        global::NetGen.Runtime.Simd.StorePanelRelu(sums.Slice(0, 16), default, z, a, p * 16);
                     }
                 }
                 else if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated)
@@ -265,7 +262,7 @@ namespace Lessons
                         global::NetGen.Runtime.Simd.AddTo(ref s, c0);
                         global::NetGen.Runtime.Simd.AddTo(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref s, 8), c1);
 
-                        global::NetGen.Runtime.Simd.StorePanel(sums.Slice(0, 16), default, z, p * 16);
+                        global::NetGen.Runtime.Simd.StorePanelRelu(sums.Slice(0, 16), default, z, a, p * 16);
                     }
                 }
                 else if (global::System.Runtime.Intrinsics.Vector128.IsHardwareAccelerated)
@@ -293,7 +290,7 @@ namespace Lessons
                         global::NetGen.Runtime.Simd.AddTo(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref s, 8), c2);
                         global::NetGen.Runtime.Simd.AddTo(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref s, 12), c3);
 
-                        global::NetGen.Runtime.Simd.StorePanel(sums.Slice(0, 16), default, z, p * 16);
+                        global::NetGen.Runtime.Simd.StorePanelRelu(sums.Slice(0, 16), default, z, a, p * 16);
                     }
                 }
                 else
@@ -311,14 +308,15 @@ namespace Lessons
                                 sums[l] += global::System.Runtime.CompilerServices.Unsafe.Add(ref wp, (k * 16) + l) * xk;
                             }
                         }
-                        global::NetGen.Runtime.Simd.StorePanel(sums.Slice(0, 16), default, z, p * 16);
+                        global::NetGen.Runtime.Simd.StorePanelRelu(sums.Slice(0, 16), default, z, a, p * 16);
                     }
                 }
             }
 
-            /// <summary>layer 2: Z2 = W2 · A1, 3 → 2, over 1 packed panel of 16 rows.</summary>
-            internal static void Layer2(global::System.ReadOnlySpan<float> x, global::System.Span<float> z)
+            /// <summary>layer 2: Z2 = W2 · A1, 3 → 2, over 1 packed panel of 16 rows; then A2 = max(0, Z2) in the same stores.</summary>
+            internal static void Layer2(global::System.ReadOnlySpan<float> x, global::System.Span<float> z, global::System.Span<float> a)
             {
+                // The ReLU is fused into the stores: each panel is written to z and, clamped at 0, to a.
                 ref float w = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(Weights.W2);
                 ref float rx = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(x);
                 global::System.Span<double> sums = stackalloc double[64];
@@ -342,7 +340,7 @@ namespace Lessons
 
                         global::NetGen.Runtime.Simd.AddTo(ref s, c0);
 
-                        global::NetGen.Runtime.Simd.StorePanel(sums.Slice(0, 16), default, z, p * 16);
+                        global::NetGen.Runtime.Simd.StorePanelRelu(sums.Slice(0, 16), default, z, a, p * 16);
                     }
                 }
                 else if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated)
@@ -367,7 +365,7 @@ namespace Lessons
                         global::NetGen.Runtime.Simd.AddTo(ref s, c0);
                         global::NetGen.Runtime.Simd.AddTo(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref s, 8), c1);
 
-                        global::NetGen.Runtime.Simd.StorePanel(sums.Slice(0, 16), default, z, p * 16);
+                        global::NetGen.Runtime.Simd.StorePanelRelu(sums.Slice(0, 16), default, z, a, p * 16);
                     }
                 }
                 else if (global::System.Runtime.Intrinsics.Vector128.IsHardwareAccelerated)
@@ -395,7 +393,7 @@ namespace Lessons
                         global::NetGen.Runtime.Simd.AddTo(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref s, 8), c2);
                         global::NetGen.Runtime.Simd.AddTo(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref s, 12), c3);
 
-                        global::NetGen.Runtime.Simd.StorePanel(sums.Slice(0, 16), default, z, p * 16);
+                        global::NetGen.Runtime.Simd.StorePanelRelu(sums.Slice(0, 16), default, z, a, p * 16);
                     }
                 }
                 else
@@ -413,7 +411,7 @@ namespace Lessons
                                 sums[l] += global::System.Runtime.CompilerServices.Unsafe.Add(ref wp, (k * 16) + l) * xk;
                             }
                         }
-                        global::NetGen.Runtime.Simd.StorePanel(sums.Slice(0, 16), default, z, p * 16);
+                        global::NetGen.Runtime.Simd.StorePanelRelu(sums.Slice(0, 16), default, z, a, p * 16);
                     }
                 }
             }

@@ -81,6 +81,39 @@ public sealed class KernelTests
         }
     }
 
+    /// <summary>
+    /// A ReLU fused into a layer's stores (the vectorized layers' <c>StorePanelRelu</c> and the
+    /// kernels' <see cref="Epilogue.Relu"/>) gives the bits of the <see cref="Activations.Relu"/>
+    /// step it replaces, −0 (to +0) and NaN (kept) included, on whole and partial panels.
+    /// </summary>
+    [Theory]
+    [InlineData(16)]
+    [InlineData(32)]
+    [InlineData(7)]
+    [InlineData(21)]
+    public void A_fused_relu_gives_the_bits_of_the_relu_step(int length)
+    {
+        double[] special = { -0.0, 0.0, double.NaN, -1e-45, 1e-45, -3.5, 2.25, double.NegativeInfinity, double.PositiveInfinity };
+        double[] values = Enumerable.Range(0, length).Select(i => i < special.Length ? special[i] : Math.Sin(i) * 4).ToArray();
+        float[] bias = Enumerable.Range(0, length).Select(i => i < special.Length ? 0f : 0.5f).ToArray();
+        float[] z = new float[length], a = new float[length], fused = new float[length], expected = new float[length];
+        for (int row = 0; row < length; row += PackedLinear.PanelWidth)
+        {
+            var sums = new double[PackedLinear.PanelWidth];
+            values.AsSpan(row, Math.Min(PackedLinear.PanelWidth, length - row)).CopyTo(sums);
+            Simd.StorePanelRelu(sums, bias, z, a, row);
+            Simd.StorePanel(sums, bias, fused, row, 0, Math.Min(PackedLinear.PanelWidth, length - row), Epilogue.Relu);
+        }
+
+        Activations.Relu(z, expected);
+        for (int i = 0; i < length; i++)
+        {
+            Assert.Equal((float)(values[i] + bias[i]), z[i]);
+            Assert.True(BitConverter.SingleToInt32Bits(expected[i]) == BitConverter.SingleToInt32Bits(a[i]), $"a[{i}] = {a[i]:R}, the ReLU step gives {expected[i]:R}");
+            Assert.True(BitConverter.SingleToInt32Bits(expected[i]) == BitConverter.SingleToInt32Bits(fused[i]), $"fused[{i}] = {fused[i]:R}, the ReLU step gives {expected[i]:R}");
+        }
+    }
+
     [Fact]
     public void Packed_linear_names_the_expected_lengths()
     {
