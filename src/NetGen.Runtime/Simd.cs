@@ -94,9 +94,9 @@ public static class Simd
         int width = Math.Min(PanelWidth, z.Length - row);
         for (int l = 0; l < width; l++)
         {
-            float v = (float)(bias.IsEmpty ? sums[l] : sums[l] + bias[row + l]);
+            float v = Round(sums, bias, row, l);
             z[row + l] = v;
-            a[row + l] = v <= 0f ? 0f : v;
+            a[row + l] = SpecialFunctions.Relu(v);
         }
     }
 
@@ -124,10 +124,15 @@ public static class Simd
 
         for (int l = 0; l < width; l++)
         {
-            float v = (float)(bias.IsEmpty ? sums[l] : sums[l] + bias[row + l]);
-            y[offset + row + l] = epilogue == Epilogue.Relu && v <= 0f ? 0f : v;
+            float v = Round(sums, bias, row, l);
+            y[offset + row + l] = epilogue == Epilogue.Relu ? SpecialFunctions.Relu(v) : v;
         }
     }
+
+    /// <summary>One output, <c>(float)(sums[l] + bias[row + l])</c>: the bias added in double, then one rounding.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static float Round(ReadOnlySpan<double> sums, ReadOnlySpan<float> bias, int row, int l) =>
+        (float)(bias.IsEmpty ? sums[l] : sums[l] + bias[row + l]);
 
     /// <summary>A whole panel's <c>(float)(sums[l] + bias[row + l])</c>: the bias added in double, then one rounding.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -147,8 +152,8 @@ public static class Simd
     }
 
     /// <summary>
-    /// <c>v ≤ 0 ? +0 : v</c> per lane, as the scalar stores write it and as
-    /// <see cref="Activations.Relu"/> computes it: −0 becomes +0, and NaN stays NaN.
+    /// <c>v ≤ 0 ? +0 : v</c> per lane, as <see cref="SpecialFunctions.Relu"/> (the scalar stores)
+    /// and <see cref="Activations.Relu"/> compute it: −0 becomes +0, and NaN stays NaN.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector512<float> Relu(Vector512<float> v) =>
