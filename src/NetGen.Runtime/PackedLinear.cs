@@ -13,6 +13,12 @@ public enum Epilogue
 
     /// <summary><c>y = max(0, W x + b)</c>: a ReLU fused into the store.</summary>
     Relu,
+
+    /// <summary><c>y = GELU(W x + b)</c>, the exact form, fused into the store (the bits of <see cref="Activations.Gelu"/>).</summary>
+    Gelu,
+
+    /// <summary><c>y = GELU(W x + b)</c>, the tanh form, fused into the store (the bits of <see cref="Activations.GeluTanh"/>).</summary>
+    GeluTanh,
 }
 
 /// <summary>

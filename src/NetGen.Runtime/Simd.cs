@@ -76,28 +76,35 @@ public static class Simd
     /// <summary>
     /// Writes the outputs of the panel that starts at output <paramref name="row"/> as
     /// <see cref="StorePanel(ReadOnlySpan{double}, ReadOnlySpan{float}, Span{float}, int)"/> does,
-    /// into <paramref name="z"/>, and their ReLU, <c>max(0, z)</c>, into <paramref name="a"/>:
-    /// the activation fused into the layer's store, while the panel is still in registers.
+    /// into <paramref name="z"/>, and their <paramref name="activation"/> into <paramref name="a"/>:
+    /// the activation fused into the layer's store, while the panel is still in registers. The
+    /// results have the bits of the activation's own step over the whole tensor.
     /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="activation"/> is <see cref="Epilogue.None"/> or not an epilogue.</exception>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void StorePanelRelu(ReadOnlySpan<double> sums, ReadOnlySpan<float> bias, Span<float> z, Span<float> a, int row)
+    public static void StorePanel(ReadOnlySpan<double> sums, ReadOnlySpan<float> bias, Span<float> z, Span<float> a, int row, Epilogue activation)
     {
         const int PanelWidth = PackedLinear.PanelWidth;
+        if (activation is not (Epilogue.Relu or Epilogue.Gelu or Epilogue.GeluTanh))
+        {
+            throw new ArgumentOutOfRangeException(nameof(activation), activation, "Expected the activation of a two-output store: Relu, Gelu or GeluTanh.");
+        }
+
         if (Vector512.IsHardwareAccelerated && z.Length - row >= PanelWidth && a.Length - row >= PanelWidth && sums.Length >= PanelWidth)
         {
             var v = Round(sums, bias, row);
             v.StoreUnsafe(ref MemoryMarshal.GetReference(z), (nuint)row);
-            Relu(v).StoreUnsafe(ref MemoryMarshal.GetReference(a), (nuint)row);
+            Apply(activation, v).StoreUnsafe(ref MemoryMarshal.GetReference(a), (nuint)row);
             return;
         }
 
         int width = Math.Min(PanelWidth, z.Length - row);
         for (int l = 0; l < width; l++)
         {
-            float v = Round(sums, bias, row, l);
-            z[row + l] = v;
-            a[row + l] = SpecialFunctions.Relu(v);
+            z[row + l] = Round(sums, bias, row, l);
         }
+
+        Apply(activation, z.Slice(row, width), a.Slice(row, width));
     }
 
     /// <summary>
@@ -113,9 +120,9 @@ public static class Simd
         if (width == PanelWidth && Vector512.IsHardwareAccelerated && sums.Length >= PanelWidth && y.Length - offset - row >= PanelWidth)
         {
             var v = Round(sums, bias, row);
-            if (epilogue == Epilogue.Relu)
+            if (epilogue != Epilogue.None)
             {
-                v = Relu(v);
+                v = Apply(epilogue, v);
             }
 
             v.StoreUnsafe(ref MemoryMarshal.GetReference(y), (nuint)(offset + row));
@@ -124,8 +131,47 @@ public static class Simd
 
         for (int l = 0; l < width; l++)
         {
-            float v = Round(sums, bias, row, l);
-            y[offset + row + l] = epilogue == Epilogue.Relu ? SpecialFunctions.Relu(v) : v;
+            y[offset + row + l] = Round(sums, bias, row, l);
+        }
+
+        if (epilogue != Epilogue.None)
+        {
+            var outputs = y.Slice(offset + row, width);
+            Apply(epilogue, outputs, outputs);
+        }
+    }
+
+    /// <summary>The activation of an epilogue on a whole panel in a register.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector512<float> Apply(Epilogue activation, Vector512<float> v) => activation switch
+    {
+        Epilogue.Relu => Relu(v),
+        Epilogue.Gelu => VectorFunctions.Gelu(v),
+        Epilogue.GeluTanh => VectorFunctions.GeluTanh(v),
+        _ => v,
+    };
+
+    /// <summary>
+    /// The activation of an epilogue over part of a panel, through the activation's own step:
+    /// each element gives the same bits there as in a vector (see <c>VectorFunctions</c>).
+    /// </summary>
+    private static void Apply(Epilogue activation, ReadOnlySpan<float> z, Span<float> a)
+    {
+        switch (activation)
+        {
+            case Epilogue.Relu:
+                for (int l = 0; l < z.Length; l++)
+                {
+                    a[l] = SpecialFunctions.Relu(z[l]);
+                }
+
+                break;
+            case Epilogue.Gelu:
+                Activations.Gelu(z, a);
+                break;
+            case Epilogue.GeluTanh:
+                Activations.GeluTanh(z, a);
+                break;
         }
     }
 

@@ -324,14 +324,14 @@ internal static class NetworkEmitter
                 if (step.Kind == StepKind.Linear && step.Strategy == LinearStrategy.Vectorized)
                 {
                     string call = $"Layers.{UnrolledEmitter.MethodName(plan, i)}({Literals.Identifier(step.Inputs[0])}, {Literals.Identifier(step.Output)}";
-                    if (VectorizedEmitter.FusedRelu(plan, i) is { } relu)
+                    if (VectorizedEmitter.FusedActivation(plan, i) is { } activation)
                     {
-                        foreach (string comment in StepMath.Describe(relu, sizes))
+                        foreach (string comment in StepMath.Describe(activation, sizes))
                         {
                             w.Line("// " + comment);
                         }
 
-                        call += ", " + Literals.Identifier(relu.Output);
+                        call += ", " + Literals.Identifier(activation.Output);
                         i++;
                     }
 
@@ -348,8 +348,8 @@ internal static class NetworkEmitter
 
     /// <summary>
     /// The batch core: every layer over <c>count</c> samples at once, linear layers through the
-    /// matrix-matrix kernel, with a ReLU fused into the kernel's store where its input is read by
-    /// nothing else (no Cache here, so the pre-activation need not be kept).
+    /// matrix-matrix kernel, with a ReLU or a GELU fused into the kernel's store where its input
+    /// is read by nothing else (no Cache here, so the pre-activation need not be kept).
     /// </summary>
     private static void WriteBatchCore(SourceWriter w, NetworkPlan plan, CancellationToken cancellationToken)
     {
@@ -392,24 +392,25 @@ internal static class NetworkEmitter
                 {
                     // Kernel and vectorized layers alike: the vectorized loop sums in the kernels' order.
                     string epilogue = "None";
-                    if (i + 1 < plan.Steps.Count && plan.Steps[i + 1] is { Kind: StepKind.Relu } relu
-                        && relu.Inputs[0] == step.Output && readers[step.Output] == 1 && step.Output != plan.OutputTensor)
+                    if (i + 1 < plan.Steps.Count && plan.Steps[i + 1] is { } activation && VectorizedEmitter.Epilogue(activation.Kind) is { } fused
+                        && activation.Inputs[0] == step.Output && readers[step.Output] == 1 && step.Output != plan.OutputTensor)
                     {
-                        foreach (string comment in StepMath.Describe(relu, sizes))
+                        foreach (string comment in StepMath.Describe(activation, sizes))
                         {
                             w.Line("// " + comment);
                         }
 
-                        epilogue = "Relu";
-                        y = Literals.Identifier(relu.Output);
+                        epilogue = fused;
+                        y = Literals.Identifier(activation.Output);
                         i++;
                     }
 
                     w.Line($"{Runtime}.PackedLinear.ForwardBatch({Weight(step.Weights[0])}, {Weight(step.Weights[1])}, {x}, {y}, {Literals.Int(n)}, {Literals.Int(m)}, {Runtime}.Epilogue.{epilogue});");
                 }
-                else if (step.Kind is StepKind.Relu or StepKind.LeakyRelu or StepKind.Copy or StepKind.Add)
+                else if (step.Kind is StepKind.Relu or StepKind.LeakyRelu or StepKind.Gelu or StepKind.GeluTanh or StepKind.Copy or StepKind.Add)
                 {
-                    // Exact element-wise ops: one call over the whole block.
+                    // Element-wise ops whose result for an element does not depend on where it
+                    // is (exact ones, and the GELUs): one call over the whole block.
                     w.Line(StepCall(step));
                 }
                 else
@@ -501,7 +502,7 @@ internal static class NetworkEmitter
                 string name = UnrolledEmitter.MethodName(plan, i);
                 if (plan.Steps[i].Strategy == LinearStrategy.Vectorized)
                 {
-                    VectorizedEmitter.WriteLayer(w, name, plan.Steps[i], VectorizedEmitter.FusedRelu(plan, i), weights);
+                    VectorizedEmitter.WriteLayer(w, name, plan.Steps[i], VectorizedEmitter.FusedActivation(plan, i), weights);
                 }
                 else
                 {

@@ -35,36 +35,58 @@ internal static class VectorizedEmitter
     };
 
     /// <summary>
-    /// The step after linear step <paramref name="index"/> when it is a ReLU of that step's output,
-    /// which the layer's method then computes in its stores; other activations run as steps of
-    /// their own, over the whole tensor, as <c>ForwardBatch</c> runs them, so that both give the
-    /// same bits.
+    /// The step after linear step <paramref name="index"/> when it is a ReLU or a GELU of that
+    /// step's output, which the layer's method then computes in its stores. These activations
+    /// give an element the same bits wherever it is (the runtime's GELUs use the same float
+    /// operations in every lane and in scalar code), so a panel at a time matches the step over
+    /// the whole tensor that <c>ForwardBatch</c> runs. The others (sigmoid, tanh, SiLU, through
+    /// <c>TensorPrimitives</c>) round a vector's lanes and its scalar tail differently, and stay
+    /// steps of their own.
     /// </summary>
-    public static StepPlan? FusedRelu(NetworkPlan plan, int index) =>
-        UnrolledEmitter.FusedActivation(plan, index) is { Kind: StepKind.Relu } relu ? relu : null;
+    public static StepPlan? FusedActivation(NetworkPlan plan, int index) =>
+        UnrolledEmitter.FusedActivation(plan, index) is { } next && Epilogue(next.Kind) is not null ? next : null;
+
+    /// <summary>The runtime's <c>Epilogue</c> member that applies <paramref name="kind"/> in a store, or null where none does.</summary>
+    public static string? Epilogue(StepKind kind) => kind switch
+    {
+        StepKind.Relu => "Relu",
+        StepKind.Gelu => "Gelu",
+        StepKind.GeluTanh => "GeluTanh",
+        _ => null,
+    };
+
+    /// <summary>The activation's formula on one output, for the layer's summary.</summary>
+    private static string ActivationMath(StepPlan activation) => activation.Kind switch
+    {
+        StepKind.Relu => $"max(0, {activation.Inputs[0]})",
+        StepKind.Gelu => $"GELU({activation.Inputs[0]})",
+        _ => $"GELU_tanh({activation.Inputs[0]})",
+    };
 
     /// <param name="w">The writer.</param>
     /// <param name="name">The method's name.</param>
     /// <param name="step">The linear step.</param>
-    /// <param name="relu">The ReLU fused into the stores (<see cref="FusedRelu"/>), if any: the method then writes it too.</param>
+    /// <param name="activation">The activation fused into the stores (<see cref="FusedActivation"/>), if any: the method then writes it too.</param>
     /// <param name="weights">The plan's constant data by name.</param>
-    public static void WriteLayer(SourceWriter w, string name, StepPlan step, StepPlan? relu, Dictionary<string, WeightPlan> weights)
+    public static void WriteLayer(SourceWriter w, string name, StepPlan step, StepPlan? activation, Dictionary<string, WeightPlan> weights)
     {
         var weight = weights[step.Weights[0]];
         int rows = weight.Shape[0], columns = weight.Shape[1];
         int panels = (rows + Packing.PanelWidth - 1) / Packing.PanelWidth;
         string bias = step.Weights[1].Length > 0 ? "Weights." + step.Weights[1] : "default";
         string math = $"{step.Output} = {step.Weights[0]} · {step.Inputs[0]}" + (step.Weights[1].Length > 0 ? " + " + step.Weights[1] : string.Empty);
-        string then = relu is null ? string.Empty : $"; then {relu.Output} = max(0, {step.Output}) in the same stores";
-        string store = relu is null ? "StorePanel" : "StorePanelRelu";
-        string outputs = relu is null ? "z" : "z, a";
+        string then = activation is null ? string.Empty : $"; then {activation.Output} = {ActivationMath(activation)} in the same stores";
+        string outputs = activation is null ? "z" : "z, a";
+        string epilogue = activation is null ? string.Empty : $", {Runtime}.Epilogue.{Epilogue(activation.Kind)}";
         w.Line($"/// <summary>layer {Literals.Comment(step.Layer)}: {Literals.Xml(math)}, {columns} → {rows}, over {SummaryTable.Group(panels)} packed panel{(panels == 1 ? string.Empty : "s")} of 16 rows{Literals.Xml(then)}.</summary>");
-        string parameters = relu is null ? string.Empty : ", global::System.Span<float> a";
+        string parameters = activation is null ? string.Empty : ", global::System.Span<float> a";
         using (w.Block($"internal static void {name}(global::System.ReadOnlySpan<float> x, global::System.Span<float> z{parameters})"))
         {
-            if (relu is not null)
+            if (activation is not null)
             {
-                w.Line("// The ReLU is fused into the stores: each panel is written to z and, clamped at 0, to a.");
+                w.Line(activation.Kind == StepKind.Relu
+                    ? "// The ReLU is fused into the stores: each panel is written to z and, clamped at 0, to a."
+                    : $"// The {(activation.Kind == StepKind.Gelu ? "GELU" : "tanh GELU")} is fused into the stores: each panel is written to z and, through the GELU in registers, to a.");
             }
 
             w.Line($"ref float w = ref {MemoryMarshal}.GetReference(Weights.{step.Weights[0]});");
@@ -83,18 +105,18 @@ internal static class VectorizedEmitter
                     {
                         using (w.Block($"for (int p = 0; p < {Literals.Int(whole)}; p += {perPass})"))
                         {
-                            WritePass(w, type, lanes, perPass, columns, bias, store, outputs);
+                            WritePass(w, type, lanes, perPass, columns, bias, outputs, epilogue);
                         }
                     }
                     else if (whole == perPass)
                     {
-                        WriteFixedPass(w, 0, type, lanes, perPass, columns, bias, store, outputs);
+                        WriteFixedPass(w, 0, type, lanes, perPass, columns, bias, outputs, epilogue);
                     }
 
                     if (panels > whole)
                     {
                         w.Line(panels - whole == 1 ? "// The last panel." : $"// The last {panels - whole} panels.");
-                        WriteFixedPass(w, whole, type, lanes, panels - whole, columns, bias, store, outputs);
+                        WriteFixedPass(w, whole, type, lanes, panels - whole, columns, bias, outputs, epilogue);
                     }
                 }
             }
@@ -115,28 +137,28 @@ internal static class VectorizedEmitter
                         }
                     }
 
-                    w.Line($"{Runtime}.Simd.{store}(sums.Slice(0, 16), {bias}, {outputs}, p * 16);");
+                    w.Line($"{Runtime}.Simd.StorePanel(sums.Slice(0, 16), {bias}, {outputs}, p * 16{epilogue});");
                 }
             }
         }
     }
 
     /// <summary>A pass at a panel known at build time, in a block of its own.</summary>
-    private static void WriteFixedPass(SourceWriter w, int first, string type, int lanes, int panels, int columns, string bias, string store, string outputs)
+    private static void WriteFixedPass(SourceWriter w, int first, string type, int lanes, int panels, int columns, string bias, string outputs, string epilogue)
     {
         using (w.Block(string.Empty))
         {
             w.Line($"const int p = {Literals.Int(first)};");
-            WritePass(w, type, lanes, panels, columns, bias, store, outputs);
+            WritePass(w, type, lanes, panels, columns, bias, outputs, epilogue);
         }
     }
 
     /// <summary>
     /// One pass over <paramref name="panels"/> consecutive panels starting at panel <c>p</c>: the
-    /// block loop, the chains' multiply-adds, and the panels' stores (<paramref name="store"/>
-    /// into <paramref name="outputs"/>).
+    /// block loop, the chains' multiply-adds, and the panels' stores into <paramref name="outputs"/>
+    /// (with the fused activation's <paramref name="epilogue"/> argument, if any).
     /// </summary>
-    private static void WritePass(SourceWriter w, string type, int lanes, int panels, int columns, string bias, string store, string outputs)
+    private static void WritePass(SourceWriter w, string type, int lanes, int panels, int columns, string bias, string outputs, string epilogue)
     {
         string vector = $"global::System.Runtime.Intrinsics.{type}";
         int panelLength = Packing.PanelWidth * columns;
@@ -178,7 +200,7 @@ internal static class VectorizedEmitter
         for (int q = 0; q < panels; q++)
         {
             string row = q == 0 ? "p * 16" : $"(p + {q}) * 16";
-            w.Line($"{Runtime}.Simd.{store}(sums.Slice({q * Packing.PanelWidth}, 16), {bias}, {outputs}, {row});");
+            w.Line($"{Runtime}.Simd.StorePanel(sums.Slice({q * Packing.PanelWidth}, 16), {bias}, {outputs}, {row}{epilogue});");
         }
     }
 }

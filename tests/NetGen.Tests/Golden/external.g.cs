@@ -260,14 +260,9 @@ namespace App
 
             // layer 2: linear 40 → 300
             //   Z2 = W2 · N1 + B2
-            global::NetGen.Runtime.PackedLinear.ForwardBatch(Weights.W2, Weights.B2, N1, Z2, 40, 300, global::NetGen.Runtime.Epilogue.None);
-
             // layer 2: gelu, 300
             //   A2 = Z2 · Φ(Z2),  Φ(v) = ½ (1 + erf(v / √2))
-            for (int row = 0; row < count; row++)
-            {
-                global::NetGen.Runtime.Activations.Gelu(Z2.Slice(row * 300, 300), A2.Slice(row * 300, 300));
-            }
+            global::NetGen.Runtime.PackedLinear.ForwardBatch(Weights.W2, Weights.B2, N1, A2, 40, 300, global::NetGen.Runtime.Epilogue.Gelu);
 
             // layer 3.1: rms_norm, 300
             //   N3_1 = A2 / √(mean(A2²) + ε) ⊙ Gamma3_1,  ε = 1E-06

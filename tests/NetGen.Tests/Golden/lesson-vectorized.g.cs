@@ -237,7 +237,7 @@ namespace Lessons
 
                         global::NetGen.Runtime.Simd.AddTo(ref s, c0);
 
-                        global::NetGen.Runtime.Simd.StorePanelRelu(sums.Slice(0, 16), default, z, a, p * 16);
+                        global::NetGen.Runtime.Simd.StorePanel(sums.Slice(0, 16), default, z, a, p * 16, global::NetGen.Runtime.Epilogue.Relu);
                     }
                 }
                 else if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated)
@@ -262,7 +262,7 @@ namespace Lessons
                         global::NetGen.Runtime.Simd.AddTo(ref s, c0);
                         global::NetGen.Runtime.Simd.AddTo(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref s, 8), c1);
 
-                        global::NetGen.Runtime.Simd.StorePanelRelu(sums.Slice(0, 16), default, z, a, p * 16);
+                        global::NetGen.Runtime.Simd.StorePanel(sums.Slice(0, 16), default, z, a, p * 16, global::NetGen.Runtime.Epilogue.Relu);
                     }
                 }
                 else if (global::System.Runtime.Intrinsics.Vector128.IsHardwareAccelerated)
@@ -290,7 +290,7 @@ namespace Lessons
                         global::NetGen.Runtime.Simd.AddTo(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref s, 8), c2);
                         global::NetGen.Runtime.Simd.AddTo(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref s, 12), c3);
 
-                        global::NetGen.Runtime.Simd.StorePanelRelu(sums.Slice(0, 16), default, z, a, p * 16);
+                        global::NetGen.Runtime.Simd.StorePanel(sums.Slice(0, 16), default, z, a, p * 16, global::NetGen.Runtime.Epilogue.Relu);
                     }
                 }
                 else
@@ -308,7 +308,7 @@ namespace Lessons
                                 sums[l] += global::System.Runtime.CompilerServices.Unsafe.Add(ref wp, (k * 16) + l) * xk;
                             }
                         }
-                        global::NetGen.Runtime.Simd.StorePanelRelu(sums.Slice(0, 16), default, z, a, p * 16);
+                        global::NetGen.Runtime.Simd.StorePanel(sums.Slice(0, 16), default, z, a, p * 16, global::NetGen.Runtime.Epilogue.Relu);
                     }
                 }
             }
@@ -340,7 +340,7 @@ namespace Lessons
 
                         global::NetGen.Runtime.Simd.AddTo(ref s, c0);
 
-                        global::NetGen.Runtime.Simd.StorePanelRelu(sums.Slice(0, 16), default, z, a, p * 16);
+                        global::NetGen.Runtime.Simd.StorePanel(sums.Slice(0, 16), default, z, a, p * 16, global::NetGen.Runtime.Epilogue.Relu);
                     }
                 }
                 else if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated)
@@ -365,7 +365,7 @@ namespace Lessons
                         global::NetGen.Runtime.Simd.AddTo(ref s, c0);
                         global::NetGen.Runtime.Simd.AddTo(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref s, 8), c1);
 
-                        global::NetGen.Runtime.Simd.StorePanelRelu(sums.Slice(0, 16), default, z, a, p * 16);
+                        global::NetGen.Runtime.Simd.StorePanel(sums.Slice(0, 16), default, z, a, p * 16, global::NetGen.Runtime.Epilogue.Relu);
                     }
                 }
                 else if (global::System.Runtime.Intrinsics.Vector128.IsHardwareAccelerated)
@@ -393,7 +393,7 @@ namespace Lessons
                         global::NetGen.Runtime.Simd.AddTo(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref s, 8), c2);
                         global::NetGen.Runtime.Simd.AddTo(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref s, 12), c3);
 
-                        global::NetGen.Runtime.Simd.StorePanelRelu(sums.Slice(0, 16), default, z, a, p * 16);
+                        global::NetGen.Runtime.Simd.StorePanel(sums.Slice(0, 16), default, z, a, p * 16, global::NetGen.Runtime.Epilogue.Relu);
                     }
                 }
                 else
@@ -411,7 +411,7 @@ namespace Lessons
                                 sums[l] += global::System.Runtime.CompilerServices.Unsafe.Add(ref wp, (k * 16) + l) * xk;
                             }
                         }
-                        global::NetGen.Runtime.Simd.StorePanelRelu(sums.Slice(0, 16), default, z, a, p * 16);
+                        global::NetGen.Runtime.Simd.StorePanel(sums.Slice(0, 16), default, z, a, p * 16, global::NetGen.Runtime.Epilogue.Relu);
                     }
                 }
             }

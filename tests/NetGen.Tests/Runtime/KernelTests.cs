@@ -117,18 +117,25 @@ public sealed class KernelTests
     }
 
     /// <summary>
-    /// A ReLU fused into a layer's stores (the vectorized layers' <c>StorePanelRelu</c> and the
-    /// kernels' <see cref="Epilogue.Relu"/>) gives the bits of the <see cref="Activations.Relu"/>
-    /// step it replaces, −0 (to +0) and NaN (kept) included, on whole and partial panels.
+    /// An activation fused into a layer's stores (the vectorized layers' two-output
+    /// <see cref="Simd.StorePanel(ReadOnlySpan{double}, ReadOnlySpan{float}, Span{float}, Span{float}, int, Epilogue)"/>
+    /// and the kernels' epilogues) gives the bits of the activation's step over the whole tensor,
+    /// on whole and partial panels: for ReLU −0 (to +0) and NaN (kept), for the GELUs whatever
+    /// lane or scalar tail an element falls in.
     /// </summary>
     [Theory]
-    [InlineData(16)]
-    [InlineData(32)]
-    [InlineData(7)]
-    [InlineData(21)]
-    public void A_fused_relu_gives_the_bits_of_the_relu_step(int length)
+    [InlineData(Epilogue.Relu, 16)]
+    [InlineData(Epilogue.Relu, 32)]
+    [InlineData(Epilogue.Relu, 7)]
+    [InlineData(Epilogue.Relu, 21)]
+    [InlineData(Epilogue.Gelu, 16)]
+    [InlineData(Epilogue.Gelu, 45)]
+    [InlineData(Epilogue.Gelu, 3)]
+    [InlineData(Epilogue.GeluTanh, 32)]
+    [InlineData(Epilogue.GeluTanh, 29)]
+    public void A_fused_activation_gives_the_bits_of_its_step(Epilogue activation, int length)
     {
-        double[] special = { -0.0, 0.0, double.NaN, -1e-45, 1e-45, -3.5, 2.25, double.NegativeInfinity, double.PositiveInfinity };
+        double[] special = { -0.0, 0.0, double.NaN, -1e-45, 1e-45, -3.5, 2.25, double.NegativeInfinity, double.PositiveInfinity, -20, 1e9, -1e9, 1e-20 };
         double[] values = Enumerable.Range(0, length).Select(i => i < special.Length ? special[i] : Math.Sin(i) * 4).ToArray();
         float[] bias = Enumerable.Range(0, length).Select(i => i < special.Length ? 0f : 0.5f).ToArray();
         float[] z = new float[length], a = new float[length], fused = new float[length], expected = new float[length];
@@ -136,17 +143,70 @@ public sealed class KernelTests
         {
             var sums = new double[PackedLinear.PanelWidth];
             values.AsSpan(row, Math.Min(PackedLinear.PanelWidth, length - row)).CopyTo(sums);
-            Simd.StorePanelRelu(sums, bias, z, a, row);
-            Simd.StorePanel(sums, bias, fused, row, 0, Math.Min(PackedLinear.PanelWidth, length - row), Epilogue.Relu);
+            Simd.StorePanel(sums, bias, z, a, row, activation);
+            Simd.StorePanel(sums, bias, fused, row, 0, Math.Min(PackedLinear.PanelWidth, length - row), activation);
         }
 
-        Activations.Relu(z, expected);
+        switch (activation)
+        {
+            case Epilogue.Relu:
+                Activations.Relu(z, expected);
+                break;
+            case Epilogue.Gelu:
+                Activations.Gelu(z, expected);
+                break;
+            default:
+                Activations.GeluTanh(z, expected);
+                break;
+        }
+
         for (int i = 0; i < length; i++)
         {
             Assert.Equal((float)(values[i] + bias[i]), z[i]);
-            Assert.True(BitConverter.SingleToInt32Bits(expected[i]) == BitConverter.SingleToInt32Bits(a[i]), $"a[{i}] = {a[i]:R}, the ReLU step gives {expected[i]:R}");
-            Assert.True(BitConverter.SingleToInt32Bits(expected[i]) == BitConverter.SingleToInt32Bits(fused[i]), $"fused[{i}] = {fused[i]:R}, the ReLU step gives {expected[i]:R}");
+            Assert.True(BitConverter.SingleToInt32Bits(expected[i]) == BitConverter.SingleToInt32Bits(a[i]), $"a[{i}] = {a[i]:R}, the {activation} step gives {expected[i]:R}");
+            Assert.True(BitConverter.SingleToInt32Bits(expected[i]) == BitConverter.SingleToInt32Bits(fused[i]), $"fused[{i}] = {fused[i]:R}, the {activation} step gives {expected[i]:R}");
         }
+    }
+
+    /// <summary>
+    /// The GELUs give an element the same bits wherever it falls: in a 16-lane vector, an
+    /// 8- or 4-lane one, or a scalar tail, since fused layers apply them a panel at a time.
+    /// </summary>
+    [Fact]
+    public void Gelus_give_an_element_the_same_bits_at_every_position() =>
+        Gen.Float[-12f, 12f].Array[1, 80].Sample(x =>
+        {
+            foreach (var gelu in new Action<ReadOnlySpan<float>, Span<float>>[] { Activations.Gelu, Activations.GeluTanh })
+            {
+                float[] whole = new float[x.Length];
+                gelu(x, whole);
+                for (int i = 0; i < x.Length; i++)
+                {
+                    float[] one = new float[1];
+                    gelu(x.AsSpan(i, 1), one);
+                    Assert.True(BitConverter.SingleToInt32Bits(whole[i]) == BitConverter.SingleToInt32Bits(one[0]), $"x = {x[i]:R}: {whole[i]:R} at position {i} of {x.Length}, {one[0]:R} alone");
+                }
+            }
+        });
+
+    /// <summary>The GELUs at the edges of float32: the limits, the underflow of e^(−a²), NaN.</summary>
+    [Fact]
+    public void Gelus_handle_the_edges_of_float32()
+    {
+        float[] x = { 0f, -0f, 1e-30f, -1e-30f, 10f, -10f, -13.2f, -14f, -20f, 88f, -88f, 1e20f, -1e20f, float.MaxValue, -float.MaxValue, float.PositiveInfinity, float.NaN };
+        float[] gelu = new float[x.Length], tanh = new float[x.Length];
+        Activations.Gelu(x, gelu);
+        Activations.GeluTanh(x, tanh);
+        for (int i = 0; i < x.Length - 2; i++)
+        {
+            double v = x[i];
+            double tanhForm = Math.Abs(v) > 1e10 ? Math.Max(v, 0) : 0.5 * v * (1 + Math.Tanh(Math.Sqrt(2 / Math.PI) * (v + (0.044715 * v * v * v))));
+            AssertClose(v * 0.5 * ReferenceNetwork.Erfc(-v / Math.Sqrt(2)), gelu[i], 1e-6, $"gelu({v:R})");
+            AssertClose(tanhForm, tanh[i], 1e-6, $"gelu_tanh({v:R})");
+        }
+
+        Assert.True(float.IsPositiveInfinity(gelu[^2]) && float.IsPositiveInfinity(tanh[^2]));
+        Assert.True(float.IsNaN(gelu[^1]) && float.IsNaN(tanh[^1]));
     }
 
     [Fact]
