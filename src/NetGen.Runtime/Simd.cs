@@ -101,10 +101,18 @@ public static class Simd
         int width = Math.Min(PanelWidth, z.Length - row);
         for (int l = 0; l < width; l++)
         {
-            z[row + l] = Round(sums, bias, row, l);
+            float v = Round(sums, bias, row, l);
+            z[row + l] = v;
+            if (activation == Epilogue.Relu)
+            {
+                a[row + l] = SpecialFunctions.Relu(v);
+            }
         }
 
-        Apply(activation, z.Slice(row, width), a.Slice(row, width));
+        if (activation != Epilogue.Relu)
+        {
+            Gelu(activation, z.Slice(row, width), a.Slice(row, width));
+        }
     }
 
     /// <summary>
@@ -131,13 +139,14 @@ public static class Simd
 
         for (int l = 0; l < width; l++)
         {
-            y[offset + row + l] = Round(sums, bias, row, l);
+            float v = Round(sums, bias, row, l);
+            y[offset + row + l] = epilogue == Epilogue.Relu ? SpecialFunctions.Relu(v) : v;
         }
 
-        if (epilogue != Epilogue.None)
+        if (epilogue is Epilogue.Gelu or Epilogue.GeluTanh)
         {
             var outputs = y.Slice(offset + row, width);
-            Apply(epilogue, outputs, outputs);
+            Gelu(epilogue, outputs, outputs);
         }
     }
 
@@ -152,26 +161,18 @@ public static class Simd
     };
 
     /// <summary>
-    /// The activation of an epilogue over part of a panel, through the activation's own step:
-    /// each element gives the same bits there as in a vector (see <c>VectorFunctions</c>).
+    /// A GELU epilogue over part of a panel, through the activation's own step: each element
+    /// gives the same bits there as in a vector (see <c>VectorFunctions</c>).
     /// </summary>
-    private static void Apply(Epilogue activation, ReadOnlySpan<float> z, Span<float> a)
+    private static void Gelu(Epilogue activation, ReadOnlySpan<float> z, Span<float> a)
     {
-        switch (activation)
+        if (activation == Epilogue.Gelu)
         {
-            case Epilogue.Relu:
-                for (int l = 0; l < z.Length; l++)
-                {
-                    a[l] = SpecialFunctions.Relu(z[l]);
-                }
-
-                break;
-            case Epilogue.Gelu:
-                Activations.Gelu(z, a);
-                break;
-            case Epilogue.GeluTanh:
-                Activations.GeluTanh(z, a);
-                break;
+            Activations.Gelu(z, a);
+        }
+        else
+        {
+            Activations.GeluTanh(z, a);
         }
     }
 
