@@ -38,38 +38,15 @@ public static class Activations
     /// <c>VectorFunctions</c>), so a slice of a tensor gives the bits of the whole: layers apply it
     /// panel by panel as they store their outputs.
     /// </remarks>
-    public static void Gelu(ReadOnlySpan<float> x, Span<float> y)
-    {
-        Guard.Length(y.Length, x.Length, nameof(y));
-        ref float rx = ref MemoryMarshal.GetReference(x);
-        ref float ry = ref MemoryMarshal.GetReference(y);
-        int n = x.Length;
-        int i = 0;
-        if (Vector512.IsHardwareAccelerated)
-        {
-            for (; i <= n - Vector512<float>.Count; i += Vector512<float>.Count)
-            {
-                VectorFunctions.Gelu(Vector512.LoadUnsafe(ref rx, (nuint)i)).StoreUnsafe(ref ry, (nuint)i);
-            }
-        }
-
-        if (Vector.IsHardwareAccelerated)
-        {
-            for (; i <= n - Vector<float>.Count; i += Vector<float>.Count)
-            {
-                VectorFunctions.Gelu(Vector.LoadUnsafe(ref rx, (nuint)i)).StoreUnsafe(ref ry, (nuint)i);
-            }
-        }
-
-        for (; i < n; i++)
-        {
-            Unsafe.Add(ref ry, i) = VectorFunctions.Gelu(Unsafe.Add(ref rx, i));
-        }
-    }
+    public static void Gelu(ReadOnlySpan<float> x, Span<float> y) => Map<VectorFunctions.Gelu>(x, y);
 
     /// <summary>GELU with the tanh approximation, <c>y = ½x(1 + tanh(√(2/π)(x + 0.044715x³)))</c>.</summary>
     /// <remarks>As <see cref="Gelu"/>: one pass in registers, the same bits for an element wherever it is.</remarks>
-    public static void GeluTanh(ReadOnlySpan<float> x, Span<float> y)
+    public static void GeluTanh(ReadOnlySpan<float> x, Span<float> y) => Map<VectorFunctions.GeluTanh>(x, y);
+
+    /// <summary><c>y_i = f(x_i)</c>: Vector512 where accelerated, then <see cref="Vector{T}"/>, then one element at a time.</summary>
+    private static void Map<TFunction>(ReadOnlySpan<float> x, Span<float> y)
+        where TFunction : struct, IVectorFunction
     {
         Guard.Length(y.Length, x.Length, nameof(y));
         ref float rx = ref MemoryMarshal.GetReference(x);
@@ -80,7 +57,7 @@ public static class Activations
         {
             for (; i <= n - Vector512<float>.Count; i += Vector512<float>.Count)
             {
-                VectorFunctions.GeluTanh(Vector512.LoadUnsafe(ref rx, (nuint)i)).StoreUnsafe(ref ry, (nuint)i);
+                TFunction.Invoke(Vector512.LoadUnsafe(ref rx, (nuint)i)).StoreUnsafe(ref ry, (nuint)i);
             }
         }
 
@@ -88,13 +65,13 @@ public static class Activations
         {
             for (; i <= n - Vector<float>.Count; i += Vector<float>.Count)
             {
-                VectorFunctions.GeluTanh(Vector.LoadUnsafe(ref rx, (nuint)i)).StoreUnsafe(ref ry, (nuint)i);
+                TFunction.Invoke(Vector.LoadUnsafe(ref rx, (nuint)i)).StoreUnsafe(ref ry, (nuint)i);
             }
         }
 
         for (; i < n; i++)
         {
-            Unsafe.Add(ref ry, i) = VectorFunctions.GeluTanh(Unsafe.Add(ref rx, i));
+            Unsafe.Add(ref ry, i) = TFunction.Invoke(Unsafe.Add(ref rx, i));
         }
     }
 

@@ -155,8 +155,8 @@ public static class Simd
     private static Vector512<float> Apply(Epilogue activation, Vector512<float> v) => activation switch
     {
         Epilogue.Relu => Relu(v),
-        Epilogue.Gelu => VectorFunctions.Gelu(v),
-        Epilogue.GeluTanh => VectorFunctions.GeluTanh(v),
+        Epilogue.Gelu => VectorFunctions.Gelu.Invoke(v),
+        Epilogue.GeluTanh => VectorFunctions.GeluTanh.Invoke(v),
         _ => v,
     };
 

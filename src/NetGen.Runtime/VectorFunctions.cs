@@ -74,81 +74,89 @@ internal static class VectorFunctions
     /// <summary>ln(2⁻¹²⁶): below it e^v is subnormal, and <see cref="Exp(Vector512{float})"/> returns 0.</summary>
     private const float Underflow = -87.3365448f;
 
-    /// <summary>Exact GELU, <c>½v·erfc(−v/√2)</c>, on 16 lanes.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector512<float> Gelu(Vector512<float> v)
+    /// <summary>Exact GELU, <c>½v·erfc(−v/√2)</c>.</summary>
+    public readonly struct Gelu : IVectorFunction
     {
-        var one = Vector512<float>.One;
-        var half = Vector512.Create(0.5f);
-        var a = Vector512.Abs(v) * Vector512.Create(InvSqrt2);
-        var t = one / (one + (a * half));
-        var r = t * Exp(ErfcPolynomial(t) - (a * a));
-        var erfc = Vector512.ConditionalSelect(Vector512.GreaterThan(v, Vector512<float>.Zero), Vector512.Create(2f) - r, r);
-        return half * v * erfc;
+        /// <summary>Exact GELU, <c>½v·erfc(−v/√2)</c>, on 16 lanes.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector512<float> Invoke(Vector512<float> v)
+        {
+            var one = Vector512<float>.One;
+            var half = Vector512.Create(0.5f);
+            var a = Vector512.Abs(v) * Vector512.Create(InvSqrt2);
+            var t = one / (one + (a * half));
+            var r = t * Exp(ErfcPolynomial(t) - (a * a));
+            var erfc = Vector512.ConditionalSelect(Vector512.GreaterThan(v, Vector512<float>.Zero), Vector512.Create(2f) - r, r);
+            return half * v * erfc;
+        }
+
+        /// <summary>Exact GELU, <c>½v·erfc(−v/√2)</c>, on the lanes of a <see cref="Vector{T}"/>.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector<float> Invoke(Vector<float> v)
+        {
+            var one = Vector<float>.One;
+            var half = new Vector<float>(0.5f);
+            var a = Vector.Abs(v) * new Vector<float>(InvSqrt2);
+            var t = one / (one + (a * half));
+            var r = t * Exp(ErfcPolynomial(t) - (a * a));
+            var erfc = Vector.ConditionalSelect(Vector.GreaterThan(v, Vector<float>.Zero), new Vector<float>(2f) - r, r);
+            return half * v * erfc;
+        }
+
+        /// <summary>
+        /// Exact GELU, <c>½v·erfc(−v/√2)</c>, with the Numerical Recipes fit of erfc (relative error
+        /// below 1.2e-7): for <c>a = |v|/√2</c> and <c>t = 1/(1 + a/2)</c>, <c>erfc(a) = t·e^(P(t) − a²)</c>,
+        /// and <c>erfc(−a) = 2 − erfc(a)</c>. Computing erfc rather than <c>1 + erf</c> keeps the
+        /// result accurate for large negative v, where that sum would cancel.
+        /// </summary>
+        public static float Invoke(float v)
+        {
+            float a = MathF.Abs(v) * InvSqrt2;
+            float t = 1f / (1f + (a * 0.5f));
+            float r = t * Exp(ErfcPolynomial(t) - (a * a));
+            float erfc = v > 0f ? 2f - r : r;
+            return 0.5f * v * erfc;
+        }
     }
 
-    /// <summary>Exact GELU, <c>½v·erfc(−v/√2)</c>, on the lanes of a <see cref="Vector{T}"/>.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector<float> Gelu(Vector<float> v)
+    /// <summary>GELU's tanh form, <c>½v(1 + tanh(√(2/π)(v + 0.044715v³)))</c>.</summary>
+    public readonly struct GeluTanh : IVectorFunction
     {
-        var one = Vector<float>.One;
-        var half = new Vector<float>(0.5f);
-        var a = Vector.Abs(v) * new Vector<float>(InvSqrt2);
-        var t = one / (one + (a * half));
-        var r = t * Exp(ErfcPolynomial(t) - (a * a));
-        var erfc = Vector.ConditionalSelect(Vector.GreaterThan(v, Vector<float>.Zero), new Vector<float>(2f) - r, r);
-        return half * v * erfc;
-    }
+        /// <summary>GELU's tanh form on 16 lanes.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector512<float> Invoke(Vector512<float> v)
+        {
+            var one = Vector512<float>.One;
+            var u = Vector512.Create(SqrtTwoOverPi) * (v + (Vector512.Create(GeluCubic) * (v * v * v)));
+            var e = Exp(Vector512.Abs(u) * Vector512.Create(-2f));
+            var s = one / (one + e);
+            return v * (Vector512.ConditionalSelect(Vector512.GreaterThanOrEqual(u, Vector512<float>.Zero), one, e) * s);
+        }
 
-    /// <summary>
-    /// Exact GELU, <c>½v·erfc(−v/√2)</c>, with the Numerical Recipes fit of erfc (relative error
-    /// below 1.2e-7): for <c>a = |v|/√2</c> and <c>t = 1/(1 + a/2)</c>, <c>erfc(a) = t·e^(P(t) − a²)</c>,
-    /// and <c>erfc(−a) = 2 − erfc(a)</c>. Computing erfc rather than <c>1 + erf</c> keeps the
-    /// result accurate for large negative v, where that sum would cancel.
-    /// </summary>
-    public static float Gelu(float v)
-    {
-        float a = MathF.Abs(v) * InvSqrt2;
-        float t = 1f / (1f + (a * 0.5f));
-        float r = t * Exp(ErfcPolynomial(t) - (a * a));
-        float erfc = v > 0f ? 2f - r : r;
-        return 0.5f * v * erfc;
-    }
+        /// <summary>GELU's tanh form on the lanes of a <see cref="Vector{T}"/>.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector<float> Invoke(Vector<float> v)
+        {
+            var one = Vector<float>.One;
+            var u = new Vector<float>(SqrtTwoOverPi) * (v + (new Vector<float>(GeluCubic) * (v * v * v)));
+            var e = Exp(Vector.Abs(u) * new Vector<float>(-2f));
+            var s = one / (one + e);
+            return v * (Vector.ConditionalSelect(Vector.GreaterThanOrEqual(u, Vector<float>.Zero), one, e) * s);
+        }
 
-    /// <summary>GELU's tanh form on 16 lanes.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector512<float> GeluTanh(Vector512<float> v)
-    {
-        var one = Vector512<float>.One;
-        var u = Vector512.Create(SqrtTwoOverPi) * (v + (Vector512.Create(GeluCubic) * (v * v * v)));
-        var e = Exp(Vector512.Abs(u) * Vector512.Create(-2f));
-        var s = one / (one + e);
-        return v * (Vector512.ConditionalSelect(Vector512.GreaterThanOrEqual(u, Vector512<float>.Zero), one, e) * s);
-    }
-
-    /// <summary>GELU's tanh form on the lanes of a <see cref="Vector{T}"/>.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector<float> GeluTanh(Vector<float> v)
-    {
-        var one = Vector<float>.One;
-        var u = new Vector<float>(SqrtTwoOverPi) * (v + (new Vector<float>(GeluCubic) * (v * v * v)));
-        var e = Exp(Vector.Abs(u) * new Vector<float>(-2f));
-        var s = one / (one + e);
-        return v * (Vector.ConditionalSelect(Vector.GreaterThanOrEqual(u, Vector<float>.Zero), one, e) * s);
-    }
-
-    /// <summary>
-    /// GELU's tanh form, <c>½v(1 + tanh(u))</c> with <c>u = √(2/π)(v + 0.044715v³)</c>, computed as
-    /// <c>v·σ(2u)</c>, since <c>½(1 + tanh u) = σ(2u) = 1/(1 + e^(−2u))</c>. With <c>e = e^(−2|u|)</c>
-    /// (never above 1, so nothing overflows), <c>σ(2u)</c> is <c>1/(1 + e)</c> for u ≥ 0 and
-    /// <c>e/(1 + e)</c> for u &lt; 0, each without cancellation.
-    /// </summary>
-    public static float GeluTanh(float v)
-    {
-        float u = SqrtTwoOverPi * (v + (GeluCubic * (v * v * v)));
-        float e = Exp(MathF.Abs(u) * -2f);
-        float s = 1f / (1f + e);
-        return v * ((u >= 0f ? 1f : e) * s);
+        /// <summary>
+        /// GELU's tanh form, <c>½v(1 + tanh(u))</c> with <c>u = √(2/π)(v + 0.044715v³)</c>, computed as
+        /// <c>v·σ(2u)</c>, since <c>½(1 + tanh u) = σ(2u) = 1/(1 + e^(−2u))</c>. With <c>e = e^(−2|u|)</c>
+        /// (never above 1, so nothing overflows), <c>σ(2u)</c> is <c>1/(1 + e)</c> for u ≥ 0 and
+        /// <c>e/(1 + e)</c> for u &lt; 0, each without cancellation.
+        /// </summary>
+        public static float Invoke(float v)
+        {
+            float u = SqrtTwoOverPi * (v + (GeluCubic * (v * v * v)));
+            float e = Exp(MathF.Abs(u) * -2f);
+            float s = 1f / (1f + e);
+            return v * ((u >= 0f ? 1f : e) * s);
+        }
     }
 
     /// <summary><c>e^v</c> on 16 lanes, for v ≤ 88 (see <see cref="Exp(float)"/>).</summary>
@@ -254,4 +262,17 @@ internal static class VectorFunctions
         float high = (q3 * t2) + q2;
         return (q4 * (t4 * t4)) + ((high * t4) + low);
     }
+}
+
+/// <summary>An element-wise function in the three forms <c>VectorFunctions</c> gives, for loops generic over it.</summary>
+internal interface IVectorFunction
+{
+    /// <summary>The function on 16 lanes.</summary>
+    static abstract Vector512<float> Invoke(Vector512<float> v);
+
+    /// <summary>The function on the lanes of a <see cref="Vector{T}"/>.</summary>
+    static abstract Vector<float> Invoke(Vector<float> v);
+
+    /// <summary>The function on one value, with the same operations as on a lane.</summary>
+    static abstract float Invoke(float v);
 }
