@@ -7,8 +7,8 @@ namespace NetGen.Benchmarks;
 
 /// <summary>
 /// The GELUs over 32,768 values (N3's hidden layer at batch 16), uniform in [-4, 4]: the
-/// runtime's one-pass forms in registers against a scalar loop of the float64 formulas (what the
-/// unrolled strategy and a hand-written loop compute), with <see cref="TensorPrimitives"/>'
+/// runtime's one-pass forms in registers and their one-value overloads (what unrolled layers
+/// call) against a scalar loop of the float64 formulas (what a hand-written loop computes), with <see cref="TensorPrimitives"/>'
 /// exponential and tanh over the same values as a library's cost for one transcendental function.
 /// </summary>
 [MemoryDiagnoser]
@@ -32,6 +32,15 @@ public class ActivationBenchmarks
     [Benchmark(Baseline = true, Description = "GELU (exact), NetGen")]
     public void Gelu() => Activations.Gelu(_x, _y);
 
+    [Benchmark(Description = "GELU (exact), NetGen, one value per call")]
+    public void GeluPerValue()
+    {
+        for (int i = 0; i < Count; i++)
+        {
+            _y[i] = Activations.Gelu(_x[i]);
+        }
+    }
+
     [Benchmark(Description = "GELU (exact), scalar float64 loop")]
     public void GeluScalar()
     {
@@ -43,6 +52,15 @@ public class ActivationBenchmarks
 
     [Benchmark(Description = "GELU (tanh), NetGen")]
     public void GeluTanh() => Activations.GeluTanh(_x, _y);
+
+    [Benchmark(Description = "GELU (tanh), NetGen, one value per call")]
+    public void GeluTanhPerValue()
+    {
+        for (int i = 0; i < Count; i++)
+        {
+            _y[i] = Activations.GeluTanh(_x[i]);
+        }
+    }
 
     [Benchmark(Description = "GELU (tanh), scalar float64 loop")]
     public void GeluTanhScalar()

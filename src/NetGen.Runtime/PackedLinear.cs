@@ -14,10 +14,10 @@ public enum Epilogue
     /// <summary><c>y = max(0, W x + b)</c>: a ReLU fused into the store.</summary>
     Relu,
 
-    /// <summary><c>y = GELU(W x + b)</c>, the exact form, fused into the store (the bits of <see cref="Activations.Gelu"/>).</summary>
+    /// <summary><c>y = GELU(W x + b)</c>, the exact form, fused into the store (the bits of <see cref="Activations.Gelu(ReadOnlySpan{float}, Span{float})"/>).</summary>
     Gelu,
 
-    /// <summary><c>y = GELU(W x + b)</c>, the tanh form, fused into the store (the bits of <see cref="Activations.GeluTanh"/>).</summary>
+    /// <summary><c>y = GELU(W x + b)</c>, the tanh form, fused into the store (the bits of <see cref="Activations.GeluTanh(ReadOnlySpan{float}, Span{float})"/>).</summary>
     GeluTanh,
 }
 

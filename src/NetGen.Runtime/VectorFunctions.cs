@@ -16,7 +16,7 @@ namespace NetGen.Runtime;
 /// value's result does not depend on the vector width, on its position in a tensor, or on
 /// whether it falls in a loop's scalar tail. That is what lets a layer apply the activation to
 /// each 16-output panel as it stores it (<see cref="Simd.StorePanel(ReadOnlySpan{double}, ReadOnlySpan{float}, Span{float}, Span{float}, int, Epilogue)"/>)
-/// and still give the bits of <see cref="Activations.Gelu"/> over the whole tensor, alone or in a batch.
+/// and still give the bits of <see cref="Activations.Gelu(ReadOnlySpan{float}, Span{float})"/> over the whole tensor, alone or in a batch.
 /// </para>
 /// <para>
 /// <b>Why not a library's exponential.</b> <see cref="System.Numerics.Tensors.TensorPrimitives"/>
@@ -30,9 +30,9 @@ namespace NetGen.Runtime;
 /// </para>
 /// <para>
 /// <b>Speed</b> (<c>ActivationBenchmarks</c>, 32,768 values, Zen 5, one core): the exact GELU
-/// 16.9 µs, where the previous form (a polynomial pass, <c>TensorPrimitives.Exp</c>, a second
-/// pass through stack buffers) took 23.5 µs and a scalar float64 loop takes 388 µs; the tanh
-/// GELU 11.4 µs, where a scalar float64 loop (the previous form) takes 725 µs.
+/// 17.3 µs, where the previous form (a polynomial pass, <c>TensorPrimitives.Exp</c>, a second
+/// pass through stack buffers) took 23.5 µs and a scalar float64 loop takes 411 µs; the tanh
+/// GELU 11.5 µs, where a scalar float64 loop (the previous form) takes 720 µs.
 /// </para>
 /// </remarks>
 internal static class VectorFunctions

@@ -313,12 +313,12 @@ namespace App
                 z[3] = (float)(x0 - x1 + 0.5f * x3 + 0.3f);
                 z[4] = (float)(0.5f * x1 + x2 - 0.75f * x3 - 0.1f);
                 z[5] = (float)(-0.5f * x0 + 0.25f * x2 + x3 + 0.05f);
-                a[0] = global::NetGen.Runtime.SpecialFunctions.Gelu(z[0]);
-                a[1] = global::NetGen.Runtime.SpecialFunctions.Gelu(z[1]);
-                a[2] = global::NetGen.Runtime.SpecialFunctions.Gelu(z[2]);
-                a[3] = global::NetGen.Runtime.SpecialFunctions.Gelu(z[3]);
-                a[4] = global::NetGen.Runtime.SpecialFunctions.Gelu(z[4]);
-                a[5] = global::NetGen.Runtime.SpecialFunctions.Gelu(z[5]);
+                a[0] = global::NetGen.Runtime.Activations.Gelu(z[0]);
+                a[1] = global::NetGen.Runtime.Activations.Gelu(z[1]);
+                a[2] = global::NetGen.Runtime.Activations.Gelu(z[2]);
+                a[3] = global::NetGen.Runtime.Activations.Gelu(z[3]);
+                a[4] = global::NetGen.Runtime.Activations.Gelu(z[4]);
+                a[5] = global::NetGen.Runtime.Activations.Gelu(z[5]);
             }
 
             /// <summary>layer 2.2: Z2_2 = W2_2 · ln1; A2_2 = tanh(Z2_2), 6 → 6.</summary>

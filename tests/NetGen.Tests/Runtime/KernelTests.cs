@@ -170,13 +170,19 @@ public sealed class KernelTests
 
     /// <summary>
     /// The GELUs give an element the same bits wherever it falls: in a 16-lane vector, an
-    /// 8- or 4-lane one, or a scalar tail, since fused layers apply them a panel at a time.
+    /// 8- or 4-lane one, a scalar tail, or the scalar overload that unrolled layers call, since
+    /// fused layers apply them a panel at a time and every strategy must agree.
     /// </summary>
     [Fact]
     public void Gelus_give_an_element_the_same_bits_at_every_position() =>
         Gen.Float[-12f, 12f].Array[1, 80].Sample(x =>
         {
-            foreach (var gelu in new Action<ReadOnlySpan<float>, Span<float>>[] { Activations.Gelu, Activations.GeluTanh })
+            var gelus = new (Action<ReadOnlySpan<float>, Span<float>> Span, Func<float, float> Scalar)[]
+            {
+                (Activations.Gelu, Activations.Gelu),
+                (Activations.GeluTanh, Activations.GeluTanh),
+            };
+            foreach (var (gelu, scalar) in gelus)
             {
                 float[] whole = new float[x.Length];
                 gelu(x, whole);
@@ -185,6 +191,7 @@ public sealed class KernelTests
                     float[] one = new float[1];
                     gelu(x.AsSpan(i, 1), one);
                     Assert.True(BitConverter.SingleToInt32Bits(whole[i]) == BitConverter.SingleToInt32Bits(one[0]), $"x = {x[i]:R}: {whole[i]:R} at position {i} of {x.Length}, {one[0]:R} alone");
+                    Assert.True(BitConverter.SingleToInt32Bits(whole[i]) == BitConverter.SingleToInt32Bits(scalar(x[i])), $"x = {x[i]:R}: {whole[i]:R} at position {i} of {x.Length}, {scalar(x[i]):R} from the scalar overload");
                 }
             }
         });
@@ -207,6 +214,13 @@ public sealed class KernelTests
 
         Assert.True(float.IsPositiveInfinity(gelu[^2]) && float.IsPositiveInfinity(tanh[^2]));
         Assert.True(float.IsNaN(gelu[^1]) && float.IsNaN(tanh[^1]));
+    }
+
+    [Fact]
+    public void A_two_output_store_refuses_an_epilogue_without_an_activation()
+    {
+        var e = Assert.Throws<ArgumentOutOfRangeException>(() => Simd.StorePanel(new double[16], default, new float[16], new float[16], 0, Epilogue.None));
+        Assert.Contains("Relu, Gelu or GeluTanh", e.Message);
     }
 
     [Fact]
