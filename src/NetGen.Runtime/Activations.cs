@@ -49,13 +49,13 @@ public static class Activations
 
     /// <summary>Exact GELU of one value: the bits <see cref="Gelu(ReadOnlySpan{float}, Span{float})"/> gives it at any position.</summary>
     /// <remarks>
-    /// What unrolled layers call: 8.8 ns per value where <see cref="SpecialFunctions.Gelu"/>'s
-    /// float64 form takes 12.6 (<c>ActivationBenchmarks</c>), and the other strategies' bits.
+    /// What unrolled layers call: 8.7 ns per value where <see cref="SpecialFunctions.Gelu"/>'s
+    /// float64 form takes 12.5 (<c>ActivationBenchmarks</c>), and the other strategies' bits.
     /// </remarks>
     public static float Gelu(float x) => VectorFunctions.Gelu.Invoke(x);
 
     /// <summary>GELU's tanh form of one value: the bits <see cref="GeluTanh(ReadOnlySpan{float}, Span{float})"/> gives it at any position.</summary>
-    /// <remarks>What unrolled layers call: 5.3 ns per value where <see cref="SpecialFunctions.GeluTanh"/>'s float64 form takes 22.</remarks>
+    /// <remarks>What unrolled layers call: 5.2 ns per value where <see cref="SpecialFunctions.GeluTanh"/>'s float64 form takes 22.</remarks>
     public static float GeluTanh(float x) => VectorFunctions.GeluTanh.Invoke(x);
 
     /// <summary><c>y_i = f(x_i)</c>: Vector512 where accelerated, then <see cref="Vector{T}"/>, then one element at a time.</summary>

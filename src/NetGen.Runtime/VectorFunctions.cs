@@ -14,7 +14,9 @@ namespace NetGen.Runtime;
 /// <b>Same bits everywhere.</b> Each form is the same sequence of correctly rounded float32
 /// operations (multiplications and additions kept apart, never fused, and IEEE division), so a
 /// value's result does not depend on the vector width, on its position in a tensor, or on
-/// whether it falls in a loop's scalar tail. That is what lets a layer apply the activation to
+/// whether it falls in a loop's scalar tail. A NaN input is returned as it is: a NaN's sign
+/// and payload would otherwise depend on which operand of a multiplication the JIT puts first,
+/// which can change between tiers of the same method (CI caught a NaN whose sign differed). That is what lets a layer apply the activation to
 /// each 16-output panel as it stores it (<see cref="Simd.StorePanel(ReadOnlySpan{double}, ReadOnlySpan{float}, Span{float}, Span{float}, int, Epilogue)"/>)
 /// and still give the bits of <see cref="Activations.Gelu(ReadOnlySpan{float}, Span{float})"/> over the whole tensor, alone or in a batch.
 /// </para>
@@ -30,9 +32,9 @@ namespace NetGen.Runtime;
 /// </para>
 /// <para>
 /// <b>Speed</b> (<c>ActivationBenchmarks</c>, 32,768 values, Zen 5, one core): the exact GELU
-/// 17.3 µs, where the previous form (a polynomial pass, <c>TensorPrimitives.Exp</c>, a second
+/// 17.5 µs, where the previous form (a polynomial pass, <c>TensorPrimitives.Exp</c>, a second
 /// pass through stack buffers) took 23.5 µs and a scalar float64 loop takes 411 µs; the tanh
-/// GELU 11.5 µs, where a scalar float64 loop (the previous form) takes 720 µs.
+/// GELU 11.7 µs, where a scalar float64 loop (the previous form) takes 732 µs.
 /// </para>
 /// </remarks>
 internal static class VectorFunctions
@@ -87,7 +89,7 @@ internal static class VectorFunctions
             var t = one / (one + (a * half));
             var r = t * Exp(ErfcPolynomial(t) - (a * a));
             var erfc = Vector512.ConditionalSelect(Vector512.GreaterThan(v, Vector512<float>.Zero), Vector512.Create(2f) - r, r);
-            return half * v * erfc;
+            return Vector512.ConditionalSelect(Vector512.Equals(v, v), half * v * erfc, v);
         }
 
         /// <summary>Exact GELU, <c>½v·erfc(−v/√2)</c>, on the lanes of a <see cref="Vector{T}"/>.</summary>
@@ -100,7 +102,7 @@ internal static class VectorFunctions
             var t = one / (one + (a * half));
             var r = t * Exp(ErfcPolynomial(t) - (a * a));
             var erfc = Vector.ConditionalSelect(Vector.GreaterThan(v, Vector<float>.Zero), new Vector<float>(2f) - r, r);
-            return half * v * erfc;
+            return Vector.ConditionalSelect(Vector.Equals(v, v), half * v * erfc, v);
         }
 
         /// <summary>
@@ -115,7 +117,7 @@ internal static class VectorFunctions
             float t = 1f / (1f + (a * 0.5f));
             float r = t * Exp(ErfcPolynomial(t) - (a * a));
             float erfc = v > 0f ? 2f - r : r;
-            return 0.5f * v * erfc;
+            return float.IsNaN(v) ? v : 0.5f * v * erfc;
         }
     }
 
@@ -130,7 +132,7 @@ internal static class VectorFunctions
             var u = Vector512.Create(SqrtTwoOverPi) * (v + (Vector512.Create(GeluCubic) * (v * v * v)));
             var e = Exp(Vector512.Abs(u) * Vector512.Create(-2f));
             var s = one / (one + e);
-            return v * (Vector512.ConditionalSelect(Vector512.GreaterThanOrEqual(u, Vector512<float>.Zero), one, e) * s);
+            return Vector512.ConditionalSelect(Vector512.Equals(v, v), v * (Vector512.ConditionalSelect(Vector512.GreaterThanOrEqual(u, Vector512<float>.Zero), one, e) * s), v);
         }
 
         /// <summary>GELU's tanh form on the lanes of a <see cref="Vector{T}"/>.</summary>
@@ -141,7 +143,7 @@ internal static class VectorFunctions
             var u = new Vector<float>(SqrtTwoOverPi) * (v + (new Vector<float>(GeluCubic) * (v * v * v)));
             var e = Exp(Vector.Abs(u) * new Vector<float>(-2f));
             var s = one / (one + e);
-            return v * (Vector.ConditionalSelect(Vector.GreaterThanOrEqual(u, Vector<float>.Zero), one, e) * s);
+            return Vector.ConditionalSelect(Vector.Equals(v, v), v * (Vector.ConditionalSelect(Vector.GreaterThanOrEqual(u, Vector<float>.Zero), one, e) * s), v);
         }
 
         /// <summary>
@@ -155,7 +157,7 @@ internal static class VectorFunctions
             float u = SqrtTwoOverPi * (v + (GeluCubic * (v * v * v)));
             float e = Exp(MathF.Abs(u) * -2f);
             float s = 1f / (1f + e);
-            return v * ((u >= 0f ? 1f : e) * s);
+            return float.IsNaN(v) ? v : v * ((u >= 0f ? 1f : e) * s);
         }
     }
 
