@@ -217,6 +217,13 @@ public sealed class KernelTests
         float nan = BitConverter.Int32BitsToSingle(unchecked((int)0xFFC00123));
         Assert.Equal(BitConverter.SingleToInt32Bits(nan), BitConverter.SingleToInt32Bits(Activations.Gelu(nan)));
         Assert.Equal(BitConverter.SingleToInt32Bits(nan), BitConverter.SingleToInt32Bits(Activations.GeluTanh(nan)));
+        float[] nans = Enumerable.Repeat(nan, 29).ToArray(), results = new float[29];
+        foreach (var function in new Action<ReadOnlySpan<float>, Span<float>>[] { Activations.Gelu, Activations.GeluTanh })
+        {
+            function(nans, results);
+            Assert.All(results, r => Assert.Equal(BitConverter.SingleToInt32Bits(nan), BitConverter.SingleToInt32Bits(r)));
+        }
+
         Assert.True(float.IsNaN(gelu[^1]) && float.IsNaN(tanh[^1]));
     }
 
