@@ -315,27 +315,9 @@ internal static class NetworkEmitter
                     w.Line("// " + comment);
                 }
 
-                if (step.Kind == StepKind.Linear && step.Strategy == LinearStrategy.Unrolled)
+                if (step.Kind == StepKind.Linear && step.Strategy is LinearStrategy.Unrolled or LinearStrategy.Vectorized)
                 {
-                    w.Line(UnrolledCall(w, plan, ref i, sizes, Literals.Identifier));
-                    continue;
-                }
-
-                if (step.Kind == StepKind.Linear && step.Strategy == LinearStrategy.Vectorized)
-                {
-                    string call = $"Layers.{UnrolledEmitter.MethodName(plan, i)}({Literals.Identifier(step.Inputs[0])}, {Literals.Identifier(step.Output)}";
-                    if (VectorizedEmitter.FusedActivation(plan, i) is { } activation)
-                    {
-                        foreach (string comment in StepMath.Describe(activation, sizes))
-                        {
-                            w.Line("// " + comment);
-                        }
-
-                        call += ", " + Literals.Identifier(activation.Output);
-                        i++;
-                    }
-
-                    w.Line(call + ");");
+                    w.Line(LayerCall(w, plan, ref i, sizes, Literals.Identifier));
                     continue;
                 }
 
@@ -382,7 +364,7 @@ internal static class NetworkEmitter
                 if (step.Kind == StepKind.Linear && step.Strategy == LinearStrategy.Unrolled)
                 {
                     // Unrolled layers are small: the same method as Forward's, once per sample.
-                    string call = UnrolledCall(w, plan, ref i, sizes, name => $"{Literals.Identifier(name)}.Slice(row * {Literals.Int(sizes[name])}, {Literals.Int(sizes[name])})");
+                    string call = LayerCall(w, plan, ref i, sizes, name => $"{Literals.Identifier(name)}.Slice(row * {Literals.Int(sizes[name])}, {Literals.Int(sizes[name])})");
                     using (w.Block("for (int row = 0; row < count; row++)"))
                     {
                         w.Line(call);
@@ -431,15 +413,16 @@ internal static class NetworkEmitter
     }
 
     /// <summary>
-    /// The call of unrolled linear step <paramref name="index"/>, with <paramref name="tensor"/>
-    /// spelling each argument. The element-wise activation that reads the layer's output is
-    /// computed in the same method: its comment is written and <paramref name="index"/> moves past it.
+    /// The call of unrolled or vectorized linear step <paramref name="index"/>'s generated method,
+    /// with <paramref name="tensor"/> spelling each argument. The activation fused into the
+    /// method (<see cref="FusedActivation"/>) is computed there too: its comment is written and
+    /// <paramref name="index"/> moves past it.
     /// </summary>
-    private static string UnrolledCall(SourceWriter w, NetworkPlan plan, ref int index, Dictionary<string, int> sizes, Func<string, string> tensor)
+    private static string LayerCall(SourceWriter w, NetworkPlan plan, ref int index, Dictionary<string, int> sizes, Func<string, string> tensor)
     {
         var step = plan.Steps[index];
         string call = $"Layers.{UnrolledEmitter.MethodName(plan, index)}({tensor(step.Inputs[0])}, {tensor(step.Output)}";
-        if (UnrolledEmitter.FusedActivation(plan, index) is { } activation)
+        if (FusedActivation(plan, index) is { } activation)
         {
             foreach (string comment in StepMath.Describe(activation, sizes))
             {
@@ -452,6 +435,13 @@ internal static class NetworkEmitter
 
         return call + ");";
     }
+
+    /// <summary>
+    /// The activation that generated layer <paramref name="index"/> computes in its own method:
+    /// any element-wise one after an unrolled layer, a ReLU or GELU after a vectorized one.
+    /// </summary>
+    private static StepPlan? FusedActivation(NetworkPlan plan, int index) =>
+        plan.Steps[index].Strategy == LinearStrategy.Vectorized ? VectorizedEmitter.FusedActivation(plan, index) : UnrolledEmitter.FusedActivation(plan, index);
 
     private static Dictionary<string, int> Sizes(NetworkPlan plan)
     {
@@ -502,11 +492,11 @@ internal static class NetworkEmitter
                 string name = UnrolledEmitter.MethodName(plan, i);
                 if (plan.Steps[i].Strategy == LinearStrategy.Vectorized)
                 {
-                    VectorizedEmitter.WriteLayer(w, name, plan.Steps[i], VectorizedEmitter.FusedActivation(plan, i), weights);
+                    VectorizedEmitter.WriteLayer(w, name, plan.Steps[i], FusedActivation(plan, i), weights);
                 }
                 else
                 {
-                    UnrolledEmitter.WriteLayer(w, name, plan.Steps[i], UnrolledEmitter.FusedActivation(plan, i), weights, cancellationToken);
+                    UnrolledEmitter.WriteLayer(w, name, plan.Steps[i], FusedActivation(plan, i), weights, cancellationToken);
                 }
             }
         }
