@@ -12,11 +12,12 @@ namespace NetGen.Runtime;
 /// <c>x</c>; the two may be the same span, but must not partly overlap.
 /// </summary>
 /// <remarks>
-/// Sigmoid, tanh, SiLU and the softmaxes use <see cref="TensorPrimitives"/>, which vectorizes
-/// with the widest instructions the CPU has and is accurate to a few float32 ulps. The GELUs are
-/// NetGen's own, equally accurate, in registers and with the same bits for an element at any
-/// position, so that layers can fuse them into their stores (see <c>VectorFunctions</c> for why
-/// no library does this).
+/// The GELUs, sigmoid, SiLU and tanh are NetGen's own: a few float32 ulps from the exact
+/// function, in registers, and with the same bits for an element at any position and in the
+/// one-value overloads that unrolled layers call, so that layers can fuse them into their stores
+/// and every strategy agrees (see <c>VectorFunctions</c> for why no library does this). ReLU
+/// and the softmaxes use <see cref="TensorPrimitives"/>, which vectorizes with the widest
+/// instructions the CPU has.
 /// </remarks>
 public static class Activations
 {
@@ -90,17 +91,25 @@ public static class Activations
     }
 
     /// <summary><c>y = 1/(1+e^(-x))</c>.</summary>
-    public static void Sigmoid(ReadOnlySpan<float> x, Span<float> y) => TensorPrimitives.Sigmoid(x, y);
+    /// <remarks>One pass in registers, the same bits for an element wherever it is; no overflow for any input.</remarks>
+    public static void Sigmoid(ReadOnlySpan<float> x, Span<float> y) => Map<VectorFunctions.Sigmoid>(x, y);
 
     /// <summary><c>y = x·sigmoid(x)</c> (SiLU, also called swish).</summary>
-    public static void Silu(ReadOnlySpan<float> x, Span<float> y)
-    {
-        TensorPrimitives.Sigmoid(x, y);
-        TensorPrimitives.Multiply(x, y, y);
-    }
+    /// <remarks>One pass in registers, the same bits for an element wherever it is.</remarks>
+    public static void Silu(ReadOnlySpan<float> x, Span<float> y) => Map<VectorFunctions.Silu>(x, y);
 
     /// <summary><c>y = tanh(x)</c>.</summary>
-    public static void Tanh(ReadOnlySpan<float> x, Span<float> y) => TensorPrimitives.Tanh(x, y);
+    /// <remarks>One pass in registers, the same bits for an element wherever it is; accurate relative to the result near 0.</remarks>
+    public static void Tanh(ReadOnlySpan<float> x, Span<float> y) => Map<VectorFunctions.Tanh>(x, y);
+
+    /// <summary>The sigmoid of one value: the bits <see cref="Sigmoid(ReadOnlySpan{float}, Span{float})"/> gives it at any position.</summary>
+    public static float Sigmoid(float x) => VectorFunctions.Sigmoid.Invoke(x);
+
+    /// <summary>SiLU of one value: the bits <see cref="Silu(ReadOnlySpan{float}, Span{float})"/> gives it at any position.</summary>
+    public static float Silu(float x) => VectorFunctions.Silu.Invoke(x);
+
+    /// <summary>tanh of one value: the bits <see cref="Tanh(ReadOnlySpan{float}, Span{float})"/> gives it at any position.</summary>
+    public static float Tanh(float x) => VectorFunctions.Tanh.Invoke(x);
 
     /// <summary>
     /// <c>y_i = e^(x_i - max x) / Σ_j e^(x_j - max x)</c>: subtracting the maximum keeps every

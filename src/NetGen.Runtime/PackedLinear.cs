@@ -19,6 +19,15 @@ public enum Epilogue
 
     /// <summary><c>y = GELU(W x + b)</c>, the tanh form, fused into the store (the bits of <see cref="Activations.GeluTanh(ReadOnlySpan{float}, Span{float})"/>).</summary>
     GeluTanh,
+
+    /// <summary><c>y = σ(W x + b)</c>, the logistic sigmoid, fused into the store (the bits of <see cref="Activations.Sigmoid(ReadOnlySpan{float}, Span{float})"/>).</summary>
+    Sigmoid,
+
+    /// <summary><c>y = SiLU(W x + b)</c>, fused into the store (the bits of <see cref="Activations.Silu(ReadOnlySpan{float}, Span{float})"/>).</summary>
+    Silu,
+
+    /// <summary><c>y = tanh(W x + b)</c>, fused into the store (the bits of <see cref="Activations.Tanh(ReadOnlySpan{float}, Span{float})"/>).</summary>
+    Tanh,
 }
 
 /// <summary>
@@ -91,11 +100,12 @@ public static class PackedLinear
     /// empty <paramref name="bias"/> means no bias.
     /// </summary>
     /// <exception cref="ArgumentException">A length disagrees, or <paramref name="y"/> overlaps <paramref name="x"/>.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="epilogue"/> is not a member of <see cref="Epilogue"/>.</exception>
     public static void Forward(ReadOnlySpan<float> packed, ReadOnlySpan<float> bias, ReadOnlySpan<float> x, Span<float> y, Epilogue epilogue = Epilogue.None)
     {
         int rows = y.Length;
         int columns = x.Length;
-        CheckArguments(packed, bias, rows, columns);
+        CheckArguments(packed, bias, rows, columns, epilogue);
         Guard.NoOverlap(x, y, nameof(x), nameof(y));
 
         Span<double> sums = stackalloc double[4 * PanelWidth];
@@ -126,9 +136,10 @@ public static class PackedLinear
     /// <paramref name="epilogue"/> applied to each output: <c>Y[n, rows]</c>.
     /// </summary>
     /// <exception cref="ArgumentException">A length disagrees, or <paramref name="y"/> overlaps <paramref name="x"/>.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="epilogue"/> is not a member of <see cref="Epilogue"/>.</exception>
     public static void ForwardBatch(ReadOnlySpan<float> packed, ReadOnlySpan<float> bias, ReadOnlySpan<float> x, Span<float> y, int columns, int rows, Epilogue epilogue = Epilogue.None)
     {
-        CheckArguments(packed, bias, rows, columns);
+        CheckArguments(packed, bias, rows, columns, epilogue);
         int samples = Guard.BatchRows(x.Length, y.Length, columns, rows, nameof(x), nameof(y));
         Guard.NoOverlap(x, y, nameof(x), nameof(y));
 
@@ -223,8 +234,13 @@ public static class PackedLinear
         }
     }
 
-    private static void CheckArguments(ReadOnlySpan<float> packed, ReadOnlySpan<float> bias, int rows, int columns)
+    private static void CheckArguments(ReadOnlySpan<float> packed, ReadOnlySpan<float> bias, int rows, int columns, Epilogue epilogue)
     {
+        if ((uint)epilogue > (uint)Epilogue.Tanh)
+        {
+            throw new ArgumentOutOfRangeException(nameof(epilogue), epilogue, "Expected a member of Epilogue.");
+        }
+
         Guard.Length(packed.Length, PackedLength(rows, columns), nameof(packed));
         if (!bias.IsEmpty)
         {

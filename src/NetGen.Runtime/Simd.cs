@@ -85,9 +85,9 @@ public static class Simd
     public static void StorePanel(ReadOnlySpan<double> sums, ReadOnlySpan<float> bias, Span<float> z, Span<float> a, int row, Epilogue activation)
     {
         const int PanelWidth = PackedLinear.PanelWidth;
-        if (activation is not (Epilogue.Relu or Epilogue.Gelu or Epilogue.GeluTanh))
+        if (activation is not (Epilogue.Relu or Epilogue.Gelu or Epilogue.GeluTanh or Epilogue.Sigmoid or Epilogue.Silu or Epilogue.Tanh))
         {
-            throw new ArgumentOutOfRangeException(nameof(activation), activation, "Expected the activation of a two-output store: Relu, Gelu or GeluTanh.");
+            throw new ArgumentOutOfRangeException(nameof(activation), activation, "Expected the activation of a two-output store: Relu, Gelu, GeluTanh, Sigmoid, Silu or Tanh.");
         }
 
         if (Vector512.IsHardwareAccelerated && z.Length - row >= PanelWidth && a.Length - row >= PanelWidth && sums.Length >= PanelWidth)
@@ -111,7 +111,7 @@ public static class Simd
 
         if (activation != Epilogue.Relu)
         {
-            Gelu(activation, z.Slice(row, width), a.Slice(row, width));
+            Activate(activation, z.Slice(row, width), a.Slice(row, width));
         }
     }
 
@@ -143,10 +143,10 @@ public static class Simd
             y[offset + row + l] = epilogue == Epilogue.Relu ? SpecialFunctions.Relu(v) : v;
         }
 
-        if (epilogue is Epilogue.Gelu or Epilogue.GeluTanh)
+        if (epilogue is not (Epilogue.None or Epilogue.Relu))
         {
             var outputs = y.Slice(offset + row, width);
-            Gelu(epilogue, outputs, outputs);
+            Activate(epilogue, outputs, outputs);
         }
     }
 
@@ -157,22 +157,37 @@ public static class Simd
         Epilogue.Relu => Relu(v),
         Epilogue.Gelu => VectorFunctions.Gelu.Invoke(v),
         Epilogue.GeluTanh => VectorFunctions.GeluTanh.Invoke(v),
+        Epilogue.Sigmoid => VectorFunctions.Sigmoid.Invoke(v),
+        Epilogue.Silu => VectorFunctions.Silu.Invoke(v),
+        Epilogue.Tanh => VectorFunctions.Tanh.Invoke(v),
         _ => v,
     };
 
     /// <summary>
-    /// A GELU epilogue over part of a panel, through the activation's own step: each element
-    /// gives the same bits there as in a vector (see <c>VectorFunctions</c>).
+    /// An epilogue other than ReLU over part of a panel, through the activation's own step: each
+    /// element gives the same bits there as in a vector (see <c>VectorFunctions</c>).
     /// </summary>
-    private static void Gelu(Epilogue activation, ReadOnlySpan<float> z, Span<float> a)
+    private static void Activate(Epilogue activation, ReadOnlySpan<float> z, Span<float> a)
     {
-        if (activation == Epilogue.Gelu)
+        switch (activation)
         {
-            Activations.Gelu(z, a);
-        }
-        else
-        {
-            Activations.GeluTanh(z, a);
+            case Epilogue.Gelu:
+                Activations.Gelu(z, a);
+                break;
+            case Epilogue.GeluTanh:
+                Activations.GeluTanh(z, a);
+                break;
+            case Epilogue.Sigmoid:
+                Activations.Sigmoid(z, a);
+                break;
+            case Epilogue.Silu:
+                Activations.Silu(z, a);
+                break;
+            case Epilogue.Tanh:
+                Activations.Tanh(z, a);
+                break;
+            default:
+                throw new ArgumentOutOfRangeException(nameof(activation), activation, "Expected an activation computed by its own step.");
         }
     }
 

@@ -6,8 +6,9 @@ using System.Runtime.Intrinsics;
 namespace NetGen.Runtime;
 
 /// <summary>
-/// The GELUs, evaluated in registers: one <see cref="Vector512{T}"/>, one <see cref="Vector{T}"/>
-/// or one float at a time, with the same float32 operations in every lane and in the scalar form.
+/// The activations that need an exponential (the GELUs, sigmoid, SiLU and tanh), evaluated in
+/// registers: one <see cref="Vector512{T}"/>, one <see cref="Vector{T}"/> or one float at a time,
+/// with the same float32 operations in every lane and in the scalar form.
 /// </summary>
 /// <remarks>
 /// <para>
@@ -18,14 +19,15 @@ namespace NetGen.Runtime;
 /// and payload would otherwise depend on which operand of a multiplication the JIT puts first,
 /// which can change between tiers of the same method (CI caught a NaN whose sign differed). That is what lets a layer apply the activation to
 /// each 16-output panel as it stores it (<see cref="Simd.StorePanel(ReadOnlySpan{double}, ReadOnlySpan{float}, Span{float}, Span{float}, int, Epilogue)"/>)
-/// and still give the bits of <see cref="Activations.Gelu(ReadOnlySpan{float}, Span{float})"/> over the whole tensor, alone or in a batch.
+/// and still give the bits of the activation's step (<see cref="Activations.Gelu(ReadOnlySpan{float}, Span{float})"/> and the others) over the whole tensor, alone or in a batch.
 /// </para>
 /// <para>
 /// <b>Why not a library's exponential.</b> <see cref="System.Numerics.Tensors.TensorPrimitives"/>
 /// works on spans, not registers, and its scalar tails are computed differently from its vector
 /// body; .NET 8 has no vector exponential. <see cref="Exp(Vector512{float})"/> is the Cephes
 /// <c>expf</c> (Cody–Waite reduction by ln 2, a degree-7 polynomial, the power of two put in
-/// the exponent bits), about 1 ulp, for arguments up to 88; the GELUs only pass arguments ≤ 0.
+/// the exponent bits), about 1 ulp, for arguments up to 88; every function here passes it
+/// arguments ≤ 0 (sigmoid <c>e^(−|v|)</c>, tanh <c>e^(−2|v|)</c>), so none can overflow.
 /// Both polynomials run in Estrin's order, whose chains of dependent steps are shorter than
 /// Horner's (7 against 18 for erfc's, 6 against 10 for the exponential's): latency, not the
 /// number of operations, bounds these functions (Horner's order took 24 µs below).
@@ -66,6 +68,16 @@ internal static class VectorFunctions
     private const float E3 = 8.3334519073E-3f;
     private const float E4 = 1.3981999507E-3f;
     private const float E5 = 1.9875691500E-4f;
+
+    // Cephes tanhf's odd polynomial, tanh v ≈ v + v·z(T4 + T3·z + ... + T0·z⁴) with z = v², for |v| < 0.625.
+    private const float T0 = -5.70498872745E-3f;
+    private const float T1 = 2.06390887954E-2f;
+    private const float T2 = -5.37397155531E-2f;
+    private const float T3 = 1.33314422036E-1f;
+    private const float T4 = -3.33332819422E-1f;
+
+    /// <summary>Where tanh changes from its polynomial to its exponential form.</summary>
+    private const float TanhNear = 0.625f;
 
     /// <summary>1.5·2²³: adding it rounds a float of magnitude below 2²² to an integer held in the low mantissa bits.</summary>
     private const float RoundingShift = 12582912f;
@@ -159,6 +171,127 @@ internal static class VectorFunctions
             float s = 1f / (1f + e);
             return float.IsNaN(v) ? v : v * ((u >= 0f ? 1f : e) * s);
         }
+    }
+
+    /// <summary>The logistic sigmoid, <c>σ(v) = 1/(1 + e^(−v))</c>.</summary>
+    public readonly struct Sigmoid : IVectorFunction
+    {
+        /// <summary>The sigmoid on 16 lanes.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector512<float> Invoke(Vector512<float> v) =>
+            Vector512.ConditionalSelect(Vector512.Equals(v, v), Logistic(v), v);
+
+        /// <summary>The sigmoid on the lanes of a <see cref="Vector{T}"/>.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector<float> Invoke(Vector<float> v) =>
+            Vector.ConditionalSelect(Vector.Equals(v, v), Logistic(v), v);
+
+        /// <summary>
+        /// The sigmoid, from <c>e = e^(−|v|)</c> (never above 1, so nothing overflows):
+        /// <c>1/(1 + e)</c> for v ≥ 0 and <c>e·1/(1 + e)</c> for v &lt; 0, neither of which cancels.
+        /// </summary>
+        public static float Invoke(float v) => float.IsNaN(v) ? v : Logistic(v);
+    }
+
+    /// <summary>SiLU, <c>v·σ(v)</c>.</summary>
+    public readonly struct Silu : IVectorFunction
+    {
+        /// <summary>SiLU on 16 lanes.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector512<float> Invoke(Vector512<float> v) =>
+            Vector512.ConditionalSelect(Vector512.Equals(v, v), v * Logistic(v), v);
+
+        /// <summary>SiLU on the lanes of a <see cref="Vector{T}"/>.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector<float> Invoke(Vector<float> v) =>
+            Vector.ConditionalSelect(Vector.Equals(v, v), v * Logistic(v), v);
+
+        /// <summary>SiLU, <c>v·σ(v)</c>, with the sigmoid of <see cref="Sigmoid.Invoke(float)"/>.</summary>
+        public static float Invoke(float v) => float.IsNaN(v) ? v : v * Logistic(v);
+    }
+
+    /// <summary>The hyperbolic tangent.</summary>
+    public readonly struct Tanh : IVectorFunction
+    {
+        /// <summary>tanh on 16 lanes.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector512<float> Invoke(Vector512<float> v)
+        {
+            var one = Vector512<float>.One;
+            var a = Vector512.Abs(v);
+            var e = Exp(a * Vector512.Create(-2f));
+            var far = (one - e) / (one + e);
+            var z = a * a;
+            var z2 = z * z;
+            var p = (((Vector512.Create(T0) * z) + Vector512.Create(T1)) * z2) + ((Vector512.Create(T2) * z) + Vector512.Create(T3));
+            p = (p * z) + Vector512.Create(T4);
+            var near = (p * z * a) + a;
+            var r = Vector512.ConditionalSelect(Vector512.LessThan(a, Vector512.Create(TanhNear)), near, far);
+            return Vector512.ConditionalSelect(Vector512.Equals(v, v), Vector512.ConditionalSelect(Vector512.Create(-0f), v, r), v);
+        }
+
+        /// <summary>tanh on the lanes of a <see cref="Vector{T}"/>.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector<float> Invoke(Vector<float> v)
+        {
+            var one = Vector<float>.One;
+            var a = Vector.Abs(v);
+            var e = Exp(a * new Vector<float>(-2f));
+            var far = (one - e) / (one + e);
+            var z = a * a;
+            var z2 = z * z;
+            var p = (((new Vector<float>(T0) * z) + new Vector<float>(T1)) * z2) + ((new Vector<float>(T2) * z) + new Vector<float>(T3));
+            p = (p * z) + new Vector<float>(T4);
+            var near = (p * z * a) + a;
+            var r = Vector.ConditionalSelect(Vector.LessThan(a, new Vector<float>(TanhNear)), near, far);
+            return Vector.ConditionalSelect(Vector.Equals(v, v), Vector.ConditionalSelect(new Vector<float>(-0f), v, r), v);
+        }
+
+        /// <summary>
+        /// tanh as Cephes <c>tanhf</c> computes it, on <c>a = |v|</c> with v's sign put back
+        /// (tanh is odd, and so −0 stays −0): below 0.625 an odd polynomial, <c>a + a·z·P(z)</c>
+        /// with <c>z = a²</c>, which keeps the relative accuracy near 0 that
+        /// <c>1 − 2/(e^(2a) + 1)</c> would lose; above, <c>(1 − e)/(1 + e)</c> with
+        /// <c>e = e^(−2a)</c> ≤ e^(−1.25), so the numerator cannot cancel and nothing overflows.
+        /// </summary>
+        public static float Invoke(float v)
+        {
+            float a = MathF.Abs(v);
+            float e = Exp(a * -2f);
+            float far = (1f - e) / (1f + e);
+            float z = a * a;
+            float z2 = z * z;
+            float p = (((T0 * z) + T1) * z2) + ((T2 * z) + T3);
+            p = (p * z) + T4;
+            float near = (p * z * a) + a;
+            return float.IsNaN(v) ? v : MathF.CopySign(a < TanhNear ? near : far, v);
+        }
+    }
+
+    /// <summary>σ(v) on 16 lanes, without the NaN guard (see <see cref="Sigmoid.Invoke(float)"/>).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector512<float> Logistic(Vector512<float> v)
+    {
+        var e = Exp(-Vector512.Abs(v));
+        var s = Vector512<float>.One / (Vector512<float>.One + e);
+        return Vector512.ConditionalSelect(Vector512.GreaterThanOrEqual(v, Vector512<float>.Zero), s, e * s);
+    }
+
+    /// <summary>σ(v) on the lanes of a <see cref="Vector{T}"/>, without the NaN guard.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector<float> Logistic(Vector<float> v)
+    {
+        var e = Exp(-Vector.Abs(v));
+        var s = Vector<float>.One / (Vector<float>.One + e);
+        return Vector.ConditionalSelect(Vector.GreaterThanOrEqual(v, Vector<float>.Zero), s, e * s);
+    }
+
+    /// <summary>σ(v), without the NaN guard.</summary>
+    private static float Logistic(float v)
+    {
+        float e = Exp(-MathF.Abs(v));
+        float s = 1f / (1f + e);
+        return v >= 0f ? s : e * s;
     }
 
     /// <summary><c>e^v</c> on 16 lanes, for v ≤ 88 (see <see cref="Exp(float)"/>).</summary>

@@ -330,7 +330,7 @@ internal static class NetworkEmitter
 
     /// <summary>
     /// The batch core: every layer over <c>count</c> samples at once, linear layers through the
-    /// matrix-matrix kernel, with a ReLU or a GELU fused into the kernel's store where its input
+    /// matrix-matrix kernel, with a following activation (any but leaky ReLU) fused into the kernel's store where its input
     /// is read by nothing else (no Cache here, so the pre-activation need not be kept).
     /// </summary>
     private static void WriteBatchCore(SourceWriter w, NetworkPlan plan, CancellationToken cancellationToken)
@@ -389,10 +389,11 @@ internal static class NetworkEmitter
 
                     w.Line($"{Runtime}.PackedLinear.ForwardBatch({Weight(step.Weights[0])}, {Weight(step.Weights[1])}, {x}, {y}, {Literals.Int(n)}, {Literals.Int(m)}, {Runtime}.Epilogue.{epilogue});");
                 }
-                else if (step.Kind is StepKind.Relu or StepKind.LeakyRelu or StepKind.Gelu or StepKind.GeluTanh or StepKind.Copy or StepKind.Add)
+                else if (step.Kind is StepKind.Relu or StepKind.LeakyRelu or StepKind.Gelu or StepKind.GeluTanh or StepKind.Sigmoid or StepKind.Silu or StepKind.Tanh
+                    or StepKind.Copy or StepKind.Add)
                 {
                     // Element-wise ops whose result for an element does not depend on where it
-                    // is (exact ones, and the GELUs): one call over the whole block.
+                    // is (exact ones, and the runtime's activations in registers): one call over the whole block.
                     w.Line(StepCall(step));
                 }
                 else
@@ -438,7 +439,7 @@ internal static class NetworkEmitter
 
     /// <summary>
     /// The activation that generated layer <paramref name="index"/> computes in its own method:
-    /// any element-wise one after an unrolled layer, a ReLU or GELU after a vectorized one.
+    /// any element-wise one after an unrolled layer, any but leaky ReLU after a vectorized one.
     /// </summary>
     private static StepPlan? FusedActivation(NetworkPlan plan, int index) =>
         plan.Steps[index].Strategy == LinearStrategy.Vectorized ? VectorizedEmitter.FusedActivation(plan, index) : UnrolledEmitter.FusedActivation(plan, index);

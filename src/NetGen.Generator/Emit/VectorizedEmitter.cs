@@ -35,13 +35,12 @@ internal static class VectorizedEmitter
     };
 
     /// <summary>
-    /// The step after linear step <paramref name="index"/> when it is a ReLU or a GELU of that
-    /// step's output, which the layer's method then computes in its stores. These activations
-    /// give an element the same bits wherever it is (the runtime's GELUs use the same float
-    /// operations in every lane and in scalar code), so a panel at a time matches the step over
-    /// the whole tensor that <c>ForwardBatch</c> runs. The others (sigmoid, tanh, SiLU, through
-    /// <c>TensorPrimitives</c>) round a vector's lanes and its scalar tail differently, and stay
-    /// steps of their own.
+    /// The step after linear step <paramref name="index"/> when it is an activation of that step's
+    /// output that a store can apply (ReLU, the GELUs, sigmoid, SiLU, tanh), which the layer's
+    /// method then computes in its stores. These activations give an element the same bits
+    /// wherever it is (the runtime computes them with the same float operations in every lane and
+    /// in scalar code), so a panel at a time matches the step over the whole tensor that
+    /// <c>ForwardBatch</c> runs. Leaky ReLU, which has a parameter, stays a step of its own.
     /// </summary>
     public static StepPlan? FusedActivation(NetworkPlan plan, int index) =>
         UnrolledEmitter.FusedActivation(plan, index) is { } next && Epilogue(next.Kind) is not null ? next : null;
@@ -52,6 +51,9 @@ internal static class VectorizedEmitter
         StepKind.Relu => "Relu",
         StepKind.Gelu => "Gelu",
         StepKind.GeluTanh => "GeluTanh",
+        StepKind.Sigmoid => "Sigmoid",
+        StepKind.Silu => "Silu",
+        StepKind.Tanh => "Tanh",
         _ => null,
     };
 
@@ -60,7 +62,21 @@ internal static class VectorizedEmitter
     {
         StepKind.Relu => $"max(0, {activation.Inputs[0]})",
         StepKind.Gelu => $"GELU({activation.Inputs[0]})",
-        _ => $"GELU_tanh({activation.Inputs[0]})",
+        StepKind.GeluTanh => $"GELU_tanh({activation.Inputs[0]})",
+        StepKind.Sigmoid => $"σ({activation.Inputs[0]})",
+        StepKind.Silu => $"{activation.Inputs[0]} · σ({activation.Inputs[0]})",
+        _ => $"tanh({activation.Inputs[0]})",
+    };
+
+    /// <summary>The comment that says how the layer's stores apply <paramref name="activation"/>.</summary>
+    private static string FusionComment(StepPlan activation) => activation.Kind switch
+    {
+        StepKind.Relu => "// The ReLU is fused into the stores: each panel is written to z and, clamped at 0, to a.",
+        StepKind.Gelu => "// The GELU is fused into the stores: each panel is written to z and, through the GELU in registers, to a.",
+        StepKind.GeluTanh => "// The tanh GELU is fused into the stores: each panel is written to z and, through the GELU in registers, to a.",
+        StepKind.Sigmoid => "// The sigmoid is fused into the stores: each panel is written to z and, through the sigmoid in registers, to a.",
+        StepKind.Silu => "// The SiLU is fused into the stores: each panel is written to z and, through the SiLU in registers, to a.",
+        _ => "// The tanh is fused into the stores: each panel is written to z and, through the tanh in registers, to a.",
     };
 
     /// <param name="w">The writer.</param>
@@ -84,9 +100,7 @@ internal static class VectorizedEmitter
         {
             if (activation is not null)
             {
-                w.Line(activation.Kind == StepKind.Relu
-                    ? "// The ReLU is fused into the stores: each panel is written to z and, clamped at 0, to a."
-                    : $"// The {(activation.Kind == StepKind.Gelu ? "GELU" : "tanh GELU")} is fused into the stores: each panel is written to z and, through the GELU in registers, to a.");
+                w.Line(FusionComment(activation));
             }
 
             w.Line($"ref float w = ref {MemoryMarshal}.GetReference(Weights.{step.Weights[0]});");

@@ -332,12 +332,12 @@ namespace App
                 z[3] = (float)(x3);
                 z[4] = (float)(x4);
                 z[5] = (float)(x5);
-                a[0] = global::System.MathF.Tanh(z[0]);
-                a[1] = global::System.MathF.Tanh(z[1]);
-                a[2] = global::System.MathF.Tanh(z[2]);
-                a[3] = global::System.MathF.Tanh(z[3]);
-                a[4] = global::System.MathF.Tanh(z[4]);
-                a[5] = global::System.MathF.Tanh(z[5]);
+                a[0] = global::NetGen.Runtime.Activations.Tanh(z[0]);
+                a[1] = global::NetGen.Runtime.Activations.Tanh(z[1]);
+                a[2] = global::NetGen.Runtime.Activations.Tanh(z[2]);
+                a[3] = global::NetGen.Runtime.Activations.Tanh(z[3]);
+                a[4] = global::NetGen.Runtime.Activations.Tanh(z[4]);
+                a[5] = global::NetGen.Runtime.Activations.Tanh(z[5]);
             }
 
             /// <summary>layer 3.2: glu_gate = Gate3_2 · rms, 6 → 3.</summary>

@@ -201,14 +201,9 @@ namespace Lessons
 
             // layer 3: linear 2 → 1
             //   Z3 = W3 · A2
-            global::NetGen.Runtime.PackedLinear.ForwardBatch(Weights.W3, default, A2, Z3, 2, 1, global::NetGen.Runtime.Epilogue.None);
-
             // layer 3: sigmoid, 1
             //   A3 = σ(Z3) = 1 / (1 + e^(−Z3))
-            for (int row = 0; row < count; row++)
-            {
-                global::NetGen.Runtime.Activations.Sigmoid(Z3.Slice(row * 1, 1), A3.Slice(row * 1, 1));
-            }
+            global::NetGen.Runtime.PackedLinear.ForwardBatch(Weights.W3, default, A2, A3, 2, 1, global::NetGen.Runtime.Epilogue.Sigmoid);
         }
 
         // Weights as static data: the compiler stores each array in the assembly's data section and the

@@ -166,11 +166,9 @@ namespace Lessons
 
             // layer 3: linear 2 → 1
             //   Z3 = W3 · A2
-            Layers.Layer3(A2, Z3);
-
             // layer 3: sigmoid, 1
             //   A3 = σ(Z3) = 1 / (1 + e^(−Z3))
-            global::NetGen.Runtime.Activations.Sigmoid(Z3, A3);
+            Layers.Layer3(A2, Z3, A3);
         }
 
         // One block of samples: each tensor is a row-major [count, size] slice of scratch.
@@ -197,14 +195,9 @@ namespace Lessons
 
             // layer 3: linear 2 → 1
             //   Z3 = W3 · A2
-            global::NetGen.Runtime.PackedLinear.ForwardBatch(Weights.W3, default, A2, Z3, 2, 1, global::NetGen.Runtime.Epilogue.None);
-
             // layer 3: sigmoid, 1
             //   A3 = σ(Z3) = 1 / (1 + e^(−Z3))
-            for (int row = 0; row < count; row++)
-            {
-                global::NetGen.Runtime.Activations.Sigmoid(Z3.Slice(row * 1, 1), A3.Slice(row * 1, 1));
-            }
+            global::NetGen.Runtime.PackedLinear.ForwardBatch(Weights.W3, default, A2, A3, 2, 1, global::NetGen.Runtime.Epilogue.Sigmoid);
         }
 
         // Vectorized layers: SIMD loops over the weights packed in panels of 16 rows, summed as the runtime's kernels sum.
@@ -416,9 +409,10 @@ namespace Lessons
                 }
             }
 
-            /// <summary>layer 3: Z3 = W3 · A2, 2 → 1, over 1 packed panel of 16 rows.</summary>
-            internal static void Layer3(global::System.ReadOnlySpan<float> x, global::System.Span<float> z)
+            /// <summary>layer 3: Z3 = W3 · A2, 2 → 1, over 1 packed panel of 16 rows; then A3 = σ(Z3) in the same stores.</summary>
+            internal static void Layer3(global::System.ReadOnlySpan<float> x, global::System.Span<float> z, global::System.Span<float> a)
             {
+                // The sigmoid is fused into the stores: each panel is written to z and, through the sigmoid in registers, to a.
                 ref float w = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(Weights.W3);
                 ref float rx = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(x);
                 global::System.Span<double> sums = stackalloc double[64];
@@ -442,7 +436,7 @@ namespace Lessons
 
                         global::NetGen.Runtime.Simd.AddTo(ref s, c0);
 
-                        global::NetGen.Runtime.Simd.StorePanel(sums.Slice(0, 16), default, z, p * 16);
+                        global::NetGen.Runtime.Simd.StorePanel(sums.Slice(0, 16), default, z, a, p * 16, global::NetGen.Runtime.Epilogue.Sigmoid);
                     }
                 }
                 else if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated)
@@ -467,7 +461,7 @@ namespace Lessons
                         global::NetGen.Runtime.Simd.AddTo(ref s, c0);
                         global::NetGen.Runtime.Simd.AddTo(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref s, 8), c1);
 
-                        global::NetGen.Runtime.Simd.StorePanel(sums.Slice(0, 16), default, z, p * 16);
+                        global::NetGen.Runtime.Simd.StorePanel(sums.Slice(0, 16), default, z, a, p * 16, global::NetGen.Runtime.Epilogue.Sigmoid);
                     }
                 }
                 else if (global::System.Runtime.Intrinsics.Vector128.IsHardwareAccelerated)
@@ -495,7 +489,7 @@ namespace Lessons
                         global::NetGen.Runtime.Simd.AddTo(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref s, 8), c2);
                         global::NetGen.Runtime.Simd.AddTo(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref s, 12), c3);
 
-                        global::NetGen.Runtime.Simd.StorePanel(sums.Slice(0, 16), default, z, p * 16);
+                        global::NetGen.Runtime.Simd.StorePanel(sums.Slice(0, 16), default, z, a, p * 16, global::NetGen.Runtime.Epilogue.Sigmoid);
                     }
                 }
                 else
@@ -513,7 +507,7 @@ namespace Lessons
                                 sums[l] += global::System.Runtime.CompilerServices.Unsafe.Add(ref wp, (k * 16) + l) * xk;
                             }
                         }
-                        global::NetGen.Runtime.Simd.StorePanel(sums.Slice(0, 16), default, z, p * 16);
+                        global::NetGen.Runtime.Simd.StorePanel(sums.Slice(0, 16), default, z, a, p * 16, global::NetGen.Runtime.Epilogue.Sigmoid);
                     }
                 }
             }

@@ -133,6 +133,12 @@ public sealed class KernelTests
     [InlineData(Epilogue.Gelu, 3)]
     [InlineData(Epilogue.GeluTanh, 32)]
     [InlineData(Epilogue.GeluTanh, 29)]
+    [InlineData(Epilogue.Sigmoid, 16)]
+    [InlineData(Epilogue.Sigmoid, 37)]
+    [InlineData(Epilogue.Silu, 48)]
+    [InlineData(Epilogue.Silu, 13)]
+    [InlineData(Epilogue.Tanh, 32)]
+    [InlineData(Epilogue.Tanh, 19)]
     public void A_fused_activation_gives_the_bits_of_its_step(Epilogue activation, int length)
     {
         double[] special = { -0.0, 0.0, double.NaN, -1e-45, 1e-45, -3.5, 2.25, double.NegativeInfinity, double.PositiveInfinity, -20, 1e9, -1e9, 1e-20 };
@@ -147,18 +153,7 @@ public sealed class KernelTests
             Simd.StorePanel(sums, bias, fused, row, 0, Math.Min(PackedLinear.PanelWidth, length - row), activation);
         }
 
-        switch (activation)
-        {
-            case Epilogue.Relu:
-                Activations.Relu(z, expected);
-                break;
-            case Epilogue.Gelu:
-                Activations.Gelu(z, expected);
-                break;
-            default:
-                Activations.GeluTanh(z, expected);
-                break;
-        }
+        Step(activation)(z, expected);
 
         for (int i = 0; i < length; i++)
         {
@@ -168,30 +163,48 @@ public sealed class KernelTests
         }
     }
 
+    /// <summary>The activation's own step over a whole tensor, which a fused store must match.</summary>
+    private static Action<float[], float[]> Step(Epilogue activation) => activation switch
+    {
+        Epilogue.Relu => (x, y) => Activations.Relu(x, y),
+        Epilogue.Gelu => (x, y) => Activations.Gelu(x, y),
+        Epilogue.GeluTanh => (x, y) => Activations.GeluTanh(x, y),
+        Epilogue.Sigmoid => (x, y) => Activations.Sigmoid(x, y),
+        Epilogue.Silu => (x, y) => Activations.Silu(x, y),
+        Epilogue.Tanh => (x, y) => Activations.Tanh(x, y),
+        _ => throw new ArgumentOutOfRangeException(nameof(activation)),
+    };
+
+    /// <summary>The activations computed in registers, with the one-value overloads unrolled layers call.</summary>
+    private static readonly (string Name, Action<ReadOnlySpan<float>, Span<float>> Span, Func<float, float> Scalar)[] RegisterActivations =
+    {
+        ("gelu", Activations.Gelu, Activations.Gelu),
+        ("gelu_tanh", Activations.GeluTanh, Activations.GeluTanh),
+        ("sigmoid", Activations.Sigmoid, Activations.Sigmoid),
+        ("silu", Activations.Silu, Activations.Silu),
+        ("tanh", Activations.Tanh, Activations.Tanh),
+    };
+
     /// <summary>
-    /// The GELUs give an element the same bits wherever it falls: in a 16-lane vector, an
-    /// 8- or 4-lane one, a scalar tail, or the scalar overload that unrolled layers call, since
-    /// fused layers apply them a panel at a time and every strategy must agree.
+    /// The activations computed in registers (the GELUs, sigmoid, SiLU, tanh) give an element the
+    /// same bits wherever it falls: in a 16-lane vector, an 8- or 4-lane one, a scalar tail, or
+    /// the scalar overload that unrolled layers call, since fused layers apply them a panel at a
+    /// time and every strategy must agree.
     /// </summary>
     [Fact]
-    public void Gelus_give_an_element_the_same_bits_at_every_position() =>
-        Gen.Float[-12f, 12f].Array[1, 80].Sample(x =>
+    public void Register_activations_give_an_element_the_same_bits_at_every_position() =>
+        Gen.OneOf(Gen.Float[-12f, 12f], Gen.Float[-1f, 1f], Gen.Float).Array[1, 80].Sample(x =>
         {
-            var gelus = new (Action<ReadOnlySpan<float>, Span<float>> Span, Func<float, float> Scalar)[]
-            {
-                (Activations.Gelu, Activations.Gelu),
-                (Activations.GeluTanh, Activations.GeluTanh),
-            };
-            foreach (var (gelu, scalar) in gelus)
+            foreach (var (name, activation, scalar) in RegisterActivations)
             {
                 float[] whole = new float[x.Length];
-                gelu(x, whole);
+                activation(x, whole);
                 for (int i = 0; i < x.Length; i++)
                 {
                     float[] one = new float[1];
-                    gelu(x.AsSpan(i, 1), one);
-                    Assert.True(BitConverter.SingleToInt32Bits(whole[i]) == BitConverter.SingleToInt32Bits(one[0]), $"x = {x[i]:R}: {whole[i]:R} at position {i} of {x.Length}, {one[0]:R} alone");
-                    Assert.True(BitConverter.SingleToInt32Bits(whole[i]) == BitConverter.SingleToInt32Bits(scalar(x[i])), $"x = {x[i]:R}: {whole[i]:R} at position {i} of {x.Length}, {scalar(x[i]):R} from the scalar overload");
+                    activation(x.AsSpan(i, 1), one);
+                    Assert.True(BitConverter.SingleToInt32Bits(whole[i]) == BitConverter.SingleToInt32Bits(one[0]), $"{name}({x[i]:R}): {whole[i]:R} at position {i} of {x.Length}, {one[0]:R} alone");
+                    Assert.True(BitConverter.SingleToInt32Bits(whole[i]) == BitConverter.SingleToInt32Bits(scalar(x[i])), $"{name}({x[i]:R}): {whole[i]:R} at position {i} of {x.Length}, {scalar(x[i]):R} from the scalar overload");
                 }
             }
         });
@@ -227,11 +240,86 @@ public sealed class KernelTests
         Assert.True(float.IsNaN(gelu[^1]) && float.IsNaN(tanh[^1]));
     }
 
+    /// <summary>
+    /// Sigmoid, SiLU and tanh at the edges of float32: ±0 (tanh keeps −0), subnormals, the
+    /// underflow of e^(−|x|), ±∞ and ±MaxValue without overflow, a NaN returned with its bits.
+    /// </summary>
+    [Fact]
+    public void Sigmoid_silu_and_tanh_handle_the_edges_of_float32()
+    {
+        float[] x = { 0f, -0f, 1e-45f, -1e-45f, 1e-30f, -1e-30f, 0.625f, -0.625f, 0.62499994f, 9f, -9f, 20f, -20f, 87f, -87f, 88f, -88f, 100f, -100f, float.MaxValue, -float.MaxValue, float.PositiveInfinity, float.NegativeInfinity };
+        float[] sigmoid = new float[x.Length], silu = new float[x.Length], tanh = new float[x.Length];
+        Activations.Sigmoid(x, sigmoid);
+        Activations.Silu(x, silu);
+        Activations.Tanh(x, tanh);
+        for (int i = 0; i < x.Length; i++)
+        {
+            double v = x[i];
+            double s = double.IsNegativeInfinity(v) ? 0 : 1 / (1 + Math.Exp(-v));
+            AssertClose(s, sigmoid[i], 1e-6, $"sigmoid({v:R})");
+            AssertClose(Math.Tanh(v), tanh[i], 1e-6, $"tanh({v:R})");
+            if (!double.IsInfinity(v))
+            {
+                AssertClose(v * s, silu[i], 1e-6, $"silu({v:R})");
+            }
+        }
+
+        Assert.Equal(BitConverter.SingleToInt32Bits(-0f), BitConverter.SingleToInt32Bits(tanh[1]));
+        Assert.Equal(1e-45f, tanh[2]);
+        Assert.Equal(1f, tanh[^2]);
+        Assert.Equal(-1f, tanh[^1]);
+        Assert.Equal(1f, sigmoid[^2]);
+        Assert.Equal(0f, sigmoid[^1]);
+        Assert.True(float.IsPositiveInfinity(silu[^2]));
+        Assert.True(float.IsNaN(silu[^1]), "silu(−∞) = −∞·0, NaN as in PyTorch");
+        float nan = BitConverter.Int32BitsToSingle(unchecked((int)0xFFC00123));
+        float[] nans = Enumerable.Repeat(nan, 21).ToArray(), results = new float[21];
+        foreach (var (name, span, scalar) in RegisterActivations)
+        {
+            span(nans, results);
+            Assert.All(results, r => Assert.Equal(BitConverter.SingleToInt32Bits(nan), BitConverter.SingleToInt32Bits(r)));
+            Assert.True(BitConverter.SingleToInt32Bits(nan) == BitConverter.SingleToInt32Bits(scalar(nan)), name);
+        }
+    }
+
+    /// <summary>
+    /// Sigmoid, SiLU and tanh are accurate relative to their result, not only to 1 + |y|: a few
+    /// float32 ulps from tiny magnitudes (tanh near 0 is its polynomial, not 1 − 2/(e^(2x) + 1))
+    /// to where the sigmoid's tail would be subnormal.
+    /// </summary>
+    [Fact]
+    public void Sigmoid_silu_and_tanh_are_accurate_relative_to_their_result() =>
+        Gen.Select(Gen.Double[-30, Math.Log10(80)], Gen.Bool).Array[1, 100].Sample(draws =>
+        {
+            float[] x = draws.Select(d => (float)(Math.Pow(10, d.Item1) * (d.Item2 ? 1 : -1))).ToArray();
+            float[] sigmoid = new float[x.Length], silu = new float[x.Length], tanh = new float[x.Length];
+            Activations.Sigmoid(x, sigmoid);
+            Activations.Silu(x, silu);
+            Activations.Tanh(x, tanh);
+            for (int i = 0; i < x.Length; i++)
+            {
+                double v = x[i];
+                double s = 1 / (1 + Math.Exp(-v));
+                AssertRelative(s, sigmoid[i], $"sigmoid({v:R})");
+                AssertRelative(v * s, silu[i], $"silu({v:R})");
+                AssertRelative(Math.Tanh(v), tanh[i], $"tanh({v:R})");
+            }
+        });
+
     [Fact]
     public void A_two_output_store_refuses_an_epilogue_without_an_activation()
     {
         var e = Assert.Throws<ArgumentOutOfRangeException>(() => Simd.StorePanel(new double[16], default, new float[16], new float[16], 0, Epilogue.None));
-        Assert.Contains("Relu, Gelu or GeluTanh", e.Message);
+        Assert.Contains("Relu, Gelu, GeluTanh, Sigmoid, Silu or Tanh", e.Message);
+    }
+
+    [Fact]
+    public void Packed_linear_refuses_an_undefined_epilogue()
+    {
+        float[] packed = new float[PackedLinear.PackedLength(3, 2)];
+        var e = Assert.Throws<ArgumentOutOfRangeException>(() => PackedLinear.Forward(packed, default, new float[2], new float[3], (Epilogue)42));
+        Assert.Equal("epilogue", e.ParamName);
+        Assert.Throws<ArgumentOutOfRangeException>(() => PackedLinear.ForwardBatch(packed, default, new float[2], new float[3], 2, 3, (Epilogue)(-1)));
     }
 
     [Fact]
@@ -316,6 +404,13 @@ public sealed class KernelTests
         {
             AssertClose(reference(x[i]), y[i], 1e-6);
         }
+    }
+
+    /// <summary>Within 4 float32 ulps of <paramref name="expected"/>, relative to it (2⁻²¹).</summary>
+    private static void AssertRelative(double expected, float actual, string where)
+    {
+        double error = Math.Abs(actual - expected) / Math.Abs(expected);
+        Assert.True(error <= 4.8e-7, $"{where}: expected {expected:R}, found {actual:R}: relative error {error:E2}");
     }
 
     private static void AssertClose(double expected, float actual, double tolerance, string? where = null)
