@@ -15,9 +15,10 @@ namespace NetGen.Runtime;
 /// The GELUs, sigmoid, SiLU and tanh are NetGen's own: a few float32 ulps from the exact
 /// function, in registers, and with the same bits for an element at any position and in the
 /// one-value overloads that unrolled layers call, so that layers can fuse them into their stores
-/// and every strategy agrees (see <c>VectorFunctions</c> for why no library does this). ReLU
-/// and the softmaxes use <see cref="TensorPrimitives"/>, which vectorizes with the widest
-/// instructions the CPU has.
+/// and every strategy agrees (see <c>VectorFunctions</c> for why no library does this). The
+/// softmaxes use the same exponential, in two passes over registers: short rows (a classifier's
+/// 10 outputs) are bound by per-call overhead, which a chain of span calls multiplies. ReLU uses
+/// <see cref="TensorPrimitives"/>.
 /// </remarks>
 public static class Activations
 {
@@ -115,39 +116,201 @@ public static class Activations
     /// <c>y_i = e^(x_i - max x) / Σ_j e^(x_j - max x)</c>: subtracting the maximum keeps every
     /// exponent at most 0, so inputs such as 1e9 and -1e9 give [1, 0], never NaN.
     /// </summary>
+    /// <remarks>
+    /// Two passes in registers: the maximum, then the exponentials (stored) and their sum (in
+    /// double), then one division per element. A softmax of 10 classes costs a few nanoseconds,
+    /// where a chain of library calls over spans costs several times that in call overhead.
+    /// </remarks>
     public static void Softmax(ReadOnlySpan<float> x, Span<float> y)
     {
         Guard.Length(y.Length, x.Length, nameof(y));
-        float max = TensorPrimitives.Max(x);
-        TensorPrimitives.Subtract(x, max, y);
-        TensorPrimitives.Exp(y, y);
-        float sum = TensorPrimitives.Sum(y);
-        TensorPrimitives.Divide(y, sum, y);
+        if (x.IsEmpty)
+        {
+            return;
+        }
+
+        float max = Max(x);
+        float sum = (float)ShiftedExponentials(x, max, y);
+        Divide(y, sum);
     }
 
     /// <summary><c>y_i = x_i - max x - log Σ_j e^(x_j - max x)</c>.</summary>
     /// <remarks>
     /// The two subtractions stay apart: <c>x_i − (max + log Σ)</c> would round the sum to the
     /// precision of <c>max</c>, which for inputs near 1e4 costs about 2e-4 (ONNX's
-    /// <c>test_logsoftmax_large_number</c> shows it). The exponentials go through a block on the
-    /// stack, so <c>y</c> may be <c>x</c>.
+    /// <c>test_logsoftmax_large_number</c> shows it). The exponentials are summed in registers
+    /// (in double) and never stored, so <c>y</c> may be <c>x</c>.
     /// </remarks>
     public static void LogSoftmax(ReadOnlySpan<float> x, Span<float> y)
     {
         Guard.Length(y.Length, x.Length, nameof(y));
-        float max = TensorPrimitives.Max(x);
-        TensorPrimitives.Subtract(x, max, y);
-
-        const int Block = 256;
-        Span<float> e = stackalloc float[Block];
-        double sum = 0;
-        for (int start = 0; start < y.Length; start += Block)
+        if (x.IsEmpty)
         {
-            int n = Math.Min(Block, y.Length - start);
-            TensorPrimitives.Exp(y.Slice(start, n), e.Slice(0, n));
-            sum += TensorPrimitives.Sum<float>(e.Slice(0, n));
+            return;
         }
 
-        TensorPrimitives.Subtract(y, (float)Math.Log(sum), y);
+        float max = Max(x);
+        float log = (float)Math.Log(ShiftedExponentials(x, max, default));
+        ref float rx = ref MemoryMarshal.GetReference(x);
+        ref float ry = ref MemoryMarshal.GetReference(y);
+        int n = x.Length;
+        int i = 0;
+        if (Vector512.IsHardwareAccelerated)
+        {
+            for (; i <= n - Vector512<float>.Count; i += Vector512<float>.Count)
+            {
+                (Vector512.LoadUnsafe(ref rx, (nuint)i) - Vector512.Create(max) - Vector512.Create(log)).StoreUnsafe(ref ry, (nuint)i);
+            }
+        }
+
+        if (Vector.IsHardwareAccelerated)
+        {
+            for (; i <= n - Vector<float>.Count; i += Vector<float>.Count)
+            {
+                (Vector.LoadUnsafe(ref rx, (nuint)i) - new Vector<float>(max) - new Vector<float>(log)).StoreUnsafe(ref ry, (nuint)i);
+            }
+        }
+
+        for (; i < n; i++)
+        {
+            Unsafe.Add(ref ry, i) = Unsafe.Add(ref rx, i) - max - log;
+        }
+    }
+
+    /// <summary>The largest element of a non-empty span (NaN if any element is NaN, on the paths that see it, which then makes every output NaN).</summary>
+    private static float Max(ReadOnlySpan<float> x)
+    {
+        ref float rx = ref MemoryMarshal.GetReference(x);
+        int n = x.Length;
+        int i = 0;
+        float max = float.NegativeInfinity;
+        if (Vector512.IsHardwareAccelerated && n >= Vector512<float>.Count)
+        {
+            var m = Vector512.LoadUnsafe(ref rx);
+            for (i = Vector512<float>.Count; i <= n - Vector512<float>.Count; i += Vector512<float>.Count)
+            {
+                m = Vector512.Max(m, Vector512.LoadUnsafe(ref rx, (nuint)i));
+            }
+
+            var half = Vector256.Max(m.GetLower(), m.GetUpper());
+            var quarter = Vector128.Max(half.GetLower(), half.GetUpper());
+            max = Math.Max(Math.Max(quarter.GetElement(0), quarter.GetElement(1)), Math.Max(quarter.GetElement(2), quarter.GetElement(3)));
+        }
+
+        if (Vector.IsHardwareAccelerated && n - i >= Vector<float>.Count)
+        {
+            var m = new Vector<float>(max);
+            for (; i <= n - Vector<float>.Count; i += Vector<float>.Count)
+            {
+                m = Vector.Max(m, Vector.LoadUnsafe(ref rx, (nuint)i));
+            }
+
+            for (int l = 0; l < Vector<float>.Count; l++)
+            {
+                max = Math.Max(max, m[l]);
+            }
+        }
+
+        for (; i < n; i++)
+        {
+            max = Math.Max(max, Unsafe.Add(ref rx, i));
+        }
+
+        return max;
+    }
+
+    /// <summary>
+    /// <c>Σ_i e^(x_i − max)</c> in double, storing each <c>e^(x_i − max)</c> in <paramref name="y"/>
+    /// unless it is empty. Every exponent is at most 0, so nothing overflows; an exponential
+    /// below 2⁻¹²⁶ counts as 0, which moves the sum by less than float32 can show.
+    /// </summary>
+    private static double ShiftedExponentials(ReadOnlySpan<float> x, float max, Span<float> y)
+    {
+        ref float rx = ref MemoryMarshal.GetReference(x);
+        ref float ry = ref MemoryMarshal.GetReference(y);
+        bool store = !y.IsEmpty;
+        int n = x.Length;
+        int i = 0;
+        double sum = 0;
+        if (Vector512.IsHardwareAccelerated && n >= Vector512<float>.Count)
+        {
+            var low = Vector512<double>.Zero;
+            var high = Vector512<double>.Zero;
+            for (; i <= n - Vector512<float>.Count; i += Vector512<float>.Count)
+            {
+                var e = VectorFunctions.Exp(Vector512.LoadUnsafe(ref rx, (nuint)i) - Vector512.Create(max));
+                if (store)
+                {
+                    e.StoreUnsafe(ref ry, (nuint)i);
+                }
+
+                var (lo, hi) = Vector512.Widen(e);
+                low += lo;
+                high += hi;
+            }
+
+            sum = Vector512.Sum(low + high);
+        }
+
+        if (Vector.IsHardwareAccelerated && n - i >= Vector<float>.Count)
+        {
+            var low = Vector<double>.Zero;
+            var high = Vector<double>.Zero;
+            for (; i <= n - Vector<float>.Count; i += Vector<float>.Count)
+            {
+                var e = VectorFunctions.Exp(Vector.LoadUnsafe(ref rx, (nuint)i) - new Vector<float>(max));
+                if (store)
+                {
+                    e.StoreUnsafe(ref ry, (nuint)i);
+                }
+
+                Vector.Widen(e, out var lo, out var hi);
+                low += lo;
+                high += hi;
+            }
+
+            sum += Vector.Sum(low + high);
+        }
+
+        for (; i < n; i++)
+        {
+            float e = VectorFunctions.Exp(Unsafe.Add(ref rx, i) - max);
+            if (store)
+            {
+                Unsafe.Add(ref ry, i) = e;
+            }
+
+            sum += e;
+        }
+
+        return sum;
+    }
+
+    /// <summary><c>y_i = y_i / d</c>, correctly rounded.</summary>
+    private static void Divide(Span<float> y, float d)
+    {
+        ref float ry = ref MemoryMarshal.GetReference(y);
+        int n = y.Length;
+        int i = 0;
+        if (Vector512.IsHardwareAccelerated)
+        {
+            for (; i <= n - Vector512<float>.Count; i += Vector512<float>.Count)
+            {
+                (Vector512.LoadUnsafe(ref ry, (nuint)i) / Vector512.Create(d)).StoreUnsafe(ref ry, (nuint)i);
+            }
+        }
+
+        if (Vector.IsHardwareAccelerated)
+        {
+            for (; i <= n - Vector<float>.Count; i += Vector<float>.Count)
+            {
+                (Vector.LoadUnsafe(ref ry, (nuint)i) / new Vector<float>(d)).StoreUnsafe(ref ry, (nuint)i);
+            }
+        }
+
+        for (; i < n; i++)
+        {
+            Unsafe.Add(ref ry, i) /= d;
+        }
     }
 }

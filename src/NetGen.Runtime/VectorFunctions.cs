@@ -296,7 +296,7 @@ internal static class VectorFunctions
 
     /// <summary><c>e^v</c> on 16 lanes, for v ≤ 88 (see <see cref="Exp(float)"/>).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector512<float> Exp(Vector512<float> v)
+    internal static Vector512<float> Exp(Vector512<float> v)
     {
         var k = (v * Vector512.Create(Log2E)) + Vector512.Create(RoundingShift);
         var n = k - Vector512.Create(RoundingShift);
@@ -312,7 +312,7 @@ internal static class VectorFunctions
 
     /// <summary><c>e^v</c> on the lanes of a <see cref="Vector{T}"/>, for v ≤ 88 (see <see cref="Exp(float)"/>).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector<float> Exp(Vector<float> v)
+    internal static Vector<float> Exp(Vector<float> v)
     {
         var k = (v * new Vector<float>(Log2E)) + new Vector<float>(RoundingShift);
         var n = k - new Vector<float>(RoundingShift);
@@ -333,7 +333,7 @@ internal static class VectorFunctions
     /// exponent bits. Below ln(2⁻¹²⁶) the result, which would be subnormal, is 0; −∞ gives 0 and
     /// NaN stays NaN.
     /// </summary>
-    private static float Exp(float v)
+    internal static float Exp(float v)
     {
         float k = (v * Log2E) + RoundingShift;
         float n = k - RoundingShift;

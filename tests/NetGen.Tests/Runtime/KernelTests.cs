@@ -358,12 +358,52 @@ public sealed class KernelTests
                 AssertClose(Math.Exp(x[i] - max) / sum, y[i], 1e-6);
             }
 
+            float[] inPlace = (float[])x.Clone();
+            Activations.Softmax(inPlace, inPlace);
+            Assert.Equal(y, inPlace);
+
             Activations.LogSoftmax(x, y);
             for (int i = 0; i < x.Length; i++)
             {
                 AssertClose(x[i] - max - Math.Log(sum), y[i], 1e-6);
             }
+
+            inPlace = (float[])x.Clone();
+            Activations.LogSoftmax(inPlace, inPlace);
+            Assert.Equal(y, inPlace);
         });
+
+    /// <summary>
+    /// A NaN or +∞ among the inputs makes every output NaN, as in PyTorch (the shift by the
+    /// maximum is then undefined); −∞ inputs give 0 and −∞ beside finite ones.
+    /// </summary>
+    [Fact]
+    public void Softmaxes_propagate_nan_and_handle_infinities()
+    {
+        foreach (int n in new[] { 3, 10, 16, 37 })
+        {
+            foreach (float special in new[] { float.NaN, float.PositiveInfinity })
+            {
+                float[] x = Enumerable.Range(0, n).Select(i => (float)Math.Sin(i)).ToArray();
+                x[n / 2] = special;
+                float[] y = new float[n];
+                Activations.Softmax(x, y);
+                Assert.All(y, v => Assert.True(float.IsNaN(v)));
+                Activations.LogSoftmax(x, y);
+                Assert.All(y, v => Assert.True(float.IsNaN(v)));
+            }
+
+            float[] z = Enumerable.Range(0, n).Select(i => i % 2 == 0 ? float.NegativeInfinity : 1f).ToArray();
+            float[] softmax = new float[n], logSoftmax = new float[n];
+            Activations.Softmax(z, softmax);
+            Activations.LogSoftmax(z, logSoftmax);
+            for (int i = 0; i < n; i++)
+            {
+                Assert.Equal(i % 2 == 0 ? 0f : 1f / (n / 2), softmax[i], 1e-6f);
+                Assert.Equal(i % 2 == 0 ? float.NegativeInfinity : -(float)Math.Log(n / 2), logSoftmax[i], 1e-6f);
+            }
+        }
+    }
 
     [Fact]
     public void Norms_keep_their_digits_when_the_mean_is_large_and_the_spread_small() =>
