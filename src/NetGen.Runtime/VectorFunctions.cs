@@ -123,6 +123,7 @@ internal static class VectorFunctions
         /// and <c>erfc(−a) = 2 − erfc(a)</c>. Computing erfc rather than <c>1 + erf</c> keeps the
         /// result accurate for large negative v, where that sum would cancel.
         /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static float Invoke(float v)
         {
             float a = MathF.Abs(v) * InvSqrt2;
@@ -164,6 +165,7 @@ internal static class VectorFunctions
         /// (never above 1, so nothing overflows), <c>σ(2u)</c> is <c>1/(1 + e)</c> for u ≥ 0 and
         /// <c>e/(1 + e)</c> for u &lt; 0, each without cancellation.
         /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static float Invoke(float v)
         {
             float u = SqrtTwoOverPi * (v + (GeluCubic * (v * v * v)));
@@ -190,6 +192,7 @@ internal static class VectorFunctions
         /// The sigmoid, from <c>e = e^(−|v|)</c> (never above 1, so nothing overflows):
         /// <c>1/(1 + e)</c> for v ≥ 0 and <c>e·1/(1 + e)</c> for v &lt; 0, neither of which cancels.
         /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static float Invoke(float v) => float.IsNaN(v) ? v : Logistic(v);
     }
 
@@ -207,6 +210,7 @@ internal static class VectorFunctions
             Vector.ConditionalSelect(Vector.Equals(v, v), v * Logistic(v), v);
 
         /// <summary>SiLU, <c>v·σ(v)</c>, with the sigmoid of <see cref="Sigmoid.Invoke(float)"/>.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static float Invoke(float v) => float.IsNaN(v) ? v : v * Logistic(v);
     }
 
@@ -254,6 +258,7 @@ internal static class VectorFunctions
         /// <c>1 − 2/(e^(2a) + 1)</c> would lose; above, <c>(1 − e)/(1 + e)</c> with
         /// <c>e = e^(−2a)</c> ≤ e^(−1.25), so the numerator cannot cancel and nothing overflows.
         /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static float Invoke(float v)
         {
             float a = MathF.Abs(v);
@@ -287,6 +292,7 @@ internal static class VectorFunctions
     }
 
     /// <summary>σ(v), without the NaN guard.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static float Logistic(float v)
     {
         float e = Exp(-MathF.Abs(v));
@@ -333,6 +339,7 @@ internal static class VectorFunctions
     /// exponent bits. Below ln(2⁻¹²⁶) the result, which would be subnormal, is 0; −∞ gives 0 and
     /// NaN stays NaN.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static float Exp(float v)
     {
         float k = (v * Log2E) + RoundingShift;
@@ -384,6 +391,7 @@ internal static class VectorFunctions
     }
 
     /// <summary>The exponent's polynomial of the erfc fit, in Estrin's order.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static float ErfcPolynomial(float t)
     {
         float t2 = t * t;

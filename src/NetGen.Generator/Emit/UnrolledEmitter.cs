@@ -193,8 +193,8 @@ internal static class UnrolledEmitter
         StepKind.LeakyRelu => $"{Runtime}.SpecialFunctions.LeakyRelu({v}, {Literals.Float((float)step.Scalar)})",
         StepKind.Gelu => $"{Runtime}.Activations.Gelu({v})",
         StepKind.GeluTanh => $"{Runtime}.Activations.GeluTanh({v})",
-        StepKind.Silu => $"{Runtime}.Activations.Silu({v})",
-        StepKind.Sigmoid => $"{Runtime}.Activations.Sigmoid({v})",
+        StepKind.Silu => $"{Runtime}.SpecialFunctions.Silu({v})",
+        StepKind.Sigmoid => $"{Runtime}.SpecialFunctions.Sigmoid({v})",
         StepKind.Tanh => $"{Runtime}.Activations.Tanh({v})",
         _ => null,
     };

@@ -208,7 +208,7 @@ namespace Lessons
             {
                 double x0 = x[0], x1 = x[1];
                 z[0] = (float)(2f * x0 - x1);
-                a[0] = global::NetGen.Runtime.Activations.Sigmoid(z[0]);
+                a[0] = global::NetGen.Runtime.SpecialFunctions.Sigmoid(z[0]);
             }
         }
 
