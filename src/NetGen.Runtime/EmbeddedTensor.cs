@@ -25,8 +25,8 @@ namespace NetGen.Runtime;
 /// <para>
 /// <b>Matrices.</b> The linear kernels read weights in <see cref="PackedLinear"/>'s panel
 /// layout, which a file in the format's row-major order is not: <see cref="Packed"/> packs the
-/// matrix once, on the first call that needs it, into an array that lives as long as the
-/// tensor (one copy of the matrix, made once: the benchmarks' G1, 8.4M weights in a 32 MiB file,
+/// matrix once, on the first call that needs it, into 64-byte-aligned memory that lives as long
+/// as the tensor (one copy of the matrix, made once: the benchmarks' G1, 8.4M weights in a 32 MiB file,
 /// takes 45 ms for its first <c>Forward</c>, page faults and JIT included, and 3.5 ms for the second).
 /// </para>
 /// <para>
@@ -47,7 +47,7 @@ public sealed class EmbeddedTensor
     private float[]? _copy;
     private volatile bool _opened;
 
-    private float[]? _packed;
+    private AlignedTensor? _packed;
 
     /// <summary>Describes <paramref name="count"/> floats at byte <paramref name="offset"/> of a resource; reads nothing yet.</summary>
     /// <param name="assembly">The assembly that embeds the resource (generated code passes its own).</param>
@@ -109,13 +109,13 @@ public sealed class EmbeddedTensor
 
     /// <summary>
     /// The values as a <c>[rows, columns]</c> matrix in <see cref="PackedLinear"/>'s panel layout,
-    /// packed on the first call and kept.
+    /// packed on the first call and kept, on a 64-byte boundary (see <see cref="AlignedTensor"/>).
     /// </summary>
     /// <exception cref="ArgumentException"><c>rows × columns</c> is not <see cref="Count"/>.</exception>
     /// <exception cref="InvalidOperationException">The assembly has no such resource, or it is too short.</exception>
     public ReadOnlySpan<float> Packed(int rows, int columns)
     {
-        float[]? packed = Volatile.Read(ref _packed);
+        AlignedTensor? packed = Volatile.Read(ref _packed);
         if (packed is null)
         {
             if ((long)rows * columns != _count || rows < 0)
@@ -123,14 +123,15 @@ public sealed class EmbeddedTensor
                 throw new ArgumentException($"A [{rows}, {columns}] matrix has {(long)rows * columns} values; this tensor has {_count}.", nameof(rows));
             }
 
-            packed = GC.AllocateUninitializedArray<float>(PackedLinear.PackedLength(rows, columns));
-            PackedLinear.Pack(Values, rows, columns, packed);
+            var aligned = new AlignedTensor(PackedLinear.PackedLength(rows, columns));
+            PackedLinear.Pack(Values, rows, columns, aligned.Writable);
+            packed = aligned;
 
             // A thread that raced this one keeps whichever array was published first.
             packed = Interlocked.CompareExchange(ref _packed, packed, null) ?? packed;
         }
 
-        return packed;
+        return packed.Values;
     }
 
     private unsafe void Open()

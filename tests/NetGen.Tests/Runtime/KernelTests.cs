@@ -1,5 +1,7 @@
 using System;
 using System.Linq;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using CsCheck;
 using NetGen.Runtime;
 using NetGen.Tests.Reference;
@@ -321,6 +323,26 @@ public sealed class KernelTests
         Assert.Equal("epilogue", e.ParamName);
         Assert.Throws<ArgumentOutOfRangeException>(() => PackedLinear.ForwardBatch(packed, default, new float[2], new float[3], 2, 3, (Epilogue)(-1)));
     }
+
+    /// <summary>
+    /// Packed weights are copied to a 64-byte boundary, so that no vector load of a panel spans two
+    /// cache lines, whatever the length or where the source lies; the values are unchanged.
+    /// </summary>
+    [Fact]
+    public void Aligned_tensors_start_on_a_cache_line_and_keep_their_values() =>
+        Gen.Select(Gen.Float[-3f, 3f].Array[0, 200], Gen.Int[0, 15]).Sample((values, skip) =>
+        {
+            float[] source = new float[values.Length + 16];
+            values.CopyTo(source, skip);
+            var tensor = new AlignedTensor(source.AsSpan(skip, values.Length));
+            Assert.Equal(values.Length, tensor.Count);
+            Assert.Equal(values, tensor.Values.ToArray());
+            nint address = Unsafe.ByteOffset(ref Unsafe.NullRef<float>(), ref MemoryMarshal.GetReference(tensor.Values));
+            Assert.True(address % AlignedTensor.Alignment == 0, $"starts at {address:X}");
+
+            GC.Collect();
+            Assert.Equal(values, tensor.Values.ToArray());
+        });
 
     [Fact]
     public void Packed_linear_names_the_expected_lengths()
