@@ -562,9 +562,7 @@ internal static class NetworkEmitter
         }
 
         w.Line("// Weights as static data: the compiler stores each array in the assembly's data section and the");
-        w.Line("// property returns a span over it, so optimized code allocates nothing per call. A packed matrix is");
-        w.Line("// copied once, when the weights are first used, to a 64-byte boundary (AlignedTensor), so that no");
-        w.Line("// vector load of a panel straddles two cache lines.");
+        w.Line("// property returns a span over it, so optimized code copies and allocates nothing, at start-up or per call.");
         if (stored.Any(x => x.External is not null))
         {
             w.Line("// Tensors from weight files are resources the build embeds, read in place through EmbeddedTensor;");
@@ -590,13 +588,8 @@ internal static class NetworkEmitter
                 if (packed.Contains(weight.Name))
                 {
                     int rows = weight.Shape[0], columns = weight.Shape[1];
-                    w.Line($"private static readonly {Runtime}.AlignedTensor s_{weight.Name} = new({weight.Name}Image);");
-                    w.Line();
-                    w.Line($"/// <summary>{Literals.Xml(weight.Summary)}: {shape}, packed in panels of 16 rows, on a 64-byte boundary.</summary>");
-                    w.Line($"internal static {ReadOnlySpan} {weight.Name} => s_{weight.Name}.Values;");
-                    w.Line();
-                    w.Line($"/// <summary>The packed values as the assembly stores them (one line per column of a panel; zeros pad the last panel).</summary>");
-                    w.Line($"private static {ReadOnlySpan} {weight.Name}Image => new float[]");
+                    w.Line($"/// <summary>{Literals.Xml(weight.Summary)}: {shape}, packed in panels of 16 rows (one line per column of a panel; zeros pad the last panel).</summary>");
+                    w.Line($"internal static {ReadOnlySpan} {weight.Name} => new float[]");
                     w.Line("{");
                     WriteValues(w, Packing.Pack(weight.Values, rows, columns), Packing.PanelWidth, cancellationToken);
                     w.Line("};");

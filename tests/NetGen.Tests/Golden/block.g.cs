@@ -385,9 +385,7 @@ namespace App
         }
 
         // Weights as static data: the compiler stores each array in the assembly's data section and the
-        // property returns a span over it, so optimized code allocates nothing per call. A packed matrix is
-        // copied once, when the weights are first used, to a 64-byte boundary (AlignedTensor), so that no
-        // vector load of a panel straddles two cache lines.
+        // property returns a span over it, so optimized code copies and allocates nothing, at start-up or per call.
         private static class Weights
         {
             /// <summary>weight (γ) of layer 2.1 (layer_norm): 6.</summary>

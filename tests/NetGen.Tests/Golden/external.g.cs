@@ -307,9 +307,7 @@ namespace App
         }
 
         // Weights as static data: the compiler stores each array in the assembly's data section and the
-        // property returns a span over it, so optimized code allocates nothing per call. A packed matrix is
-        // copied once, when the weights are first used, to a 64-byte boundary (AlignedTensor), so that no
-        // vector load of a panel straddles two cache lines.
+        // property returns a span over it, so optimized code copies and allocates nothing, at start-up or per call.
         // Tensors from weight files are resources the build embeds, read in place through EmbeddedTensor;
         // a matrix a kernel reads is packed once, on first use.
         private static class Weights

@@ -514,43 +514,26 @@ namespace Lessons
         }
 
         // Weights as static data: the compiler stores each array in the assembly's data section and the
-        // property returns a span over it, so optimized code allocates nothing per call. A packed matrix is
-        // copied once, when the weights are first used, to a 64-byte boundary (AlignedTensor), so that no
-        // vector load of a panel straddles two cache lines.
+        // property returns a span over it, so optimized code copies and allocates nothing, at start-up or per call.
         private static class Weights
         {
-            private static readonly global::NetGen.Runtime.AlignedTensor s_W1 = new(W1Image);
-
-            /// <summary>weight of layer 1 (linear 2 → 3), [out, in] row-major: 3 × 2, packed in panels of 16 rows, on a 64-byte boundary.</summary>
-            internal static global::System.ReadOnlySpan<float> W1 => s_W1.Values;
-
-            /// <summary>The packed values as the assembly stores them (one line per column of a panel; zeros pad the last panel).</summary>
-            private static global::System.ReadOnlySpan<float> W1Image => new float[]
+            /// <summary>weight of layer 1 (linear 2 → 3), [out, in] row-major: 3 × 2, packed in panels of 16 rows (one line per column of a panel; zeros pad the last panel).</summary>
+            internal static global::System.ReadOnlySpan<float> W1 => new float[]
             {
                 1f, 0f, -1f, 0f, 0f, 0f, 0f, 0f, 0f, 0f, 0f, 0f, 0f, 0f, 0f, 0f,
                 0f, 1f, 1f, 0f, 0f, 0f, 0f, 0f, 0f, 0f, 0f, 0f, 0f, 0f, 0f, 0f,
             };
 
-            private static readonly global::NetGen.Runtime.AlignedTensor s_W2 = new(W2Image);
-
-            /// <summary>weight of layer 2 (linear 3 → 2), [out, in] row-major: 2 × 3, packed in panels of 16 rows, on a 64-byte boundary.</summary>
-            internal static global::System.ReadOnlySpan<float> W2 => s_W2.Values;
-
-            /// <summary>The packed values as the assembly stores them (one line per column of a panel; zeros pad the last panel).</summary>
-            private static global::System.ReadOnlySpan<float> W2Image => new float[]
+            /// <summary>weight of layer 2 (linear 3 → 2), [out, in] row-major: 2 × 3, packed in panels of 16 rows (one line per column of a panel; zeros pad the last panel).</summary>
+            internal static global::System.ReadOnlySpan<float> W2 => new float[]
             {
                 1f, 0f, 0f, 0f, 0f, 0f, 0f, 0f, 0f, 0f, 0f, 0f, 0f, 0f, 0f, 0f,
                 -1f, 1f, 0f, 0f, 0f, 0f, 0f, 0f, 0f, 0f, 0f, 0f, 0f, 0f, 0f, 0f,
                 0f, -1f, 0f, 0f, 0f, 0f, 0f, 0f, 0f, 0f, 0f, 0f, 0f, 0f, 0f, 0f,
             };
 
-            private static readonly global::NetGen.Runtime.AlignedTensor s_W3 = new(W3Image);
-
-            /// <summary>weight of layer 3 (linear 2 → 1), [out, in] row-major: 1 × 2, packed in panels of 16 rows, on a 64-byte boundary.</summary>
-            internal static global::System.ReadOnlySpan<float> W3 => s_W3.Values;
-
-            /// <summary>The packed values as the assembly stores them (one line per column of a panel; zeros pad the last panel).</summary>
-            private static global::System.ReadOnlySpan<float> W3Image => new float[]
+            /// <summary>weight of layer 3 (linear 2 → 1), [out, in] row-major: 1 × 2, packed in panels of 16 rows (one line per column of a panel; zeros pad the last panel).</summary>
+            internal static global::System.ReadOnlySpan<float> W3 => new float[]
             {
                 2f, 0f, 0f, 0f, 0f, 0f, 0f, 0f, 0f, 0f, 0f, 0f, 0f, 0f, 0f, 0f,
                 -1f, 0f, 0f, 0f, 0f, 0f, 0f, 0f, 0f, 0f, 0f, 0f, 0f, 0f, 0f, 0f,
