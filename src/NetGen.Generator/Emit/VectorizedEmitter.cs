@@ -69,15 +69,23 @@ internal static class VectorizedEmitter
     };
 
     /// <summary>The comment that says how the layer's stores apply <paramref name="activation"/>.</summary>
-    private static string FusionComment(StepPlan activation) => activation.Kind switch
+    private static string FusionComment(StepPlan activation)
     {
-        StepKind.Relu => "// The ReLU is fused into the stores: each panel is written to z and, clamped at 0, to a.",
-        StepKind.Gelu => "// The GELU is fused into the stores: each panel is written to z and, through the GELU in registers, to a.",
-        StepKind.GeluTanh => "// The tanh GELU is fused into the stores: each panel is written to z and, through the GELU in registers, to a.",
-        StepKind.Sigmoid => "// The sigmoid is fused into the stores: each panel is written to z and, through the sigmoid in registers, to a.",
-        StepKind.Silu => "// The SiLU is fused into the stores: each panel is written to z and, through the SiLU in registers, to a.",
-        _ => "// The tanh is fused into the stores: each panel is written to z and, through the tanh in registers, to a.",
-    };
+        if (activation.Kind == StepKind.Relu)
+        {
+            return "// The ReLU is fused into the stores: each panel is written to z and, clamped at 0, to a.";
+        }
+
+        string name = activation.Kind switch
+        {
+            StepKind.Gelu => "GELU",
+            StepKind.GeluTanh => "tanh GELU",
+            StepKind.Sigmoid => "sigmoid",
+            StepKind.Silu => "SiLU",
+            _ => "tanh",
+        };
+        return $"// The {name} is fused into the stores: each panel is written to z and, through the {name} in registers, to a.";
+    }
 
     /// <param name="w">The writer.</param>
     /// <param name="name">The method's name.</param>
