@@ -242,6 +242,16 @@ public sealed class KernelTests
         Assert.True(float.IsNaN(gelu[^1]) && float.IsNaN(tanh[^1]));
     }
 
+    /// <summary>The runtime's sigmoid, SiLU and tanh of <paramref name="x"/>.</summary>
+    private static (float[] Sigmoid, float[] Silu, float[] Tanh) SigmoidSiluTanh(float[] x)
+    {
+        float[] sigmoid = new float[x.Length], silu = new float[x.Length], tanh = new float[x.Length];
+        Activations.Sigmoid(x, sigmoid);
+        Activations.Silu(x, silu);
+        Activations.Tanh(x, tanh);
+        return (sigmoid, silu, tanh);
+    }
+
     /// <summary>
     /// Sigmoid, SiLU and tanh at the edges of float32: ±0 (tanh keeps −0), subnormals, the
     /// underflow of e^(−|x|), ±∞ and ±MaxValue without overflow, a NaN returned with its bits.
@@ -250,10 +260,7 @@ public sealed class KernelTests
     public void Sigmoid_silu_and_tanh_handle_the_edges_of_float32()
     {
         float[] x = { 0f, -0f, 1e-45f, -1e-45f, 1e-30f, -1e-30f, 0.625f, -0.625f, 0.62499994f, 9f, -9f, 20f, -20f, 87f, -87f, 88f, -88f, 100f, -100f, float.MaxValue, -float.MaxValue, float.PositiveInfinity, float.NegativeInfinity };
-        float[] sigmoid = new float[x.Length], silu = new float[x.Length], tanh = new float[x.Length];
-        Activations.Sigmoid(x, sigmoid);
-        Activations.Silu(x, silu);
-        Activations.Tanh(x, tanh);
+        var (sigmoid, silu, tanh) = SigmoidSiluTanh(x);
         for (int i = 0; i < x.Length; i++)
         {
             double v = x[i];
@@ -294,10 +301,7 @@ public sealed class KernelTests
         Gen.Select(Gen.Double[-30, Math.Log10(80)], Gen.Bool).Array[1, 100].Sample(draws =>
         {
             float[] x = draws.Select(d => (float)(Math.Pow(10, d.Item1) * (d.Item2 ? 1 : -1))).ToArray();
-            float[] sigmoid = new float[x.Length], silu = new float[x.Length], tanh = new float[x.Length];
-            Activations.Sigmoid(x, sigmoid);
-            Activations.Silu(x, silu);
-            Activations.Tanh(x, tanh);
+            var (sigmoid, silu, tanh) = SigmoidSiluTanh(x);
             for (int i = 0; i < x.Length; i++)
             {
                 double v = x[i];
