@@ -30,6 +30,7 @@ internal sealed class NetGenCli(TextWriter output, TextWriter error)
         {
             ImportCommand(),
             SummaryCommand(),
+            PlanCommand(),
             TraceCommand(),
             EmitCommand(),
         };
@@ -75,6 +76,19 @@ internal sealed class NetGenCli(TextWriter output, TextWriter error)
                 output.WriteLine(line);
             }
 
+            return 0;
+        }));
+        return command;
+    }
+
+    private Command PlanCommand()
+    {
+        var description = DescriptionArgument();
+        var command = new Command("plan", "Print the generator's plan for a network: each step's strategy, fusions and placement, the scratch layout and how each weight is stored.") { description };
+        command.SetAction(parse => Guarded(() =>
+        {
+            var network = NetworkLoader.Load(parse.GetValue(description)!);
+            output.Write(PlanWriter.Write(network.Plan));
             return 0;
         }));
         return command;

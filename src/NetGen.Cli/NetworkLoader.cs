@@ -51,7 +51,7 @@ internal static class NetworkLoader
     public static LoadedNetwork FromText(string path, string text)
     {
         NetworkFile file = NetworkGenerator.CompileDescription(path, text, WeightFileOnDisk, CancellationToken.None);
-        if (file.Plan is null)
+        if (file.Network is not { } checkedNetwork)
         {
             var lines = file.Diagnostics.Select(d => NetworkGenerator.ToDiagnostic(d).ToString()).ToList();
             throw lines.Count > 0
@@ -59,7 +59,10 @@ internal static class NetworkLoader
                 : new CliException($"{path}: the description does not compile");
         }
 
-        return new LoadedNetwork(System.IO.Path.GetFileName(path), path, file.Plan);
+        string name = System.IO.Path.GetFileName(path);
+        var target = new NetworkTarget(null, EquatableArray<string>.Empty, ClassName(name), ClassName(name) + ".g.cs", name, new CodeLocation(string.Empty, SourceRange.None));
+        var plan = NetworkPlanner.Plan(checkedNetwork, target, ProjectOptions.None, CompilationFacts.None, name, CancellationToken.None);
+        return new LoadedNetwork(name, path, plan);
     }
 
     /// <summary>The prefix of the resource names the tool gives weight files.</summary>
@@ -97,7 +100,7 @@ internal static class NetworkLoader
         }
 
         var target = new NetworkTarget(ns, EquatableArray<string>.Empty, name, name + ".g.cs", network.Name, new CodeLocation(string.Empty, SourceRange.None));
-        return NetworkEmitter.Emit(new NetworkUnit(target, network.Plan), gpuReferenced: false, CancellationToken.None);
+        return NetworkEmitter.Emit(target, network.Plan, CancellationToken.None);
     }
 
     /// <summary>A PascalCase class name from a file name: <c>digits-v2.netgen.json</c> gives <c>DigitsV2</c>.</summary>

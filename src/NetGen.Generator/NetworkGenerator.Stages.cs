@@ -10,6 +10,7 @@ using NetGen.Generator.Diagnostics;
 using NetGen.Generator.Lowering;
 using NetGen.Generator.Model;
 using NetGen.Generator.Reading;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
 
 namespace NetGen.Generator;
 
@@ -20,7 +21,7 @@ public sealed partial class NetworkGenerator
 
     internal static bool IsDescription(string path) => path.EndsWith(DescriptionSuffix, StringComparison.OrdinalIgnoreCase);
 
-    /// <summary>Read, check and plan one description: a pure function of its path, its text and the weight files it may name.</summary>
+    /// <summary>Read and check one description: a pure function of its path, its text and the weight files it may name.</summary>
     /// <param name="path">The description's full path.</param>
     /// <param name="text">Its text; null when it could not be read.</param>
     /// <param name="findWeightFile">What the build knows of the weight file at a full path (null: no such file).</param>
@@ -28,44 +29,101 @@ public sealed partial class NetworkGenerator
     internal static NetworkFile CompileDescription(string path, string? text, Func<string, WeightFile?> findWeightFile, CancellationToken cancellationToken)
     {
         var diagnostics = new List<DiagnosticInfo>();
-        NetworkPlan? plan = null;
+        CheckedNetwork? network = null;
         if (text is null)
         {
             diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.MalformedJson.Id, path, SourceRange.None, "a readable text file", "a file that could not be read"));
         }
         else
         {
-            try
+            network = Guarded(path, SourceRange.None, diagnostics, () =>
             {
-                NetworkSpec? spec = JsonNetworkReader.Read(path, text, findWeightFile, diagnostics, cancellationToken);
-                if (spec is not null && NetworkChecker.Check(spec, diagnostics, cancellationToken))
-                {
-                    plan = NetworkPlanner.Plan(spec, cancellationToken);
-                }
-            }
-            catch (Exception e) when (e is not OperationCanceledException)
-            {
-                // A defect of NetGen, not of the description: report it as a diagnostic rather
-                // than let the compiler disable the generator (CS8785) for the whole project.
-                plan = null;
-                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InternalError.Id, path, SourceRange.None, e.GetType().Name + ": " + e.Message));
-            }
+                int before = diagnostics.Count;
+                return JsonNetworkReader.Read(path, text, findWeightFile, diagnostics, cancellationToken) is { } spec
+                    ? NetworkChecker.Check(spec, diagnostics, cancellationToken, readingFailed: diagnostics.Count > before)
+                    : null;
+            });
         }
 
-        return new NetworkFile(path, plan, diagnostics.ToEquatableArray());
+        return new NetworkFile(path, network, InFileOrder(diagnostics));
     }
 
-    /// <summary>Binds a class to the one description whose full path ends with the requested path.</summary>
-    internal static UnitResult Bind(TargetResult result, ImmutableArray<NetworkFile> files)
+    /// <summary>Reads a class carrying [Network] (and an attribute network's layers).</summary>
+    private static TargetResult ReadTarget(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
     {
+        var diagnostics = new List<DiagnosticInfo>();
+        var where = context.TargetNode is ClassDeclarationSyntax declaration ? declaration.Identifier.GetLocation() : context.TargetNode.GetLocation();
+        var range = where.GetLineSpan();
+        var result = Guarded(range.Path ?? string.Empty, ToRange(where), diagnostics, () => TargetReader.Read(context, cancellationToken));
+        return result ?? new TargetResult(null, null, diagnostics.ToEquatableArray());
+    }
+
+    /// <summary>Plans one class: every decision, applied with the class's and the project's settings.</summary>
+    internal static PlanResult PlanUnit(UnitResult unit, CompilationFacts compilation, ProjectOptions project, CancellationToken cancellationToken)
+    {
+        if (unit.Unit is not { } network)
+        {
+            return new PlanResult(null, null, unit.Diagnostics);
+        }
+
+        var target = network.Target;
+        var diagnostics = new List<DiagnosticInfo>(unit.Diagnostics);
+        string file = System.IO.Path.GetFileName(network.Network.Spec.FilePath);
+        string source = target.RequestedPath is null ? $"the attributes of {target.ClassName.Split('<')[0]} in {file}" : file;
+        var plan = Guarded(target.PathLocation.FilePath, target.PathLocation.Range, diagnostics, () =>
+            NetworkPlanner.Plan(network.Network, target, project, compilation, source, cancellationToken));
+        if (plan is { HasGpuLayers: true, GpuSession: false })
+        {
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.GpuPackageMissing.Id, target.PathLocation.FilePath, target.PathLocation.Range, target.ClassName));
+        }
+
+        return new PlanResult(plan is null ? null : target, plan, diagnostics.ToEquatableArray());
+    }
+
+    /// <summary>Diagnostics in the order of their places in the file, as a build lists them (the reader's and the checker's interleaved).</summary>
+    private static EquatableArray<DiagnosticInfo> InFileOrder(List<DiagnosticInfo> diagnostics) =>
+        diagnostics.Select((d, i) => (d, i)).OrderBy(x => x.d.Range.Start).ThenBy(x => x.i).Select(x => x.d).ToEquatableArray();
+
+    /// <summary>
+    /// Runs a stage and turns an exception into NG0999 at <paramref name="range"/>: a defect of
+    /// NetGen, not of the description, reported as a diagnostic rather than letting the compiler
+    /// disable the generator (CS8785) for the whole project. The one place that catches.
+    /// </summary>
+    private static T? Guarded<T>(string path, SourceRange range, List<DiagnosticInfo> diagnostics, Func<T?> stage)
+        where T : class
+    {
+        try
+        {
+            return stage();
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InternalError.Id, path, range, e.GetType().Name + ": " + e.Message));
+            return null;
+        }
+    }
+
+    private static SourceRange ToRange(Location location)
+    {
+        var lines = location.GetLineSpan();
+        return new SourceRange(location.SourceSpan.Start, location.SourceSpan.Length, lines.StartLinePosition.Line, lines.StartLinePosition.Character, lines.EndLinePosition.Line, lines.EndLinePosition.Character);
+    }
+
+    /// <summary>Binds a class to the one description whose full path ends with the requested path; an attribute network is checked here.</summary>
+    internal static UnitResult Bind(TargetResult result, ImmutableArray<NetworkFile> files, CancellationToken cancellationToken)
+    {
+        if (result.Spec is { } spec)
+        {
+            // An attribute network: checked as a file's is, its values even when reading failed.
+            var diagnostics = new List<DiagnosticInfo>(result.Diagnostics);
+            bool failed = result.Target is null;
+            var network = Guarded(spec.FilePath, spec.LayersRange, diagnostics, () => NetworkChecker.Check(spec, diagnostics, cancellationToken, readingFailed: failed));
+            return new UnitResult(network is null || result.Target is null ? null : new NetworkUnit(result.Target, network), InFileOrder(diagnostics));
+        }
+
         if (result.Target is not { } target)
         {
             return new UnitResult(null, result.Diagnostics);
-        }
-
-        if (result.Plan is { } inlinePlan)
-        {
-            return new UnitResult(new NetworkUnit(target, inlinePlan), EquatableArray<DiagnosticInfo>.Empty);
         }
 
         if (target.RequestedPath is not { } requestedPath)
@@ -77,8 +135,8 @@ public sealed partial class NetworkGenerator
         if (matches.Count == 1)
         {
             // A description with errors has reported them already, and produces no code.
-            return matches[0].Plan is { } plan
-                ? new UnitResult(new NetworkUnit(target, plan), EquatableArray<DiagnosticInfo>.Empty)
+            return matches[0].Network is { } checkedNetwork
+                ? new UnitResult(new NetworkUnit(target, checkedNetwork), EquatableArray<DiagnosticInfo>.Empty)
                 : new UnitResult(null, EquatableArray<DiagnosticInfo>.Empty);
         }
 

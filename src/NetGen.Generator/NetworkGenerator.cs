@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
 using NetGen.Generator.Diagnostics;
 using NetGen.Generator.Emit;
@@ -41,12 +42,12 @@ public sealed partial class NetworkGenerator : IIncrementalGenerator
             .ForAttributeWithMetadataName(
                 TargetReader.AttributeName,
                 static (node, _) => node is ClassDeclarationSyntax,
-                static (context, cancellationToken) => TargetReader.Read(context, cancellationToken))
+                static (context, cancellationToken) => ReadTarget(context, cancellationToken))
             .WithTrackingName(TrackingNames.Targets);
 
         IncrementalValuesProvider<UnitResult> units = targets
             .Combine(files.Collect())
-            .Select(static (pair, _) => Bind(pair.Left, pair.Right))
+            .Select(static (pair, cancellationToken) => Bind(pair.Left, pair.Right, cancellationToken))
             .WithTrackingName(TrackingNames.Units);
 
         // Layer attributes on a class without [Network] would otherwise be silently ignored.
@@ -59,9 +60,12 @@ public sealed partial class NetworkGenerator : IIncrementalGenerator
 
         context.RegisterSourceOutput(strayLayers, static (context, diagnostics) => Report(context, diagnostics));
 
-        // Whether NetGen.Gpu is referenced: networks with GPU layers then get CreateGpuSession.
-        IncrementalValueProvider<bool> gpuReferenced = context.CompilationProvider
-            .Select(static (compilation, _) => compilation.GetTypeByMetadataName(GpuSessionBuilderName) is not null)
+        // What the compilation offers generated code: NetGen.Gpu (networks with GPU layers then get
+        // CreateGpuSession), and unsafe code with SkipLocalsInit (scratch is then not zeroed per call).
+        IncrementalValueProvider<CompilationFacts> compilationFacts = context.CompilationProvider
+            .Select(static (compilation, _) => new CompilationFacts(
+                compilation.GetTypeByMetadataName(GpuSessionBuilderName) is not null,
+                compilation.Options is CSharpCompilationOptions { AllowUnsafe: true } && compilation.GetTypeByMetadataName(SkipLocalsInitName) is not null))
             .WithTrackingName(TrackingNames.GpuReference);
 
         // NetGenStrategy: one strategy for every network of the project (a class's attribute wins).
@@ -77,26 +81,34 @@ public sealed partial class NetworkGenerator : IIncrementalGenerator
             }
         });
 
-        context.RegisterSourceOutput(units.Combine(gpuReferenced).Combine(projectOptions), static (context, input) =>
-        {
-            var ((unit, gpu), options) = input;
-            Report(context, unit.Diagnostics);
-            if (unit.Unit is { } network)
-            {
-                if (!gpu && GpuSessionEmitter.Placement(network.Plan, network.Target) is not null)
-                {
-                    var location = network.Target.PathLocation;
-                    context.ReportDiagnostic(ToDiagnostic(DiagnosticInfo.Create(
-                        DiagnosticDescriptors.GpuPackageMissing.Id, location.FilePath, location.Range, network.Target.ClassName)));
-                }
+        // Every decision for one class, in one step: strategy, fusion, placement, storage, buffers.
+        IncrementalValuesProvider<PlanResult> plans = units
+            .Combine(compilationFacts)
+            .Combine(projectOptions)
+            .Select(static (input, cancellationToken) => PlanUnit(input.Left.Left, input.Left.Right, input.Right, cancellationToken))
+            .WithTrackingName(TrackingNames.Plans);
 
-                context.AddSource(network.Target.HintName, NetworkEmitter.Emit(network, gpu, context.CancellationToken, options.Strategy));
+        context.RegisterSourceOutput(plans, static (context, result) =>
+        {
+            Report(context, result.Diagnostics);
+            if (result is { Target: { } target, Plan: { } plan })
+            {
+                var diagnostics = new System.Collections.Generic.List<DiagnosticInfo>();
+                string? source = Guarded(target.PathLocation.FilePath, target.PathLocation.Range, diagnostics, () => NetworkEmitter.Emit(target, plan, context.CancellationToken));
+                Report(context, diagnostics.ToEquatableArray());
+                if (source is not null)
+                {
+                    context.AddSource(target.HintName, source);
+                }
             }
         });
     }
 
     /// <summary>The type whose presence means the compilation references NetGen.Gpu.</summary>
     private const string GpuSessionBuilderName = "NetGen.Gpu.GpuSessionBuilder";
+
+    /// <summary>The attribute that stops locals (stackalloc scratch included) being zeroed; .NET 5 and later.</summary>
+    private const string SkipLocalsInitName = "System.Runtime.CompilerServices.SkipLocalsInitAttribute";
 
     private static void Report(SourceProductionContext context, EquatableArray<DiagnosticInfo> diagnostics)
     {

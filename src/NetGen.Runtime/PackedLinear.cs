@@ -66,10 +66,10 @@ public enum Epilogue
 public static class PackedLinear
 {
     /// <summary>The number of weight rows in one panel.</summary>
-    public const int PanelWidth = 16;
+    public const int PanelWidth = Contract.PanelWidth;
 
     /// <summary>The number of columns summed in float32 before the partial sum is added in double.</summary>
-    public const int BlockLength = 32;
+    public const int BlockLength = Contract.BlockLength;
 
     /// <summary>The number of floats <see cref="Pack"/> writes for a <c>[rows, columns]</c> weight.</summary>
     public static int PackedLength(int rows, int columns) => checked((rows + PanelWidth - 1) / PanelWidth * PanelWidth * columns);

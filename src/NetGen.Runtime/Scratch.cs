@@ -11,7 +11,7 @@ namespace NetGen.Runtime;
 public static class Scratch
 {
     /// <summary>The most floats generated code places on the stack (64 KiB).</summary>
-    public const int StackLimit = 16 * 1024;
+    public const int StackLimit = Contract.StackLimit;
 
     [ThreadStatic]
     private static float[]? t_buffer;

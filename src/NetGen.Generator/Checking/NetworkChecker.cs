@@ -4,7 +4,6 @@ using System.Text.RegularExpressions;
 using System.Threading;
 using NetGen.Generator.Diagnostics;
 using NetGen.Generator.Model;
-using NetGen.Generator.Reading;
 
 namespace NetGen.Generator.Checking;
 
@@ -32,13 +31,26 @@ internal sealed class NetworkChecker
         _cancellationToken = cancellationToken;
     }
 
-    /// <summary>Checks <paramref name="spec"/>; true when it has no errors (then every size agrees).</summary>
-    public static bool Check(NetworkSpec spec, List<DiagnosticInfo> diagnostics, CancellationToken cancellationToken)
+    /// <summary>Checks <paramref name="spec"/>: the checked network when it has no errors (then every size agrees), else null.</summary>
+    /// <param name="spec">What the reader read.</param>
+    /// <param name="diagnostics">Receives every error.</param>
+    /// <param name="cancellationToken">Cancels the build.</param>
+    /// <param name="readingFailed">
+    /// The reader reported errors, and <paramref name="spec"/> holds the layers it could read: only
+    /// their values are checked, so that one build still reports every error.
+    /// </param>
+    public static CheckedNetwork? Check(NetworkSpec spec, List<DiagnosticInfo> diagnostics, CancellationToken cancellationToken, bool readingFailed = false)
     {
         int before = diagnostics.Count;
         var checker = new NetworkChecker(spec, diagnostics, cancellationToken);
-        checker.CheckLayers(spec.Layers, spec.InputSize, parentIndex: null, parentStage: null);
-        return diagnostics.Count == before;
+        checker.CheckValues(spec.Layers);
+        if (readingFailed)
+        {
+            return null;
+        }
+
+        int output = checker.CheckLayers(spec.Layers, spec.InputSize, parentIndex: null, parentStage: null);
+        return diagnostics.Count == before ? new CheckedNetwork(CheckedNetwork.WithoutPositions(spec), output) : null;
     }
 
     /// <summary>Checks a sequence of layers fed <paramref name="size"/> features; returns the size it produces.</summary>
@@ -95,6 +107,59 @@ internal sealed class NetworkChecker
         }
     }
 
+    /// <summary>Every number a layer was given against its rule: the catalogue's for activation parameters, positive for epsilons.</summary>
+    private void CheckValues(EquatableArray<LayerSpec> layers)
+    {
+        foreach (LayerSpec layer in layers)
+        {
+            switch (layer)
+            {
+                case ActivationSpec activation:
+                    for (int p = 0; p < activation.Parameters.Count; p++)
+                    {
+                        CheckValue(activation.Parameters[p], activation.Form.Parameters[p].Rule);
+                    }
+
+                    break;
+                case LinearSpec { Activation: { } shorthand }:
+                    CheckValues(new EquatableArray<LayerSpec>(new LayerSpec[] { shorthand }));
+                    break;
+                case NormSpec norm:
+                    CheckEpsilon(norm.Epsilon);
+                    break;
+                case ResidualSpec residual:
+                    CheckValues(residual.Layers);
+                    break;
+            }
+        }
+    }
+
+    /// <summary>An activation parameter against its rule in the catalogue.</summary>
+    private void CheckValue(ValueSpec value, ParameterRule rule)
+    {
+        double v = value.Value;
+        var (valid, expected) = rule switch
+        {
+            ParameterRule.Probability => (v >= 0 && v < 1, "a probability in [0, 1)"),
+            _ => (!double.IsNaN(v) && !double.IsInfinity(v) && !float.IsInfinity((float)v), "a finite number"),
+        };
+
+        if (!valid && value.IsWritten)
+        {
+            Report(DiagnosticDescriptors.InvalidValue, value.Range, value.Label, expected, value.Written);
+        }
+    }
+
+    /// <summary>A norm's epsilon: positive, and not 0 once rounded to float32 (the kernels add it in float).</summary>
+    private void CheckEpsilon(ValueSpec eps)
+    {
+        double v = eps.Value;
+        if (eps.IsWritten && (!(v > 0) || double.IsInfinity(v) || float.IsInfinity((float)v) || (float)v == 0))
+        {
+            Report(DiagnosticDescriptors.InvalidValue, eps.Range, eps.Label, "a positive number", eps.Written);
+        }
+    }
+
     private void CheckMatrix(TensorSpec tensor, int rows, int columns, string what, string rowsSource)
     {
         int actualRows = tensor.Shape[0];
@@ -113,14 +178,14 @@ internal sealed class NetworkChecker
 
         Report(DiagnosticDescriptors.WrongShape, tensor.Range, what,
             $"shape [{Format(rows)}, {Format(columns)}] ({Format(rows)} rows from {rowsSource}, {Format(columns)} columns from this layer's input size)",
-            "shape " + JsonNetworkReader.FormatShape(tensor.Shape));
+            "shape " + Text.Shape(tensor.Shape));
     }
 
     private void CheckVector(TensorSpec? tensor, int length, string what)
     {
         if (tensor is not null && tensor.Shape[0] != length)
         {
-            Report(DiagnosticDescriptors.WrongShape, tensor.Range, what, $"shape [{Format(length)}]", "shape " + JsonNetworkReader.FormatShape(tensor.Shape));
+            Report(DiagnosticDescriptors.WrongShape, tensor.Range, what, $"shape [{Format(length)}]", "shape " + Text.Shape(tensor.Shape));
         }
     }
 
@@ -156,7 +221,7 @@ internal sealed class NetworkChecker
     }
 
     private static string Describe(LayerSpec layer) =>
-        LayerOpNames.Of(layer.Op) + (layer.Name is null ? string.Empty : " \"" + layer.Name + "\"");
+        LayerOpNames.Of(layer) + (layer.Name is null ? string.Empty : " \"" + layer.Name + "\"");
 
     private static string Printable(string s) => Text.Printable(s.Length > 40 ? s.Substring(0, 40) + "..." : s);
 

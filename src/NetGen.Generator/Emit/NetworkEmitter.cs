@@ -22,17 +22,13 @@ internal static class NetworkEmitter
     private const string Span = "global::System.Span<float>";
 
     /// <summary>The most floats generated code places on the stack, as <c>NetGen.Runtime.Scratch.StackLimit</c>.</summary>
-    private const int StackLimit = 16 * 1024;
+    private const int StackLimit = Contract.StackLimit;
 
-    /// <param name="unit">The class and its plan.</param>
-    /// <param name="gpuReferenced">Whether the compilation references NetGen.Gpu, so that a network with GPU layers gets <c>CreateGpuSession</c>.</param>
+    /// <param name="target">The class.</param>
+    /// <param name="plan">Its network, planned.</param>
     /// <param name="cancellationToken">Cancels the build.</param>
-    /// <param name="projectStrategy">The project's NetGenStrategy property, if it forces one; the class's attribute wins over it.</param>
-    public static string Emit(NetworkUnit unit, bool gpuReferenced, CancellationToken cancellationToken, NetworkStrategy? projectStrategy = null)
+    public static string Emit(NetworkTarget target, NetworkPlan plan, CancellationToken cancellationToken)
     {
-        var target = unit.Target;
-        var plan = WithStrategy(unit.Plan, target.Strategy != NetworkStrategy.Auto ? target.Strategy : projectStrategy ?? NetworkStrategy.Auto);
-        var placement = gpuReferenced ? GpuSessionEmitter.Placement(plan, target) : null;
         var w = new SourceWriter();
         WriteHeader(w, plan);
         w.Line("#nullable enable");
@@ -51,27 +47,32 @@ internal static class NetworkEmitter
 
         WriteClassDocs(w, plan);
         w.Line($"[global::System.CodeDom.Compiler.GeneratedCode(\"NetGen\", \"{Version}\")]");
+        if (plan.SkipLocalsInit)
+        {
+            w.Line("[global::System.Runtime.CompilerServices.SkipLocalsInit]");
+        }
+
         using (w.Block("static partial class " + target.ClassName))
         {
             WriteConstants(w, plan);
             WriteForward(w, plan);
             WriteForwardWithCache(w, plan);
             WriteForwardBatch(w, plan);
-            if (placement is not null)
+            if (plan.GpuSession)
             {
-                GpuSessionEmitter.Write(w, plan, placement, cancellationToken);
+                GpuSessionEmitter.Write(w, plan, cancellationToken);
             }
 
             WriteCache(w, plan);
             WriteTensorTypes(w, plan);
             WriteCore(w, plan, cancellationToken);
-            if (HasBatchCore(plan))
+            if (plan.HasBatchCore)
             {
                 WriteBatchCore(w, plan, cancellationToken);
             }
 
             WriteLayers(w, plan, cancellationToken);
-            WriteWeights(w, plan, gpuSession: placement is not null, cancellationToken);
+            WriteWeights(w, plan, cancellationToken);
         }
 
         while (scopes.Count > 0)
@@ -122,10 +123,10 @@ internal static class NetworkEmitter
         // Floats of scratch space one call needs for its intermediate tensors, when no Cache is given.
         w.Line($"private const int ScratchLength = {Literals.Int(plan.ScratchLength)};");
         w.Line();
-        if (HasBatchCore(plan))
+        if (plan.HasBatchCore)
         {
             // Samples ForwardBatch runs through each layer together: up to 64, within 16 MiB of scratch.
-            w.Line($"private const int BatchRows = {Literals.Int(BatchRows(plan))};");
+            w.Line($"private const int BatchRows = {Literals.Int(plan.BatchRows)};");
             w.Line();
         }
     }
@@ -184,7 +185,7 @@ internal static class NetworkEmitter
         {
             w.Line($"int rows = {Runtime}.Guard.BatchRows(inputs.Length, outputs.Length, InputSize, OutputSize, nameof(inputs), nameof(outputs));");
             w.Line($"{Runtime}.Guard.NoOverlap(inputs, outputs, nameof(inputs), nameof(outputs));");
-            if (!HasBatchCore(plan))
+            if (!plan.HasBatchCore)
             {
                 // Every layer is unrolled: one sample at a time is already the fastest order.
                 WriteScratch(w, plan);
@@ -197,7 +198,7 @@ internal static class NetworkEmitter
             {
                 // Up to BatchRows samples at a time, each layer over all of them, so a weight is
                 // loaded once per block of samples (matrix-matrix kernels) rather than per sample.
-                long length = (long)BatchRows(plan) * plan.ScratchLength;
+                long length = (long)plan.BatchRows * plan.ScratchLength;
                 if (length > 0)
                 {
                     w.Line(length <= StackLimit
@@ -315,7 +316,7 @@ internal static class NetworkEmitter
                     w.Line("// " + comment);
                 }
 
-                if (step.Kind == StepKind.Linear && step.Strategy is LinearStrategy.Unrolled or LinearStrategy.Vectorized)
+                if (step.Method.Length > 0)
                 {
                     w.Line(LayerCall(w, plan, ref i, sizes, Literals.Identifier));
                     continue;
@@ -346,7 +347,6 @@ internal static class NetworkEmitter
             }
 
             var sizes = Sizes(plan);
-            var readers = plan.Steps.SelectMany(s => s.Inputs).GroupBy(n => n).ToDictionary(g => g.Key, g => g.Count());
             for (int i = 0; i < plan.Steps.Count; i++)
             {
                 cancellationToken.ThrowIfCancellationRequested();
@@ -374,23 +374,21 @@ internal static class NetworkEmitter
                 {
                     // Kernel and vectorized layers alike: the vectorized loop sums in the kernels' order.
                     string epilogue = "None";
-                    if (i + 1 < plan.Steps.Count && plan.Steps[i + 1] is { } activation && VectorizedEmitter.Epilogue(activation.Kind) is { } fused
-                        && activation.Inputs[0] == step.Output && readers[step.Output] == 1 && step.Output != plan.OutputTensor)
+                    if (step.Fuses.HasFlag(Fusion.Batch))
                     {
+                        var activation = plan.Steps[++i];
                         foreach (string comment in StepMath.Describe(activation, sizes))
                         {
                             w.Line("// " + comment);
                         }
 
-                        epilogue = fused;
+                        epilogue = activation.Function!.Epilogue!;
                         y = Literals.Identifier(activation.Output);
-                        i++;
                     }
 
                     w.Line($"{Runtime}.PackedLinear.ForwardBatch({Weight(step.Weights[0])}, {Weight(step.Weights[1])}, {x}, {y}, {Literals.Int(n)}, {Literals.Int(m)}, {Runtime}.Epilogue.{epilogue});");
                 }
-                else if (step.Kind is StepKind.Relu or StepKind.LeakyRelu or StepKind.Gelu or StepKind.GeluTanh or StepKind.Sigmoid or StepKind.Silu or StepKind.Tanh
-                    or StepKind.Copy or StepKind.Add)
+                else if (step.Function is { Elementwise: true } || step.Kind == StepKind.Add)
                 {
                     // Element-wise ops whose result for an element does not depend on where it
                     // is (exact ones, and the runtime's activations in registers): one call over the whole block.
@@ -416,15 +414,16 @@ internal static class NetworkEmitter
     /// <summary>
     /// The call of unrolled or vectorized linear step <paramref name="index"/>'s generated method,
     /// with <paramref name="tensor"/> spelling each argument. The activation fused into the
-    /// method (<see cref="FusedActivation"/>) is computed there too: its comment is written and
+    /// method (<see cref="Fusion.Forward"/>) is computed there too: its comment is written and
     /// <paramref name="index"/> moves past it.
     /// </summary>
     private static string LayerCall(SourceWriter w, NetworkPlan plan, ref int index, Dictionary<string, int> sizes, Func<string, string> tensor)
     {
         var step = plan.Steps[index];
-        string call = $"Layers.{UnrolledEmitter.MethodName(plan, index)}({tensor(step.Inputs[0])}, {tensor(step.Output)}";
-        if (FusedActivation(plan, index) is { } activation)
+        string call = $"Layers.{step.Method}({tensor(step.Inputs[0])}, {tensor(step.Output)}";
+        if (step.Fuses.HasFlag(Fusion.Forward))
         {
+            var activation = plan.Steps[index + 1];
             foreach (string comment in StepMath.Describe(activation, sizes))
             {
                 w.Line("// " + comment);
@@ -437,13 +436,6 @@ internal static class NetworkEmitter
         return call + ");";
     }
 
-    /// <summary>
-    /// The activation that generated layer <paramref name="index"/> computes in its own method:
-    /// any element-wise one after an unrolled layer, any but leaky ReLU after a vectorized one.
-    /// </summary>
-    private static StepPlan? FusedActivation(NetworkPlan plan, int index) =>
-        plan.Steps[index].Strategy == LinearStrategy.Vectorized ? VectorizedEmitter.FusedActivation(plan, index) : UnrolledEmitter.FusedActivation(plan, index);
-
     private static Dictionary<string, int> Sizes(NetworkPlan plan)
     {
         var sizes = plan.Tensors.ToDictionary(t => t.Name, t => t.Size);
@@ -451,19 +443,13 @@ internal static class NetworkEmitter
         return sizes;
     }
 
-    /// <summary>Whether <c>ForwardBatch</c> runs blocks of samples through matrix-matrix kernels (any layer is not unrolled).</summary>
-    private static bool HasBatchCore(NetworkPlan plan) =>
-        plan.Steps.Any(s => s.Kind == StepKind.Linear && s.Strategy != LinearStrategy.Unrolled);
-
     /// <summary>
     /// The generated methods of the unrolled and vectorized layers, in a nested class: straight-line
     /// scalar code with the weights as literals, or SIMD loops over the packed weights.
     /// </summary>
     private static void WriteLayers(SourceWriter w, NetworkPlan plan, CancellationToken cancellationToken)
     {
-        var indices = Enumerable.Range(0, plan.Steps.Count)
-            .Where(i => plan.Steps[i] is { Kind: StepKind.Linear, Strategy: LinearStrategy.Unrolled or LinearStrategy.Vectorized })
-            .ToList();
+        var indices = Enumerable.Range(0, plan.Steps.Count).Where(i => plan.Steps[i].Method.Length > 0).ToList();
         if (indices.Count == 0)
         {
             return;
@@ -489,38 +475,20 @@ internal static class NetworkEmitter
                     w.Line();
                 }
 
-                int i = indices[n];
-                string name = UnrolledEmitter.MethodName(plan, i);
-                if (plan.Steps[i].Strategy == LinearStrategy.Vectorized)
+                var step = plan.Steps[indices[n]];
+                var fused = step.Fuses.HasFlag(Fusion.Forward) ? plan.Steps[indices[n] + 1] : null;
+                if (step.Strategy == LinearStrategy.Vectorized)
                 {
-                    VectorizedEmitter.WriteLayer(w, name, plan.Steps[i], FusedActivation(plan, i), weights);
+                    VectorizedEmitter.WriteLayer(w, step, fused, weights);
                 }
                 else
                 {
-                    UnrolledEmitter.WriteLayer(w, name, plan.Steps[i], FusedActivation(plan, i), weights, cancellationToken);
+                    UnrolledEmitter.WriteLayer(w, step, fused, weights, cancellationToken);
                 }
             }
         }
 
         w.Line();
-    }
-
-    /// <summary>How many samples one batch block holds: up to 64, within 16 MiB of scratch.</summary>
-    private static int BatchRows(NetworkPlan plan) =>
-        plan.ScratchLength == 0 ? 64 : Math.Max(1, Math.Min(64, (4 << 20) / plan.ScratchLength));
-
-    /// <summary>Applies a class's strategy over the description's own choice.</summary>
-    private static NetworkPlan WithStrategy(NetworkPlan plan, NetworkStrategy strategy)
-    {
-        if (strategy == NetworkStrategy.Auto)
-        {
-            return plan;
-        }
-
-        var weights = plan.Weights.ToDictionary(x => x.Name);
-        bool External(StepPlan s) => s.Weights.Any(name => name.Length > 0 && weights[name].External is not null);
-        var steps = plan.Steps.Select(s => s.Kind == StepKind.Linear ? s with { Strategy = NetworkPlanner.Choose(strategy, weights[s.Weights[0]].Count, External(s)) } : s);
-        return plan with { Steps = steps.ToEquatableArray() };
     }
 
     /// <param name="raw">Inputs and output are expressions to use as they are, not tensor names.</param>
@@ -532,30 +500,20 @@ internal static class NetworkEmitter
         return step.Kind switch
         {
             StepKind.Linear => $"{Runtime}.PackedLinear.Forward({Weight(step.Weights[0])}, {Weight(step.Weights[1])}, {x}, {y});",
-            StepKind.Copy => $"{Runtime}.Elementwise.Copy({x}, {y});",
-            StepKind.LeakyRelu => $"{Runtime}.Activations.LeakyRelu({x}, {y}, {Literals.Float((float)step.Scalar)});",
+            StepKind.Activation => step.Function!.Span(x, y, step.Arguments.Select(a => Literals.Float(a)).ToArray()) + ";",
             StepKind.LayerNorm => $"{Runtime}.Normalization.LayerNorm({x}, {y}, {Weight(step.Weights[0])}, {Weight(step.Weights[1])}, {Literals.Double(step.Scalar)});",
             StepKind.RmsNorm => $"{Runtime}.Normalization.RmsNorm({x}, {y}, {Weight(step.Weights[0])}, {Literals.Double(step.Scalar)});",
             StepKind.BatchNorm => $"{Runtime}.Normalization.BatchNorm({x}, {y}, {Weight(step.Weights[0])}, {Weight(step.Weights[1])}, {Weight(step.Weights[2])});",
             StepKind.Add => $"{Runtime}.Elementwise.Add({x}, {x2}, {y});",
-            StepKind.SwiGluGate => $"{Runtime}.Elementwise.SwiGluGate({x}, {x2}, {y});",
-            _ => $"{Runtime}.Activations.{step.Kind}({x}, {y});",
+            _ => $"{Runtime}.Elementwise.SwiGluGate({x}, {x2}, {y});",
         };
     }
 
     private static string Weight(string name) => name.Length == 0 ? "default" : "Weights." + name;
 
-    /// <param name="gpuSession">Whether CreateGpuSession is written: it reads every linear step's packed weight and bias.</param>
-    private static void WriteWeights(SourceWriter w, NetworkPlan plan, bool gpuSession, CancellationToken cancellationToken)
+    private static void WriteWeights(SourceWriter w, NetworkPlan plan, CancellationToken cancellationToken)
     {
-        // A matrix a kernel or a vectorized loop reads is packed in panels; one only unrolled code reads is not stored.
-        var packed = new HashSet<string>(plan.Steps
-            .Where(s => s.Kind == StepKind.Linear && (s.Strategy != LinearStrategy.Unrolled || gpuSession))
-            .Select(s => s.Weights[0]));
-        var inlined = new HashSet<string>(plan.Steps
-            .Where(s => s.Kind == StepKind.Linear && s.Strategy == LinearStrategy.Unrolled && !gpuSession)
-            .SelectMany(s => s.Weights));
-        var stored = plan.Weights.Where(x => packed.Contains(x.Name) || !inlined.Contains(x.Name)).ToList();
+        var stored = plan.Weights.Where(x => x.Storage != WeightStorage.Inline).ToList();
         if (stored.Count == 0)
         {
             return;
@@ -581,11 +539,11 @@ internal static class NetworkEmitter
                 string shape = string.Join(" × ", weight.Shape.Select(d => Literals.Int(d)));
                 if (weight.External is { } file)
                 {
-                    WriteEmbedded(w, weight, file, shape, packed.Contains(weight.Name));
+                    WriteEmbedded(w, weight, file, shape, weight.Storage == WeightStorage.Packed);
                     continue;
                 }
 
-                if (packed.Contains(weight.Name))
+                if (weight.Storage == WeightStorage.Packed)
                 {
                     int rows = weight.Shape[0], columns = weight.Shape[1];
                     w.Line($"/// <summary>{Literals.Xml(weight.Summary)}: {shape}, packed in panels of 16 rows (one line per column of a panel; zeros pad the last panel).</summary>");

@@ -8,8 +8,8 @@ namespace NetGen.Generator.Emit;
 /// </summary>
 internal static class Packing
 {
-    /// <summary>Rows per panel, as <c>PackedLinear.PanelWidth</c>.</summary>
-    public const int PanelWidth = 16;
+    /// <summary>Rows per panel, as <c>PackedLinear.PanelWidth</c> (both are <see cref="Contract.PanelWidth"/>).</summary>
+    public const int PanelWidth = Contract.PanelWidth;
 
     /// <summary>
     /// Panel <c>p</c> holds, for each column <c>k</c> in order, <c>W[16p + l, k]</c> for

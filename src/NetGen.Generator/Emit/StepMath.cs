@@ -1,5 +1,6 @@
 using System.Collections.Generic;
 using System.Globalization;
+using System.Linq;
 using NetGen.Generator.Lowering;
 
 namespace NetGen.Generator.Emit;
@@ -18,22 +19,14 @@ internal static class StepMath
             StepKind.Linear => $"linear {n} → {m}",
             StepKind.Add => $"residual, {m}",
             StepKind.SwiGluGate => $"swiglu gating, {m}",
+            StepKind.Activation => step.Function!.Name + ", " + m,
             _ => Name(step.Kind) + ", " + m,
         };
 
         yield return "  " + step.Kind switch
         {
             StepKind.Linear => $"{y} = {step.Weights[0]} · {x}" + (step.Weights[1].Length > 0 ? $" + {step.Weights[1]}" : string.Empty),
-            StepKind.Copy => $"{y} = {x}",
-            StepKind.Relu => $"{y} = max(0, {x})",
-            StepKind.LeakyRelu => $"{y} = {x} ≥ 0 ? {x} : {Literals.Float((float)step.Scalar).TrimEnd('f')} · {x}",
-            StepKind.Gelu => $"{y} = {x} · Φ({x}),  Φ(v) = ½ (1 + erf(v / √2))",
-            StepKind.GeluTanh => $"{y} = ½ {x} (1 + tanh(√(2/π) ({x} + 0.044715 {x}³)))",
-            StepKind.Silu => $"{y} = {x} · σ({x}),  σ(v) = 1 / (1 + e^(−v))",
-            StepKind.Sigmoid => $"{y} = σ({x}) = 1 / (1 + e^(−{x}))",
-            StepKind.Tanh => $"{y} = tanh({x})",
-            StepKind.Softmax => $"{y}ᵢ = e^({x}ᵢ − max {x}) / Σⱼ e^({x}ⱼ − max {x})",
-            StepKind.LogSoftmax => $"{y}ᵢ = {x}ᵢ − max {x} − log Σⱼ e^({x}ⱼ − max {x})",
+            StepKind.Activation => $"{y}{(step.Function!.Elementwise ? string.Empty : "ᵢ")} = " + step.Function.Definition(x, step.Arguments.Select(a => Literals.Float(a).TrimEnd('f')).ToArray()),
             StepKind.LayerNorm => $"{y} = ({x} − mean({x})) / √(var({x}) + ε)" + Affine(step.Weights[0], step.Weights[1]) + Epsilon(step),
             StepKind.RmsNorm => $"{y} = {x} / √(mean({x}²) + ε)" + Affine(step.Weights[0], string.Empty) + Epsilon(step),
             StepKind.BatchNorm => $"{y} = ({x} − {step.Weights[0]}) ⊙ {step.Weights[1]} + {step.Weights[2]},  {step.Weights[1]} = γ / √(running_var + ε)" + Epsilon(step),
@@ -49,10 +42,6 @@ internal static class StepMath
 
     private static string Name(StepKind kind) => kind switch
     {
-        StepKind.Copy => "identity",
-        StepKind.LeakyRelu => "leaky_relu",
-        StepKind.GeluTanh => "gelu (tanh)",
-        StepKind.LogSoftmax => "log_softmax",
         StepKind.LayerNorm => "layer_norm",
         StepKind.RmsNorm => "rms_norm",
         StepKind.BatchNorm => "batch_norm",

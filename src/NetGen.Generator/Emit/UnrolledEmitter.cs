@@ -25,33 +25,9 @@ internal static class UnrolledEmitter
     /// <summary>Methods with at most this many terms are marked for inlining into the core.</summary>
     private const int InlineTerms = 128;
 
-    private const string Runtime = "global::NetGen.Runtime";
-
-    /// <summary>
-    /// The method of linear step <paramref name="index"/>: <c>Layer3_2</c> for layer 3.2, and
-    /// <c>Layer3_2b</c>, <c>Layer3_2c</c> for a swiglu's second and third product.
-    /// </summary>
-    public static string MethodName(NetworkPlan plan, int index)
+    public static void WriteLayer(SourceWriter w, StepPlan step, StepPlan? activation, Dictionary<string, WeightPlan> weights, CancellationToken cancellationToken)
     {
-        string layer = plan.Steps[index].Layer;
-        int before = Enumerable.Range(0, index).Count(i => plan.Steps[i].Kind == StepKind.Linear && plan.Steps[i].Layer == layer);
-        return "Layer" + layer.Replace('.', '_') + (before == 0 ? string.Empty : ((char)('a' + before)).ToString());
-    }
-
-    /// <summary>The step after linear step <paramref name="index"/>, when it is an element-wise activation of its output alone.</summary>
-    public static StepPlan? FusedActivation(NetworkPlan plan, int index)
-    {
-        if (index + 1 >= plan.Steps.Count)
-        {
-            return null;
-        }
-
-        var next = plan.Steps[index + 1];
-        return next.Inputs.Count == 1 && next.Inputs[0] == plan.Steps[index].Output && Activation(next, "v") is not null ? next : null;
-    }
-
-    public static void WriteLayer(SourceWriter w, string name, StepPlan step, StepPlan? activation, Dictionary<string, WeightPlan> weights, CancellationToken cancellationToken)
-    {
+        string name = step.Method;
         var weight = weights[step.Weights[0]];
         var bias = step.Weights[1].Length > 0 ? weights[step.Weights[1]] : null;
         int rows = weight.Shape[0], columns = weight.Shape[1];
@@ -81,7 +57,7 @@ internal static class UnrolledEmitter
         string parameters = "global::System.ReadOnlySpan<float> x, global::System.Span<float> z" + (activation is null ? string.Empty : ", global::System.Span<float> a");
         string arguments = activation is null ? "x, z" : "x, z, a";
         string math = $"{step.Output} = {step.Weights[0]} · {step.Inputs[0]}" + (bias is null ? string.Empty : " + " + step.Weights[1])
-            + (activation is null ? string.Empty : $"; {activation.Output} = {ActivationName(activation)}({step.Output})");
+            + (activation is null ? string.Empty : $"; {activation.Output} = {activation.Function!.Name}({step.Output})");
         w.Line($"/// <summary>layer {Literals.Comment(step.Layer)}: {Literals.Xml(math)}, {columns} → {rows}.</summary>");
         if (parts.Count == 1)
         {
@@ -180,30 +156,8 @@ internal static class UnrolledEmitter
         {
             for (int r = start; r < end; r++)
             {
-                w.Line($"a[{r}] = {Activation(activation, $"z[{r}]")};");
+                w.Line($"a[{r}] = {activation.Function!.Scalar($"z[{r}]", activation.Arguments.Select(a => Literals.Float(a)).ToArray())};");
             }
         }
     }
-
-    /// <summary>The scalar expression of an element-wise activation of <paramref name="v"/>, or null for one that is not element-wise.</summary>
-    private static string? Activation(StepPlan step, string v) => step.Kind switch
-    {
-        StepKind.Copy => v,
-        StepKind.Relu => $"{Runtime}.SpecialFunctions.Relu({v})",
-        StepKind.LeakyRelu => $"{Runtime}.SpecialFunctions.LeakyRelu({v}, {Literals.Float((float)step.Scalar)})",
-        StepKind.Gelu => $"{Runtime}.Activations.Gelu({v})",
-        StepKind.GeluTanh => $"{Runtime}.Activations.GeluTanh({v})",
-        StepKind.Silu => $"{Runtime}.SpecialFunctions.Silu({v})",
-        StepKind.Sigmoid => $"{Runtime}.SpecialFunctions.Sigmoid({v})",
-        StepKind.Tanh => $"{Runtime}.Activations.Tanh({v})",
-        _ => null,
-    };
-
-    private static string ActivationName(StepPlan step) => step.Kind switch
-    {
-        StepKind.Copy => "identity",
-        StepKind.LeakyRelu => "leaky_relu",
-        StepKind.GeluTanh => "gelu_tanh",
-        _ => step.Kind.ToString().ToLowerInvariant(),
-    };
 }

@@ -19,8 +19,8 @@ namespace NetGen.Generator.Emit;
 /// </remarks>
 internal static class VectorizedEmitter
 {
-    /// <summary>As <c>NetGen.Runtime.PackedLinear.BlockLength</c>.</summary>
-    private const int BlockLength = 32;
+    /// <summary>As <c>NetGen.Runtime.PackedLinear.BlockLength</c> (both are <see cref="Contract.BlockLength"/>).</summary>
+    private const int BlockLength = Contract.BlockLength;
 
     private const string Runtime = "global::NetGen.Runtime";
     private const string Unsafe = "global::System.Runtime.CompilerServices.Unsafe";
@@ -34,75 +34,26 @@ internal static class VectorizedEmitter
         ("Vector128", 4, 1),
     };
 
-    /// <summary>
-    /// The step after linear step <paramref name="index"/> when it is an activation of that step's
-    /// output that a store can apply (ReLU, the GELUs, sigmoid, SiLU, tanh), which the layer's
-    /// method then computes in its stores. These activations give an element the same bits
-    /// wherever it is (the runtime computes them with the same float operations in every lane and
-    /// in scalar code), so a panel at a time matches the step over the whole tensor that
-    /// <c>ForwardBatch</c> runs. Leaky ReLU, which has a parameter, stays a step of its own.
-    /// </summary>
-    public static StepPlan? FusedActivation(NetworkPlan plan, int index) =>
-        UnrolledEmitter.FusedActivation(plan, index) is { } next && Epilogue(next.Kind) is not null ? next : null;
-
-    /// <summary>The runtime's <c>Epilogue</c> member that applies <paramref name="kind"/> in a store, or null where none does.</summary>
-    public static string? Epilogue(StepKind kind) => kind switch
-    {
-        StepKind.Relu => "Relu",
-        StepKind.Gelu => "Gelu",
-        StepKind.GeluTanh => "GeluTanh",
-        StepKind.Sigmoid => "Sigmoid",
-        StepKind.Silu => "Silu",
-        StepKind.Tanh => "Tanh",
-        _ => null,
-    };
-
-    /// <summary>The activation's formula on one output, for the layer's summary.</summary>
-    private static string ActivationMath(StepPlan activation) => activation.Kind switch
-    {
-        StepKind.Relu => $"max(0, {activation.Inputs[0]})",
-        StepKind.Gelu => $"GELU({activation.Inputs[0]})",
-        StepKind.GeluTanh => $"GELU_tanh({activation.Inputs[0]})",
-        StepKind.Sigmoid => $"σ({activation.Inputs[0]})",
-        StepKind.Silu => $"{activation.Inputs[0]} · σ({activation.Inputs[0]})",
-        _ => $"tanh({activation.Inputs[0]})",
-    };
-
     /// <summary>The comment that says how the layer's stores apply <paramref name="activation"/>.</summary>
-    private static string FusionComment(StepPlan activation)
-    {
-        if (activation.Kind == StepKind.Relu)
-        {
-            return "// The ReLU is fused into the stores: each panel is written to z and, clamped at 0, to a.";
-        }
-
-        string name = activation.Kind switch
-        {
-            StepKind.Gelu => "GELU",
-            StepKind.GeluTanh => "tanh GELU",
-            StepKind.Sigmoid => "sigmoid",
-            StepKind.Silu => "SiLU",
-            _ => "tanh",
-        };
-        return $"// The {name} is fused into the stores: each panel is written to z and, through the {name} in registers, to a.";
-    }
+    private static string FusionComment(StepPlan activation) =>
+        $"// {activation.Function!.Name}({activation.Inputs[0]}) is fused into the stores: each panel is written to z and, through the runtime's {activation.Function.Name} in registers, to a.";
 
     /// <param name="w">The writer.</param>
-    /// <param name="name">The method's name.</param>
     /// <param name="step">The linear step.</param>
-    /// <param name="activation">The activation fused into the stores (<see cref="FusedActivation"/>), if any: the method then writes it too.</param>
+    /// <param name="activation">The activation fused into the stores (<see cref="Fusion.Forward"/>), if any: the method then writes it too.</param>
     /// <param name="weights">The plan's constant data by name.</param>
-    public static void WriteLayer(SourceWriter w, string name, StepPlan step, StepPlan? activation, Dictionary<string, WeightPlan> weights)
+    public static void WriteLayer(SourceWriter w, StepPlan step, StepPlan? activation, Dictionary<string, WeightPlan> weights)
     {
+        string name = step.Method;
         var weight = weights[step.Weights[0]];
         int rows = weight.Shape[0], columns = weight.Shape[1];
         int panels = (rows + Packing.PanelWidth - 1) / Packing.PanelWidth;
         string bias = step.Weights[1].Length > 0 ? "Weights." + step.Weights[1] : "default";
         string math = $"{step.Output} = {step.Weights[0]} · {step.Inputs[0]}" + (step.Weights[1].Length > 0 ? " + " + step.Weights[1] : string.Empty);
-        string then = activation is null ? string.Empty : $"; then {activation.Output} = {ActivationMath(activation)} in the same stores";
+        string then = activation is null ? string.Empty : $"; then {activation.Output} = {activation.Function!.Name}({activation.Inputs[0]}) in the same stores";
         string outputs = activation is null ? "z" : "z, a";
-        string epilogue = activation is null ? string.Empty : $", {Runtime}.Epilogue.{Epilogue(activation.Kind)}";
-        w.Line($"/// <summary>layer {Literals.Comment(step.Layer)}: {Literals.Xml(math)}, {columns} → {rows}, over {SummaryTable.Group(panels)} packed panel{(panels == 1 ? string.Empty : "s")} of 16 rows{Literals.Xml(then)}.</summary>");
+        string epilogue = activation is null ? string.Empty : $", {Runtime}.Epilogue.{activation.Function!.Epilogue}";
+        w.Line($"/// <summary>layer {Literals.Comment(step.Layer)}: {Literals.Xml(math)}, {columns} → {rows}, over {SummaryTable.Group(panels)} packed panel{(panels == 1 ? string.Empty : "s")} of {Packing.PanelWidth} rows{Literals.Xml(then)}.</summary>");
         string parameters = activation is null ? string.Empty : ", global::System.Span<float> a";
         using (w.Block($"internal static void {name}(global::System.ReadOnlySpan<float> x, global::System.Span<float> z{parameters})"))
         {
@@ -149,17 +100,17 @@ internal static class VectorizedEmitter
                 using (w.Block($"for (int p = 0; p < {Literals.Int(panels)}; p++)"))
                 {
                     w.Line($"ref float wp = ref {Unsafe}.Add(ref w, p * {Literals.Int(Packing.PanelWidth * columns)});");
-                    w.Line("sums.Slice(0, 16).Clear();");
+                    w.Line($"sums.Slice(0, {Packing.PanelWidth}).Clear();");
                     using (w.Block($"for (int k = 0; k < {Literals.Int(columns)}; k++)"))
                     {
                         w.Line($"double xk = {Unsafe}.Add(ref rx, k);");
-                        using (w.Block("for (int l = 0; l < 16; l++)"))
+                        using (w.Block($"for (int l = 0; l < {Packing.PanelWidth}; l++)"))
                         {
-                            w.Line($"sums[l] += {Unsafe}.Add(ref wp, (k * 16) + l) * xk;");
+                            w.Line($"sums[l] += {Unsafe}.Add(ref wp, (k * {Packing.PanelWidth}) + l) * xk;");
                         }
                     }
 
-                    w.Line($"{Runtime}.Simd.StorePanel(sums.Slice(0, 16), {bias}, {outputs}, p * 16{epilogue});");
+                    w.Line($"{Runtime}.Simd.StorePanel(sums.Slice(0, {Packing.PanelWidth}), {bias}, {outputs}, p * {Packing.PanelWidth}{epilogue});");
                 }
             }
         }
@@ -201,7 +152,7 @@ internal static class VectorizedEmitter
             using (w.Block(loop))
             {
                 w.Line($"var xj = {vector}.Create({Unsafe}.Add(ref rx, j));");
-                w.Line("nuint at = (nuint)j * 16;");
+                w.Line($"nuint at = (nuint)j * {Packing.PanelWidth};");
                 for (int c = 0; c < chains; c++)
                 {
                     int offset = (c / perPanel * panelLength) + (c % perPanel * lanes);
@@ -221,8 +172,8 @@ internal static class VectorizedEmitter
         w.Line();
         for (int q = 0; q < panels; q++)
         {
-            string row = q == 0 ? "p * 16" : $"(p + {q}) * 16";
-            w.Line($"{Runtime}.Simd.StorePanel(sums.Slice({q * Packing.PanelWidth}, 16), {bias}, {outputs}, {row}{epilogue});");
+            string row = q == 0 ? $"p * {Packing.PanelWidth}" : $"(p + {q}) * {Packing.PanelWidth}";
+            w.Line($"{Runtime}.Simd.StorePanel(sums.Slice({q * Packing.PanelWidth}, {Packing.PanelWidth}), {bias}, {outputs}, {row}{epilogue});");
         }
     }
 }

@@ -4,11 +4,17 @@ using NetGen.Generator.Model;
 namespace NetGen.Generator.Lowering;
 
 /// <summary>
-/// What the emitter writes, decided: the tensors with their scratch offsets, the weight
-/// data in the order kernels read it, one step per kernel call, and the description's GPU placement rule.
+/// Everything the emitters write, decided: the tensors with their scratch offsets, the constant
+/// data and how each is stored, one step per kernel call with its strategy, fusions and
+/// placement, and the batch block. Emitters read it and make no choice of their own.
 /// </summary>
 /// <remarks>Equality contract: value equality over every member.</remarks>
 /// <param name="SourceFileName">Where the description came from, for the generated file's header and docs.</param>
+/// <param name="Strategy">The network-wide strategy in force: the class's attribute, else the project's <c>NetGenStrategy</c>, else the description's.</param>
+/// <param name="BatchRows">Samples <c>ForwardBatch</c> runs through each layer together; 0 when every layer is unrolled and it runs one sample at a time.</param>
+/// <param name="HasGpuLayers">Whether the network's GPU rule places some linear step on the device.</param>
+/// <param name="GpuSession">Whether the class gets <c>CreateGpuSession</c>: some step runs on the device and NetGen.Gpu is referenced.</param>
+/// <param name="SkipLocalsInit">Whether the class is marked <c>[SkipLocalsInit]</c>: every step writes its whole output before any step reads it, so zeroing stack scratch per call is wasted work.</param>
 internal sealed record NetworkPlan(
     string SourceFileName,
     string? Description,
@@ -21,11 +27,17 @@ internal sealed record NetworkPlan(
     EquatableArray<StepPlan> Steps,
     int ScratchLength,
     EquatableArray<SummaryRow> Summary,
-    GpuLayers Gpu = GpuLayers.None,
-    long GpuMinWeights = NetworkSpec.DefaultGpuMinWeights)
+    NetworkStrategy Strategy,
+    int BatchRows,
+    bool HasGpuLayers,
+    bool GpuSession,
+    bool SkipLocalsInit)
 {
     /// <summary>The name steps use for the network's input.</summary>
     public const string Input = "input";
+
+    /// <summary>Whether <c>ForwardBatch</c> runs blocks of samples through matrix-matrix kernels.</summary>
+    public bool HasBatchCore => BatchRows > 0;
 }
 
 /// <summary>
@@ -37,27 +49,32 @@ internal sealed record TensorPlan(string Name, int Size, int ScratchOffset, stri
 
 /// <summary>
 /// Constant data a step reads: a weight matrix, a bias, or folded norm constants. Its values
-/// are in <see cref="Values"/>, or in an embedded weight file (<see cref="External"/>).
+/// are in <see cref="Values"/>, or in an embedded weight file (<see cref="External"/>);
+/// <see cref="Storage"/> says how the generated class holds them.
 /// </summary>
-internal sealed record WeightPlan(string Name, EquatableArray<int> Shape, EquatableArray<float> Values, string Summary, ExternalData? External = null)
+internal sealed record WeightPlan(string Name, EquatableArray<int> Shape, EquatableArray<float> Values, string Summary, ExternalData? External = null, WeightStorage Storage = WeightStorage.Values)
 {
     /// <summary>The number of values: the product of the shape.</summary>
     public int Count => Shape.Aggregate(1, (product, d) => product * d);
 }
 
+/// <summary>How the generated class holds a <see cref="WeightPlan"/>.</summary>
+internal enum WeightStorage
+{
+    /// <summary>Not at all: only unrolled code reads it, as literals.</summary>
+    Inline,
+
+    /// <summary>As written, row-major.</summary>
+    Values,
+
+    /// <summary>Packed in panels of <c>Contract.PanelWidth</c> rows, the order the kernels and vectorized loops read.</summary>
+    Packed,
+}
+
 internal enum StepKind
 {
     Linear,
-    Copy,
-    Relu,
-    LeakyRelu,
-    Gelu,
-    GeluTanh,
-    Silu,
-    Sigmoid,
-    Tanh,
-    Softmax,
-    LogSoftmax,
+    Activation,
     LayerNorm,
     RmsNorm,
     BatchNorm,
@@ -68,10 +85,14 @@ internal enum StepKind
 /// <summary>
 /// One kernel call: <see cref="Inputs"/> are tensor names (or <see cref="NetworkPlan.Input"/>),
 /// <see cref="Weights"/> weight names in the kernel's parameter order (empty string: absent),
-/// <see cref="Scalar"/> the op's constant (leaky_relu's alpha, a norm's epsilon).
-/// <see cref="Layer"/> says which layer of the description the step belongs to, for comments;
-/// <see cref="Gpu"/> is a linear step's own GPU placement, if its layer states one.
+/// <see cref="Scalar"/> a norm's epsilon; an activation step's function is <see cref="Function"/>
+/// with <see cref="Arguments"/>. <see cref="Layer"/> says which layer of the description the
+/// step belongs to, for comments.
 /// </summary>
+/// <param name="Strategy">How a linear step becomes code.</param>
+/// <param name="Method">The generated method of an unrolled or vectorized linear step (<c>Layer3_2</c>); empty otherwise.</param>
+/// <param name="Fuses">Where the next step, an activation of this one's output, is computed in this step's stores.</param>
+/// <param name="OnDevice">Whether the step runs on the GPU in a GPU session.</param>
 internal sealed record StepPlan(
     StepKind Kind,
     EquatableArray<string> Inputs,
@@ -80,7 +101,27 @@ internal sealed record StepPlan(
     double Scalar,
     string Layer,
     LinearStrategy Strategy = LinearStrategy.Kernel,
-    bool? Gpu = null);
+    ActivationOp? Function = null,
+    EquatableArray<float> Arguments = default,
+    string Method = "",
+    Fusion Fuses = Fusion.None,
+    bool OnDevice = false);
+
+/// <summary>The code paths in which a linear step computes the activation that follows it.</summary>
+[System.Flags]
+internal enum Fusion
+{
+    None = 0,
+
+    /// <summary>In <c>Forward</c>: the layer's generated method writes both tensors (both stay observable in the Cache).</summary>
+    Forward = 1,
+
+    /// <summary>In <c>ForwardBatch</c>: the kernel's epilogue, where nothing else reads the pre-activation.</summary>
+    Batch = 2,
+
+    /// <summary>In a GPU session: the device kernel's activation, where nothing else reads the pre-activation.</summary>
+    Device = 4,
+}
 
 /// <summary>How a linear step becomes code (see <see cref="NetworkPlanner.UnrollLimit"/>).</summary>
 internal enum LinearStrategy

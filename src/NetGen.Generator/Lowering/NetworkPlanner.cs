@@ -19,6 +19,7 @@ internal sealed class NetworkPlanner
     private readonly List<WeightPlan> _weights = new();
     private readonly List<StepPlan> _steps = new();
     private readonly List<SummaryRow> _summary = new();
+    private readonly List<bool?> _gpu = new();
     private readonly CancellationToken _cancellationToken;
     private readonly NetworkStrategy _strategy;
     private long _parameters;
@@ -56,27 +57,58 @@ internal sealed class NetworkPlanner
         _ => multiplyAdds <= UnrollLimit ? LinearStrategy.Unrolled : LinearStrategy.Vectorized,
     };
 
-    /// <summary>Plans a description that <see cref="NetworkChecker"/> accepted.</summary>
-    public static NetworkPlan Plan(NetworkSpec spec, CancellationToken cancellationToken)
+    /// <summary>
+    /// Plans one class's network: the description as checked, with the class's attribute and the
+    /// project's settings applied (strategy, GPU placement), and whether NetGen.Gpu is referenced.
+    /// </summary>
+    /// <param name="network">The checked description.</param>
+    /// <param name="target">The class: its attribute's strategy and GPU overrides.</param>
+    /// <param name="project">The project's NetGenStrategy, applied where the class states none.</param>
+    /// <param name="compilation">What the compilation offers: NetGen.Gpu (a network with GPU layers then gets a session), SkipLocalsInit.</param>
+    /// <param name="sourceFileName">How the generated file names where the description came from.</param>
+    /// <param name="cancellationToken">Cancels the build.</param>
+    public static NetworkPlan Plan(CheckedNetwork network, NetworkTarget target, ProjectOptions project, CompilationFacts compilation, string sourceFileName, CancellationToken cancellationToken)
     {
-        var planner = new NetworkPlanner(spec.Strategy, cancellationToken);
+        NetworkSpec spec = network.Spec;
+        NetworkStrategy strategy = target.Strategy != NetworkStrategy.Auto ? target.Strategy : project.Strategy ?? spec.Strategy;
+        var planner = new NetworkPlanner(strategy, cancellationToken);
         var (output, outputSize) = planner.PlanLayers(spec.Layers, NetworkPlan.Input, spec.InputSize, parentIndex: null, parentStage: null);
-        var tensors = planner.LayOutScratch(output, out int scratchLength);
+
+        var placement = Placement(planner._steps, planner._gpu, planner._weights, target.Gpu ?? spec.Gpu, target.GpuMinWeights ?? spec.GpuMinWeights);
+        bool gpuSession = compilation.GpuReferenced && placement is not null;
+        var steps = planner._steps.Select((step, i) => step with { OnDevice = gpuSession && placement![i] }).ToList();
+        steps = Fuse(steps, output, gpuSession);
+        var weights = Store(steps, planner._weights, gpuSession);
+        var tensors = LayOutScratch(steps, planner._tensors, output, out int scratchLength);
+        bool batchCore = steps.Any(s => s.Kind == StepKind.Linear && s.Strategy != LinearStrategy.Unrolled);
         return new NetworkPlan(
-            Path.GetFileName(spec.FilePath),
+            sourceFileName,
             spec.Description,
             spec.InputSize,
             outputSize,
             output,
             planner._parameters,
             tensors.ToEquatableArray(),
-            planner._weights.ToEquatableArray(),
-            planner._steps.ToEquatableArray(),
+            weights.ToEquatableArray(),
+            steps.ToEquatableArray(),
             scratchLength,
             planner._summary.ToEquatableArray(),
-            spec.Gpu,
-            spec.GpuMinWeights);
+            strategy,
+            batchCore ? BatchRows(scratchLength) : 0,
+            placement is not null,
+            gpuSession,
+            compilation.SkipLocalsInit);
     }
+
+    /// <summary>The most samples one batch block holds.</summary>
+    public const int MaxBatchRows = 64;
+
+    /// <summary>The scratch one batch block may use: 16 MiB (4 Mi floats).</summary>
+    private const int BatchScratchFloats = 4 << 20;
+
+    /// <summary>How many samples one batch block holds: up to <see cref="MaxBatchRows"/>, within 16 MiB of scratch.</summary>
+    private static int BatchRows(int scratchLength) =>
+        scratchLength == 0 ? MaxBatchRows : Math.Max(1, Math.Min(MaxBatchRows, BatchScratchFloats / scratchLength));
 
     private (string Output, int Size) PlanLayers(EquatableArray<LayerSpec> layers, string input, int size, string? parentIndex, string? parentStage)
     {
@@ -110,14 +142,14 @@ internal sealed class NetworkPlanner
                 _parameters += parameters;
                 if (linear.Activation is not null)
                 {
-                    PlanActivation(linear.Activation, z, output, linear.Out, index, $"Output of {where}'s {LayerOpNames.Of(linear.Activation.Op)} activation.");
+                    PlanActivation(linear.Activation, z, output, linear.Out, index, $"Output of {where}'s {LayerOpNames.Of(linear.Activation)} activation.");
                 }
 
                 return (output, linear.Out);
             }
 
             case ActivationSpec activation:
-                PlanActivation(activation, input, output, size, index, $"Output of {where} ({LayerOpNames.Of(activation.Op)}).");
+                PlanActivation(activation, input, output, size, index, $"Output of {where} ({LayerOpNames.Of(activation)}).");
                 return (output, size);
 
             case NormSpec norm:
@@ -161,22 +193,10 @@ internal sealed class NetworkPlanner
 
     private void PlanActivation(ActivationSpec activation, string input, string output, int size, string index, string summary)
     {
-        StepKind kind = activation.Op switch
-        {
-            LayerOp.Identity => StepKind.Copy,
-            LayerOp.Relu => StepKind.Relu,
-            LayerOp.LeakyRelu => StepKind.LeakyRelu,
-            LayerOp.Gelu => activation.TanhApproximation ? StepKind.GeluTanh : StepKind.Gelu,
-            LayerOp.Silu => StepKind.Silu,
-            LayerOp.Sigmoid => StepKind.Sigmoid,
-            LayerOp.Tanh => StepKind.Tanh,
-            LayerOp.Softmax => StepKind.Softmax,
-            _ => StepKind.LogSoftmax,
-        };
-
         AddTensor(output, size, summary);
-        AddStep(kind, new[] { input }, output, Array.Empty<string>(), activation.Alpha, index);
-        _summary.Add(new SummaryRow(output, LayerOpNames.Of(activation.Op), size, 0, 0));
+        _steps.Add(new StepPlan(StepKind.Activation, new EquatableArray<string>(new[] { input }), output, EquatableArray<string>.Empty, 0, index,
+            Function: activation.Function, Arguments: activation.Arguments));
+        _summary.Add(new SummaryRow(output, LayerOpNames.Of(activation), size, 0, 0));
     }
 
     private string PlanNorm(NormSpec norm, string input, string output, int size, string index, string path)
@@ -189,10 +209,10 @@ internal sealed class NetworkPlanner
         switch (norm.Op)
         {
             case LayerOp.LayerNorm:
-                AddStep(StepKind.LayerNorm, new[] { input }, output, new[] { weight, bias }, norm.Epsilon, index);
+                AddStep(StepKind.LayerNorm, new[] { input }, output, new[] { weight, bias }, norm.Epsilon.Value, index);
                 break;
             case LayerOp.RmsNorm:
-                AddStep(StepKind.RmsNorm, new[] { input }, output, new[] { weight }, norm.Epsilon, index);
+                AddStep(StepKind.RmsNorm, new[] { input }, output, new[] { weight }, norm.Epsilon.Value, index);
                 break;
             default:
             {
@@ -204,14 +224,14 @@ internal sealed class NetworkPlanner
                 for (int i = 0; i < size; i++)
                 {
                     double gamma = norm.Weight is null ? 1.0 : norm.Weight.Values[i];
-                    scale[i] = (float)(gamma / Math.Sqrt(variance.Values[i] + norm.Epsilon));
+                    scale[i] = (float)(gamma / Math.Sqrt(variance.Values[i] + norm.Epsilon.Value));
                     shift[i] = norm.Bias is null ? 0f : norm.Bias.Values[i];
                 }
 
                 string m = AddWeight("Mean" + path, mean, "running mean (μ) of " + where);
                 string s = AddWeight("Scale" + path, new TensorSpec(mean.Shape, new EquatableArray<float>(scale), mean.Range), $"γ / √(running_var + ε) of {where}, folded at build time");
                 string t = AddWeight("Shift" + path, new TensorSpec(mean.Shape, new EquatableArray<float>(shift), mean.Range), "β of " + where);
-                AddStep(StepKind.BatchNorm, new[] { input }, output, new[] { m, s, t }, norm.Epsilon, index);
+                AddStep(StepKind.BatchNorm, new[] { input }, output, new[] { m, s, t }, norm.Epsilon.Value, index);
                 break;
             }
         }
@@ -229,7 +249,12 @@ internal sealed class NetworkPlanner
 
     private void AddTensor(string name, int size, string summary) => _tensors.Add(new TensorPlan(name, size, -1, summary));
 
-    private void AddLinear(string input, string output, string weight, string bias, long multiplyAdds, string index, bool? gpu) =>
+    private void AddLinear(string input, string output, string weight, string bias, long multiplyAdds, string index, bool? gpu)
+    {
+        // Layer3_2 for layer 3.2; Layer3_2b, Layer3_2c for a swiglu's second and third product.
+        int before = _steps.Count(s => s.Kind == StepKind.Linear && s.Layer == index);
+        string method = "Layer" + index.Replace('.', '_') + (before == 0 ? string.Empty : ((char)('a' + before)).ToString());
+        var strategy = Choose(_strategy, multiplyAdds, _weights.Any(w => (w.Name == weight || w.Name == bias) && w.External is not null));
         _steps.Add(new StepPlan(
             StepKind.Linear,
             new EquatableArray<string>(new[] { input }),
@@ -237,47 +262,156 @@ internal sealed class NetworkPlanner
             new EquatableArray<string>(new[] { weight, bias }),
             0,
             index,
-            Choose(_strategy, multiplyAdds, _weights.Any(w => (w.Name == weight || w.Name == bias) && w.External is not null)),
-            gpu));
+            strategy,
+            Method: strategy == LinearStrategy.Kernel ? string.Empty : method));
+        _gpu.Add(gpu);
+    }
 
     private void AddStep(StepKind kind, string[] inputs, string output, string[] weights, double scalar, string path) =>
         _steps.Add(new StepPlan(kind, new EquatableArray<string>(inputs), output, new EquatableArray<string>(weights), scalar, path));
 
     /// <summary>
+    /// Where each step runs in a GPU session, or null when no linear step goes to the device.
+    /// A linear step runs on the device when its layer says so (<c>"gpu": true</c>), or, unless its
+    /// layer says <c>false</c>, when the network's rule picks it (<c>"all"</c>, or <c>"large"</c>
+    /// with at least <c>gpu_min_weights</c> weights). Every other step runs where its input is
+    /// (on the device if any input is there), so data crosses the bus only where a CPU layer
+    /// meets a GPU one.
+    /// </summary>
+    /// <param name="steps">The steps.</param>
+    /// <param name="layerGpu">Each linear step's own <c>gpu</c> key, in order (null: as the network says).</param>
+    /// <param name="weights">The constants, for the steps' weight counts.</param>
+    /// <param name="mode">The network's rule.</param>
+    /// <param name="minWeights">The weights a layer needs under <see cref="GpuLayers.Large"/>.</param>
+    private static bool[]? Placement(IReadOnlyList<StepPlan> steps, IReadOnlyList<bool?> layerGpu, IReadOnlyList<WeightPlan> weights, GpuLayers mode, long minWeights)
+    {
+        var counts = weights.ToDictionary(w => w.Name, w => w.Count);
+        var onDevice = new HashSet<string>(StringComparer.Ordinal);
+        var placement = new bool[steps.Count];
+        int linear = 0;
+        bool any = false;
+        for (int i = 0; i < steps.Count; i++)
+        {
+            var step = steps[i];
+            if (step.Kind == StepKind.Linear)
+            {
+                bool? own = layerGpu[linear++];
+                placement[i] = own ?? (mode == GpuLayers.All || (mode == GpuLayers.Large && counts[step.Weights[0]] >= minWeights));
+                any |= placement[i];
+            }
+            else
+            {
+                placement[i] = step.Inputs.Any(onDevice.Contains);
+            }
+
+            if (placement[i])
+            {
+                onDevice.Add(step.Output);
+            }
+        }
+
+        return any ? placement : null;
+    }
+
+    /// <summary>
+    /// Settles every fusion, the one rule for all code paths: a linear step computes the
+    /// activation that reads its output alone. In <c>Forward</c>, an unrolled layer's method fuses
+    /// any activation with a one-value form, a vectorized one any with a kernel epilogue, and a
+    /// kernel call none; both tensors are still written. In <c>ForwardBatch</c> and on the device,
+    /// where no Cache observes the pre-activation, the kernel's epilogue (or the device's
+    /// activation) applies it when nothing else reads the pre-activation and it is not the
+    /// network's output.
+    /// </summary>
+    private static List<StepPlan> Fuse(List<StepPlan> steps, string networkOutput, bool gpuSession)
+    {
+        var readers = steps.SelectMany(s => s.Inputs).GroupBy(n => n, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Count(), StringComparer.Ordinal);
+        for (int i = 0; i + 1 < steps.Count; i++)
+        {
+            var step = steps[i];
+            var next = steps[i + 1];
+            if (step.Kind != StepKind.Linear || next.Function is not { } function || next.Inputs.Count != 1 || next.Inputs[0] != step.Output)
+            {
+                continue;
+            }
+
+            var fusion = Fusion.None;
+            if ((step.Strategy == LinearStrategy.Unrolled && function.HasScalar) || (step.Strategy == LinearStrategy.Vectorized && function.Epilogue is not null))
+            {
+                fusion |= Fusion.Forward;
+            }
+
+            bool alone = readers[step.Output] == 1 && step.Output != networkOutput;
+            if (step.Strategy == LinearStrategy.Unrolled ? fusion.HasFlag(Fusion.Forward) : alone && function.Epilogue is not null)
+            {
+                // Unrolled layers run their Forward method per sample in ForwardBatch too.
+                fusion |= Fusion.Batch;
+            }
+
+            if (gpuSession && alone && function.GpuActivation is not null)
+            {
+                fusion |= Fusion.Device;
+            }
+
+            steps[i] = step with { Fuses = fusion };
+        }
+
+        return steps;
+    }
+
+    /// <summary>
+    /// How each constant is stored: a matrix a kernel, a vectorized loop or the GPU session reads is
+    /// packed in panels; one only unrolled code reads is not stored at all (its values are literals).
+    /// </summary>
+    private static List<WeightPlan> Store(List<StepPlan> steps, List<WeightPlan> weights, bool gpuSession)
+    {
+        var packed = new HashSet<string>(steps
+            .Where(s => s.Kind == StepKind.Linear && (s.Strategy != LinearStrategy.Unrolled || gpuSession))
+            .Select(s => s.Weights[0]), StringComparer.Ordinal);
+        var inlined = new HashSet<string>(steps
+            .Where(s => s.Kind == StepKind.Linear && s.Strategy == LinearStrategy.Unrolled && !gpuSession)
+            .SelectMany(s => s.Weights), StringComparer.Ordinal);
+        return weights.Select(w => w with
+        {
+            Storage = packed.Contains(w.Name) ? WeightStorage.Packed : inlined.Contains(w.Name) ? WeightStorage.Inline : WeightStorage.Values,
+        }).ToList();
+    }
+
+    /// <summary>
     /// Places every tensor but the network's output in one scratch array, first fit, reusing
     /// the memory of tensors no later step reads. A step's output never shares memory with
-    /// its own inputs, because those are still live while it runs.
+    /// its own inputs, because those are still live while it runs; a fused activation's output
+    /// is written by the linear step before it, so that step's inputs stay live through it.
     /// </summary>
-    private List<TensorPlan> LayOutScratch(string networkOutput, out int scratchLength)
+    private static List<TensorPlan> LayOutScratch(List<StepPlan> steps, List<TensorPlan> tensors, string networkOutput, out int scratchLength)
     {
         var lastUse = new Dictionary<string, int>(StringComparer.Ordinal);
-        for (int s = 0; s < _steps.Count; s++)
+        for (int s = 0; s < steps.Count; s++)
         {
-            foreach (string input in _steps[s].Inputs)
+            foreach (string input in steps[s].Inputs)
             {
                 lastUse[input] = s;
             }
 
-            // An activation that reads a linear step's output may be fused into that step (the
-            // unrolled methods and the batch kernels' epilogue compute both at once), so the
-            // linear step's inputs stay live until the activation has been written too.
-            if (s > 0 && _steps[s - 1].Kind == StepKind.Linear && _steps[s].Inputs.Contains(_steps[s - 1].Output))
+            // Kept wider than the fusions need (any step that reads a linear step's output) so
+            // that scratch offsets, and the generated code, stay as they were before fusion was a
+            // decision of the plan.
+            if (s > 0 && steps[s - 1].Kind == StepKind.Linear && steps[s].Inputs.Contains(steps[s - 1].Output))
             {
-                foreach (string input in _steps[s - 1].Inputs)
+                foreach (string input in steps[s - 1].Inputs)
                 {
                     lastUse[input] = s;
                 }
             }
         }
 
-        var sizes = _tensors.ToDictionary(t => t.Name, t => t.Size, StringComparer.Ordinal);
+        var sizes = tensors.ToDictionary(t => t.Name, t => t.Size, StringComparer.Ordinal);
         var offsets = new Dictionary<string, int>(StringComparer.Ordinal);
         var live = new List<(string Name, int Offset, int Size)>();
         scratchLength = 0;
-        for (int s = 0; s < _steps.Count; s++)
+        for (int s = 0; s < steps.Count; s++)
         {
             live.RemoveAll(t => !lastUse.TryGetValue(t.Name, out int last) || last < s);
-            string output = _steps[s].Output;
+            string output = steps[s].Output;
             if (output == networkOutput)
             {
                 continue;
@@ -300,6 +434,6 @@ internal sealed class NetworkPlanner
             scratchLength = Math.Max(scratchLength, offset + size);
         }
 
-        return _tensors.Select(t => t with { ScratchOffset = offsets.TryGetValue(t.Name, out int o) ? o : -1 }).ToList();
+        return tensors.Select(t => t with { ScratchOffset = offsets.TryGetValue(t.Name, out int o) ? o : -1 }).ToList();
     }
 }

@@ -28,6 +28,9 @@ internal sealed record NetworkSpec(
     /// memory bandwidth. Not yet measured against a real GPU (none was available to the project).
     /// </summary>
     public const long DefaultGpuMinWeights = 1 << 20;
+
+    /// <summary>The largest feature count a layer may have (16 Mi floats, 64 MiB a vector).</summary>
+    public const int MaxFeatures = 1 << 24;
 }
 
 /// <summary>Which linear layers a GPU session runs on the device (the format's <c>gpu</c> key).</summary>
@@ -59,19 +62,11 @@ internal enum NetworkStrategy
     Vectorized,
 }
 
-/// <summary>The op of a layer, as the format names it.</summary>
+/// <summary>The kind of a layer: a structural op, or one of the catalogue's activations (<see cref="Ops.Activations"/>).</summary>
 internal enum LayerOp
 {
     Linear,
-    Identity,
-    Relu,
-    LeakyRelu,
-    Gelu,
-    Silu,
-    Sigmoid,
-    Tanh,
-    Softmax,
-    LogSoftmax,
+    Activation,
     LayerNorm,
     RmsNorm,
     BatchNorm,
@@ -116,17 +111,41 @@ internal sealed record LinearSpec(
     : LayerSpec(LayerOp.Linear, Name, Range, NameRange);
 
 /// <summary>
-/// An element-wise or whole-vector activation. <see cref="Alpha"/> is leaky_relu's slope,
-/// <see cref="TanhApproximation"/> selects gelu's tanh form.
+/// An activation of the catalogue (<see cref="Function"/>), as written in <see cref="Form"/>:
+/// <see cref="Parameters"/> holds a value for each of the form's parameters, in order, with
+/// defaults for absent keys. The checker applies each parameter's rule.
 /// </summary>
 internal sealed record ActivationSpec(
-    LayerOp Op,
+    ActivationOp Function,
+    OpForm Form,
     string? Name,
     SourceRange Range,
     SourceRange NameRange,
-    float Alpha = 0.01f,
-    bool TanhApproximation = false)
-    : LayerSpec(Op, Name, Range, NameRange);
+    EquatableArray<ValueSpec> Parameters)
+    : LayerSpec(LayerOp.Activation, Name, Range, NameRange)
+{
+    /// <summary>The activation with its parameters' defaults (a linear layer's <c>activation</c> shorthand).</summary>
+    public static ActivationSpec WithDefaults(ActivationOp function, SourceRange range) =>
+        new(function, function.Forms[0], null, range, SourceRange.None, function.Forms[0].Parameters.Select(p => ValueSpec.Default(p.Key, p.Default)).ToEquatableArray());
+
+    /// <summary>The values inference uses, in the order of <see cref="ActivationOp.Parameters"/>.</summary>
+    public EquatableArray<float> Arguments =>
+        Function.Parameters.Select(p => (float)Parameters.First(v => v.Key == p.Key).Value).ToEquatableArray();
+}
+
+/// <summary>
+/// A number a description gives a layer, kept with where and how it was written so the checker can
+/// say what it expected: <see cref="Key"/> the catalogue's key, <see cref="Label"/> the key as the
+/// form writes it (<c>"alpha"</c>, <c>Alpha</c>), <see cref="Written"/> the value as written.
+/// </summary>
+internal sealed record ValueSpec(string Key, double Value, SourceRange Range, string Label, string Written)
+{
+    /// <summary>A default value: nothing written, nothing to report.</summary>
+    public static ValueSpec Default(string key, double value) => new(key, value, SourceRange.None, key, string.Empty);
+
+    /// <summary>Whether the description wrote the value (a default is never reported).</summary>
+    public bool IsWritten => Written.Length > 0;
+}
 
 /// <summary>
 /// layer_norm, rms_norm or batch_norm. Absent optional tensors are null (not affine).
@@ -137,7 +156,7 @@ internal sealed record NormSpec(
     string? Name,
     SourceRange Range,
     SourceRange NameRange,
-    double Epsilon,
+    ValueSpec Epsilon,
     TensorSpec? Weight,
     TensorSpec? Bias,
     TensorSpec? RunningMean,
@@ -170,22 +189,8 @@ internal sealed record SwiGluSpec(
 /// <summary>The names the format gives its ops.</summary>
 internal static class LayerOpNames
 {
-    public static string Of(LayerOp op) => op switch
-    {
-        LayerOp.Linear => "linear",
-        LayerOp.Identity => "identity",
-        LayerOp.Relu => "relu",
-        LayerOp.LeakyRelu => "leaky_relu",
-        LayerOp.Gelu => "gelu",
-        LayerOp.Silu => "silu",
-        LayerOp.Sigmoid => "sigmoid",
-        LayerOp.Tanh => "tanh",
-        LayerOp.Softmax => "softmax",
-        LayerOp.LogSoftmax => "log_softmax",
-        LayerOp.LayerNorm => "layer_norm",
-        LayerOp.RmsNorm => "rms_norm",
-        LayerOp.BatchNorm => "batch_norm",
-        LayerOp.Residual => "residual",
-        _ => "swiglu",
-    };
+    /// <summary>The layer's op as its description names it (an activation by its canonical form).</summary>
+    public static string Of(LayerSpec layer) => layer is ActivationSpec activation ? activation.Function.Forms[0].JsonName : Of(layer.Op);
+
+    public static string Of(LayerOp op) => Ops.Layers.First(l => l.Op == op).JsonName;
 }

@@ -20,5 +20,5 @@ internal sealed record NetworkTarget(
 /// <summary>A place in C# source, as values: file path and ranges.</summary>
 internal sealed record CodeLocation(string FilePath, SourceRange Range);
 
-/// <summary>What the emitter needs for one class: the class and its planned network.</summary>
-internal sealed record NetworkUnit(NetworkTarget Target, Lowering.NetworkPlan Plan);
+/// <summary>What the planner needs for one class: the class and its checked network.</summary>
+internal sealed record NetworkUnit(NetworkTarget Target, CheckedNetwork Network);

@@ -26,3 +26,14 @@ internal sealed record ProjectOptions(NetworkStrategy? Strategy, string? Invalid
         _ => new ProjectOptions(null, strategy!.Trim()),
     };
 }
+
+/// <summary>
+/// What the compilation offers generated code: whether it references NetGen.Gpu, and whether it
+/// allows unsafe code and has <c>SkipLocalsInitAttribute</c>, so that the generated class can
+/// skip zeroing its stack scratch (as the Regex generator does).
+/// </summary>
+/// <remarks>Equality contract: value equality.</remarks>
+internal sealed record CompilationFacts(bool GpuReferenced, bool SkipLocalsInit)
+{
+    public static readonly CompilationFacts None = new(false, false);
+}

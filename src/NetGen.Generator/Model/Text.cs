@@ -26,4 +26,16 @@ internal static class Text
 
         return builder.ToString();
     }
+
+    /// <summary>A shape as messages write it: <c>[3, 2]</c>.</summary>
+    public static string Shape(System.Collections.Generic.IReadOnlyList<int> shape)
+    {
+        var parts = new string[shape.Count];
+        for (int i = 0; i < shape.Count; i++)
+        {
+            parts[i] = shape[i].ToString(System.Globalization.CultureInfo.InvariantCulture);
+        }
+
+        return "[" + string.Join(", ", parts) + "]";
+    }
 }

@@ -22,33 +22,6 @@ internal sealed class AttributeNetworkReader
 {
     private const string Namespace = "NetGen";
 
-    private static readonly Dictionary<string, LayerOp> Ops = new(StringComparer.Ordinal)
-    {
-        ["LinearAttribute"] = LayerOp.Linear,
-        ["IdentityAttribute"] = LayerOp.Identity,
-        ["DropoutAttribute"] = LayerOp.Identity,
-        ["ReluAttribute"] = LayerOp.Relu,
-        ["LeakyReluAttribute"] = LayerOp.LeakyRelu,
-        ["GeluAttribute"] = LayerOp.Gelu,
-        ["SiluAttribute"] = LayerOp.Silu,
-        ["SigmoidAttribute"] = LayerOp.Sigmoid,
-        ["TanhAttribute"] = LayerOp.Tanh,
-        ["SoftmaxAttribute"] = LayerOp.Softmax,
-        ["LogSoftmaxAttribute"] = LayerOp.LogSoftmax,
-        ["LayerNormAttribute"] = LayerOp.LayerNorm,
-        ["RmsNormAttribute"] = LayerOp.RmsNorm,
-        ["BatchNormAttribute"] = LayerOp.BatchNorm,
-        ["ResidualAttribute"] = LayerOp.Residual,
-        ["SwiGluAttribute"] = LayerOp.SwiGlu,
-    };
-
-    /// <summary>The values of <c>NetGen.Activation</c>, in declaration order (None is 0).</summary>
-    private static readonly LayerOp?[] Activations =
-    {
-        null, LayerOp.Identity, LayerOp.Relu, LayerOp.LeakyRelu, LayerOp.Gelu, LayerOp.Silu,
-        LayerOp.Sigmoid, LayerOp.Tanh, LayerOp.Softmax, LayerOp.LogSoftmax,
-    };
-
     private readonly string _path;
     private readonly List<DiagnosticInfo> _diagnostics;
     private readonly CancellationToken _cancellationToken;
@@ -63,12 +36,16 @@ internal sealed class AttributeNetworkReader
     /// <summary>True for the layer attributes of the attribute form (and [EndResidual]).</summary>
     public static bool IsLayerAttribute(AttributeData attribute) =>
         attribute.AttributeClass is { ContainingNamespace: { Name: Namespace, ContainingNamespace.IsGlobalNamespace: true } } type
-        && (Ops.ContainsKey(type.Name) || type.Name == "EndResidualAttribute");
+        && (FormOf(type.Name) is not null || type.Name == "EndResidualAttribute");
+
+    /// <summary>The catalogue's op for a layer attribute class (<c>ReluAttribute</c>), or null.</summary>
+    private static LayerForm? FormOf(string attributeClass) =>
+        attributeClass.EndsWith("Attribute", StringComparison.Ordinal) ? Ops.FromAttribute(attributeClass.Substring(0, attributeClass.Length - "Attribute".Length)) : null;
 
     /// <summary>
-    /// Reads the network of a class whose [Network] gives an input size. Returns null when it has
-    /// errors (added to <paramref name="diagnostics"/>) or when an attribute does not compile
-    /// (the compiler reports that).
+    /// Reads the network of a class whose [Network] gives an input size: every error is added to
+    /// <paramref name="diagnostics"/> and what could be read is returned; null when an attribute
+    /// does not compile (the compiler reports that).
     /// </summary>
     public static NetworkSpec? Read(INamedTypeSymbol type, AttributeData network, List<DiagnosticInfo> diagnostics, CancellationToken cancellationToken)
     {
@@ -79,7 +56,6 @@ internal sealed class AttributeNetworkReader
         }
 
         var reader = new AttributeNetworkReader(networkSyntax.SyntaxTree.FilePath, diagnostics, cancellationToken);
-        int before = diagnostics.Count;
         var layers = reader.ReadLayers(type, networkSyntax, out bool compiles, out int attributes);
         if (!compiles)
         {
@@ -87,9 +63,9 @@ internal sealed class AttributeNetworkReader
         }
 
         SourceRange inputRange = Ranges.Of(networkSyntax.ArgumentList?.Arguments.FirstOrDefault()?.Expression ?? (SyntaxNode)networkSyntax);
-        if (input < 1 || input > JsonNetworkReader.MaxFeatures)
+        if (input < 1 || input > NetworkSpec.MaxFeatures)
         {
-            reader.Report(DiagnosticDescriptors.InvalidValue, inputRange, "the input size", $"an integer from 1 to {Int(JsonNetworkReader.MaxFeatures)}", Int(input));
+            reader.Report(DiagnosticDescriptors.InvalidValue, inputRange, "the input size", $"an integer from 1 to {Int(NetworkSpec.MaxFeatures)}", Int(input));
         }
 
         if (attributes == 0)
@@ -97,9 +73,8 @@ internal sealed class AttributeNetworkReader
             reader.Report(DiagnosticDescriptors.InvalidValue, Ranges.Of(networkSyntax), "the network", "at least one layer attribute after [Network]", "none");
         }
 
-        return diagnostics.Count == before
-            ? new NetworkSpec(reader._path, input, inputRange, null, layers.ToEquatableArray(), Ranges.Of(networkSyntax))
-            : null;
+        // What was read, errors or not: the checker still checks the values of the layers read.
+        return new NetworkSpec(reader._path, input, inputRange, null, layers.ToEquatableArray(), Ranges.Of(networkSyntax));
     }
 
     /// <param name="attributes">How many layer attributes the class has, read or not.</param>
@@ -174,12 +149,25 @@ internal sealed class AttributeNetworkReader
 
     private LayerSpec? ReadLayer(AttributeData attribute, AttributeSyntax syntax)
     {
-        LayerOp op = Ops[attribute.AttributeClass!.Name];
+        LayerForm form = FormOf(attribute.AttributeClass!.Name)!;
+        LayerOp op = form.Op;
         var args = new Arguments(attribute, syntax);
         string? name = Name(attribute);
         SourceRange range = Ranges.Of(syntax), nameRange = NameRange(syntax);
         switch (op)
         {
+            case LayerOp.Activation:
+            {
+                ActivationOp function = form.Activations[0];
+                if (form.FormOf(function).Variant is { } variant && args.Named(variant.AttributeName)?.Value is bool selected)
+                {
+                    function = form.Activations.First(a => form.FormOf(a).Variant!.AttributeValue == selected);
+                }
+
+                var parameters = form.FormOf(function).Parameters.Select(p => Value(args, p.Key, p.AttributeName, p.Default)).ToEquatableArray();
+                return new ActivationSpec(function, form.FormOf(function), name, range, nameRange, parameters);
+            }
+
             case LayerOp.Linear:
             {
                 int? outSize = Size(args, "outFeatures");
@@ -188,49 +176,24 @@ internal sealed class AttributeNetworkReader
                 ActivationSpec? activation = null;
                 if (args.Named("Activation") is { Value: int code } activationArgument)
                 {
-                    if (code < 0 || code >= Activations.Length)
+                    // The member's name, not its number, binds NetGen.Activation to the catalogue (None is no activation).
+                    string? member = activationArgument.Type?.GetMembers().OfType<IFieldSymbol>().FirstOrDefault(f => f.HasConstantValue && Equals(f.ConstantValue, code))?.Name;
+                    if (member is null || (member != "None" && Ops.FromAttribute(member) is not { IsActivation: true }))
                     {
                         Report(DiagnosticDescriptors.InvalidValue, args.RangeOf("Activation"), "Activation", "a value of NetGen.Activation", Int(code));
                     }
-                    else if (Activations[code] is { } activationOp)
+                    else if (Ops.FromAttribute(member) is { IsActivation: true } shorthand)
                     {
-                        activation = new ActivationSpec(activationOp, null, args.RangeOf("Activation"), SourceRange.None);
+                        activation = ActivationSpec.WithDefaults(shorthand.Activations[0], args.RangeOf("Activation"));
                     }
                 }
 
                 return outSize is null || weight is null ? null : new LinearSpec(name, range, nameRange, outSize.Value, args.RangeOf("outFeatures"), weight, bias, activation, args.Named("Gpu")?.Value as bool?);
             }
 
-            case LayerOp.LeakyRelu:
-            {
-                float alpha = args.Named("Alpha")?.Value is float a ? a : 0.01f;
-                if (float.IsNaN(alpha) || float.IsInfinity(alpha))
-                {
-                    Report(DiagnosticDescriptors.NonFiniteValue, args.RangeOf("Alpha"), "Alpha", Float(alpha));
-                }
-
-                return new ActivationSpec(op, name, range, nameRange, Alpha: alpha);
-            }
-
-            case LayerOp.Gelu:
-                return new ActivationSpec(op, name, range, nameRange, TanhApproximation: args.Named("TanhApproximation")?.Value is true);
-
-            case LayerOp.Identity:
-                if (args.Named("P")?.Value is float p && !(p >= 0 && p < 1))
-                {
-                    Report(DiagnosticDescriptors.InvalidValue, args.RangeOf("P"), "P", "a probability in [0, 1)", Float(p));
-                }
-
-                return new ActivationSpec(op, name, range, nameRange);
-
             case LayerOp.LayerNorm or LayerOp.RmsNorm or LayerOp.BatchNorm:
             {
-                double eps = args.Named("Eps")?.Value is double e ? e : op == LayerOp.RmsNorm ? 1e-6 : 1e-5;
-                if (!(eps > 0) || double.IsInfinity(eps) || (float)eps == 0)
-                {
-                    Report(DiagnosticDescriptors.InvalidValue, args.RangeOf("Eps"), "Eps", "a positive number", eps.ToString("R", CultureInfo.InvariantCulture));
-                }
-
+                ValueSpec eps = Value(args, "eps", "Eps", op == LayerOp.RmsNorm ? 1e-6 : 1e-5);
                 TensorSpec? weight = Tensor(args, "Weight", rank: 1, required: false);
                 TensorSpec? bias = op == LayerOp.RmsNorm ? null : Tensor(args, "Bias", rank: 1, required: false);
                 if (op != LayerOp.BatchNorm)
@@ -252,9 +215,9 @@ internal sealed class AttributeNetworkReader
             {
                 int? hidden = Size(args, "hidden");
                 int? outSize = args.Named("Out")?.Value is int o && o != 0 ? o : null;
-                if (outSize is < 0 or > JsonNetworkReader.MaxFeatures)
+                if (outSize is < 0 or > NetworkSpec.MaxFeatures)
                 {
-                    Report(DiagnosticDescriptors.InvalidValue, args.RangeOf("Out"), "Out", $"0 (the input size) or an integer from 1 to {Int(JsonNetworkReader.MaxFeatures)}", Int(outSize.Value));
+                    Report(DiagnosticDescriptors.InvalidValue, args.RangeOf("Out"), "Out", $"0 (the input size) or an integer from 1 to {Int(NetworkSpec.MaxFeatures)}", Int(outSize.Value));
                     outSize = null;
                 }
 
@@ -267,16 +230,24 @@ internal sealed class AttributeNetworkReader
             }
 
             default:
-                return new ActivationSpec(op, name, range, nameRange);
+                throw new InvalidOperationException("Every op of the catalogue is handled above.");
         }
     }
+
+    /// <summary>A number property (float or double), kept with its place and text for the checker's rules.</summary>
+    private static ValueSpec Value(Arguments args, string key, string property, double defaultValue) => args.Named(property)?.Value switch
+    {
+        float f => new ValueSpec(key, f, args.RangeOf(property), property, Float(f)),
+        double d => new ValueSpec(key, d, args.RangeOf(property), property, d.ToString("R", CultureInfo.InvariantCulture)),
+        _ => ValueSpec.Default(key, defaultValue),
+    };
 
     private int? Size(Arguments args, string parameter)
     {
         int value = args.Value(parameter) is int v ? v : 0;
-        if (value < 1 || value > JsonNetworkReader.MaxFeatures)
+        if (value < 1 || value > NetworkSpec.MaxFeatures)
         {
-            Report(DiagnosticDescriptors.InvalidValue, args.RangeOf(parameter), parameter, $"an integer from 1 to {Int(JsonNetworkReader.MaxFeatures)}", Int(value));
+            Report(DiagnosticDescriptors.InvalidValue, args.RangeOf(parameter), parameter, $"an integer from 1 to {Int(NetworkSpec.MaxFeatures)}", Int(value));
             return null;
         }
 

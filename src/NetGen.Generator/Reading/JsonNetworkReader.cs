@@ -16,9 +16,6 @@ namespace NetGen.Generator.Reading;
 /// </summary>
 internal sealed class JsonNetworkReader
 {
-    /// <summary>The largest feature count a layer may have (16 Mi floats, 64 MiB a vector).</summary>
-    public const int MaxFeatures = 1 << 24;
-
     /// <summary>The most elements a <c>"file"</c> tensor may have: 1 Gi floats (4 GiB), within a span's length once packed.</summary>
     public const long MaxFileElements = 1L << 30;
 
@@ -28,30 +25,6 @@ internal sealed class JsonNetworkReader
     private static readonly string[] TopLevelKeys = { "format", "input", "layers", "description", "strategy", "gpu", "gpu_min_weights" };
     private static readonly string[] TensorKeys = { "shape", "dtype", "base64", "file", "offset" };
 
-    private static readonly Dictionary<string, LayerOp> Ops = new(StringComparer.Ordinal)
-    {
-        ["linear"] = LayerOp.Linear,
-        ["identity"] = LayerOp.Identity,
-        ["dropout"] = LayerOp.Identity,
-        ["relu"] = LayerOp.Relu,
-        ["leaky_relu"] = LayerOp.LeakyRelu,
-        ["gelu"] = LayerOp.Gelu,
-        ["silu"] = LayerOp.Silu,
-        ["swish"] = LayerOp.Silu,
-        ["sigmoid"] = LayerOp.Sigmoid,
-        ["tanh"] = LayerOp.Tanh,
-        ["softmax"] = LayerOp.Softmax,
-        ["log_softmax"] = LayerOp.LogSoftmax,
-        ["layer_norm"] = LayerOp.LayerNorm,
-        ["rms_norm"] = LayerOp.RmsNorm,
-        ["batch_norm"] = LayerOp.BatchNorm,
-        ["residual"] = LayerOp.Residual,
-        ["swiglu"] = LayerOp.SwiGlu,
-    };
-
-    private static readonly string OpList = string.Join(", ", Ops.Keys);
-
-    private static readonly string ActivationList = string.Join(", ", Ops.Where(o => IsActivation(o.Value)).Select(o => o.Key));
 
     private readonly string _path;
     private readonly string _text;
@@ -70,14 +43,10 @@ internal sealed class JsonNetworkReader
         _cancellationToken = cancellationToken;
     }
 
-    /// <summary>True for the ops of the format's activations table (valid as a linear layer's <c>activation</c>).</summary>
-    public static bool IsActivation(LayerOp op) =>
-        op is LayerOp.Identity or LayerOp.Relu or LayerOp.LeakyRelu or LayerOp.Gelu or LayerOp.Silu
-            or LayerOp.Sigmoid or LayerOp.Tanh or LayerOp.Softmax or LayerOp.LogSoftmax;
-
     /// <summary>
-    /// Reads a description. Returns null when it has errors, all of which are added to
-    /// <paramref name="diagnostics"/>; never throws for bad input.
+    /// Reads a description: every error is added to <paramref name="diagnostics"/>, and what could
+    /// be read is returned (null only when nothing could), so that the checker can still check the
+    /// values of the layers that were read. Never throws for bad input.
     /// </summary>
     /// <param name="path">The description's full path: <c>"file"</c> tensors are named relative to it.</param>
     /// <param name="text">The description.</param>
@@ -87,9 +56,7 @@ internal sealed class JsonNetworkReader
     public static NetworkSpec? Read(string path, string text, Func<string, WeightFile?> findWeightFile, List<DiagnosticInfo> diagnostics, CancellationToken cancellationToken)
     {
         var reader = new JsonNetworkReader(path, text, findWeightFile, diagnostics, cancellationToken);
-        int errorsBefore = diagnostics.Count;
-        NetworkSpec? spec = reader.ReadDocument();
-        return diagnostics.Count == errorsBefore ? spec : null;
+        return reader.ReadDocument();
     }
 
     private NetworkSpec? ReadDocument()
@@ -216,20 +183,22 @@ internal sealed class JsonNetworkReader
             return null;
         }
 
-        if (!Ops.TryGetValue(opString.Value, out LayerOp op))
+        if (Ops.FromJson(opString.Value) is not { } form)
         {
-            Report(DiagnosticDescriptors.UnknownOp, opString, opString.Value, OpList);
+            Report(DiagnosticDescriptors.UnknownOp, opString, opString.Value, Ops.JsonNames);
             return null;
         }
 
-        string opName = opString.Value;
-        string where = $"a {opName} layer";
-        var keys = Keys(obj, where, KeysOf(opName));
+        string where = $"a {form.JsonName} layer";
+        var keys = Keys(obj, where, form.Keys);
         var (name, nameRange) = ReadName(keys);
         SourceRange range = RangeOf(obj);
 
-        switch (op)
+        switch (form.Op)
         {
+            case LayerOp.Activation:
+                return ReadActivation(form, keys, name, range, nameRange, where);
+
             case LayerOp.Linear:
             {
                 int? outSize = ReadSize(obj, keys, "out", where, required: true);
@@ -246,33 +215,10 @@ internal sealed class JsonNetworkReader
                     : new LinearSpec(name, range, nameRange, outSize.Value, RangeOf(keys["out"].Value), weight, bias, activation, ReadGpu(keys));
             }
 
-            case LayerOp.LeakyRelu:
-            {
-                double alpha = ReadNumber(keys, "alpha", where, 0.01, min: double.NegativeInfinity, minInclusive: false, max: double.PositiveInfinity, expected: "a finite number");
-                return new ActivationSpec(op, name, range, nameRange, Alpha: (float)alpha);
-            }
-
-            case LayerOp.Gelu:
-            {
-                bool tanh = ReadChoice(keys, "approximate", ("none", false), ("tanh", true));
-                return new ActivationSpec(op, name, range, nameRange, TanhApproximation: tanh);
-            }
-
-            case LayerOp.Identity:
-                if (opName == "dropout")
-                {
-                    ReadNumber(keys, "p", where, 0, min: 0, minInclusive: true, max: 1, expected: "a probability in [0, 1)");
-                }
-
-                return new ActivationSpec(op, name, range, nameRange);
-
-            case LayerOp.Relu or LayerOp.Silu or LayerOp.Sigmoid or LayerOp.Tanh or LayerOp.Softmax or LayerOp.LogSoftmax:
-                return new ActivationSpec(op, name, range, nameRange);
-
             case LayerOp.LayerNorm or LayerOp.RmsNorm or LayerOp.BatchNorm:
             {
-                double defaultEps = op == LayerOp.RmsNorm ? 1e-6 : 1e-5;
-                double eps = ReadNumber(keys, "eps", where, defaultEps, min: 0, minInclusive: false, max: double.PositiveInfinity, expected: "a positive number");
+                LayerOp op = form.Op;
+                ValueSpec eps = ReadValue(keys, "eps", where, op == LayerOp.RmsNorm ? 1e-6 : 1e-5);
                 TensorSpec? weight = ReadTensor(obj, keys, "weight", where, rank: 1, required: false);
                 TensorSpec? bias = op == LayerOp.RmsNorm ? null : ReadTensor(obj, keys, "bias", where, rank: 1, required: false);
                 TensorSpec? mean = null, variance = null;
@@ -338,6 +284,36 @@ internal sealed class JsonNetworkReader
         }
     }
 
+    /// <summary>An activation layer: the function its variant key selects, and a value for each of its form's parameters.</summary>
+    private ActivationSpec ReadActivation(LayerForm form, Dictionary<string, JsonProperty> keys, string? name, SourceRange range, SourceRange nameRange, string where)
+    {
+        ActivationOp function = form.Activations[0];
+        if (form.FormOf(function).Variant is { } variant)
+        {
+            function = ReadChoice(keys, variant.Key, form.Activations.Select(a => (form.FormOf(a).Variant!.Value, a)).ToArray());
+        }
+
+        var parameters = form.FormOf(function).Parameters.Select(p => ReadValue(keys, p.Key, where, p.Default)).ToEquatableArray();
+        return new ActivationSpec(function, form.FormOf(function), name, range, nameRange, parameters);
+    }
+
+    /// <summary>A number key, kept with its place and text for the checker's rules; the default when absent or not a number (reported).</summary>
+    private ValueSpec ReadValue(Dictionary<string, JsonProperty> keys, string key, string where, double defaultValue)
+    {
+        if (!keys.TryGetValue(key, out var property))
+        {
+            return ValueSpec.Default(key, defaultValue);
+        }
+
+        if (property.Value is not JsonNumber number)
+        {
+            Report(DiagnosticDescriptors.WrongType, property.Value, "a number", Quote(key) + " of " + where, property.Value.Describe());
+            return ValueSpec.Default(key, defaultValue);
+        }
+
+        return new ValueSpec(key, number.Value, RangeOf(number), Quote(key), Literal(number));
+    }
+
     /// <summary>
     /// A string key with a fixed set of values: the value of the one it names, else (absent, or
     /// reported as invalid) the first choice's.
@@ -382,20 +358,6 @@ internal sealed class JsonNetworkReader
         }
     }
 
-    private static string[] KeysOf(string op) => op switch
-    {
-        "linear" => new[] { "op", "name", "out", "weight", "bias", "activation", "gpu" },
-        "dropout" => new[] { "op", "name", "p" },
-        "leaky_relu" => new[] { "op", "name", "alpha" },
-        "gelu" => new[] { "op", "name", "approximate" },
-        "layer_norm" => new[] { "op", "name", "eps", "weight", "bias" },
-        "rms_norm" => new[] { "op", "name", "eps", "weight" },
-        "batch_norm" => new[] { "op", "name", "eps", "running_mean", "running_var", "weight", "bias" },
-        "residual" => new[] { "op", "name", "layers" },
-        "swiglu" => new[] { "op", "name", "hidden", "gate", "up", "down", "out", "gpu" },
-        _ => new[] { "op", "name" },
-    };
-
     private ActivationSpec? ReadActivationShorthand(JsonNode node)
     {
         if (node is not JsonString s)
@@ -404,14 +366,14 @@ internal sealed class JsonNetworkReader
             return null;
         }
 
-        if (!Ops.TryGetValue(s.Value, out LayerOp op) || !IsActivation(op))
+        if (Ops.FromJson(s.Value) is not { IsActivation: true } form)
         {
-            Report(DiagnosticDescriptors.UnknownOp, node, s.Value, ActivationList);
+            Report(DiagnosticDescriptors.UnknownOp, node, s.Value, Ops.ActivationNames);
             return null;
         }
 
         // The shorthand takes the op's default keys; it gets its name and cache field from the linear layer.
-        return new ActivationSpec(op, null, RangeOf(node), SourceRange.None);
+        return ActivationSpec.WithDefaults(form.Activations[0], RangeOf(node));
     }
 
     private (string? Name, SourceRange Range) ReadName(Dictionary<string, JsonProperty> keys)
@@ -448,9 +410,9 @@ internal sealed class JsonNetworkReader
             return null;
         }
 
-        if (number.Value != Math.Floor(number.Value) || number.Value < 1 || number.Value > MaxFeatures)
+        if (number.Value != Math.Floor(number.Value) || number.Value < 1 || number.Value > NetworkSpec.MaxFeatures)
         {
-            Report(DiagnosticDescriptors.InvalidValue, number, Quote(key), $"an integer from 1 to {MaxFeatures.ToString(CultureInfo.InvariantCulture)}", Literal(number));
+            Report(DiagnosticDescriptors.InvalidValue, number, Quote(key), $"an integer from 1 to {NetworkSpec.MaxFeatures.ToString(CultureInfo.InvariantCulture)}", Literal(number));
             return null;
         }
 
@@ -472,7 +434,7 @@ internal sealed class JsonNetworkReader
 
         double v = number.Value;
         bool inRange = !double.IsInfinity(v) && !float.IsInfinity((float)v) && (minInclusive ? v >= min : v > min) && v < max;
-        if (!inRange || (key == "eps" && (float)v == 0))
+        if (!inRange)
         {
             Report(DiagnosticDescriptors.InvalidValue, number, Quote(key), expected, Literal(number));
             return defaultValue;
@@ -654,7 +616,7 @@ internal sealed class JsonNetworkReader
         if (bytes.Length != count * 4)
         {
             Report(DiagnosticDescriptors.WrongShape, data, "the \"base64\" data of " + what,
-                $"{count.ToString(CultureInfo.InvariantCulture)} float32 values ({(count * 4).ToString(CultureInfo.InvariantCulture)} bytes) for shape {FormatShape(shape)}",
+                $"{count.ToString(CultureInfo.InvariantCulture)} float32 values ({(count * 4).ToString(CultureInfo.InvariantCulture)} bytes) for shape {Text.Shape(shape)}",
                 $"{bytes.Length.ToString(CultureInfo.InvariantCulture)} bytes");
             return null;
         }
@@ -718,7 +680,7 @@ internal sealed class JsonNetworkReader
         if (count > MaxFileElements)
         {
             Report(DiagnosticDescriptors.WrongShape, keys["shape"].Value, "the \"shape\" of " + what,
-                $"at most {MaxFileElements.ToString(CultureInfo.InvariantCulture)} elements (a span's length)", $"{FormatShape(shape)}, {count.ToString(CultureInfo.InvariantCulture)} elements");
+                $"at most {MaxFileElements.ToString(CultureInfo.InvariantCulture)} elements (a span's length)", $"{Text.Shape(shape)}, {count.ToString(CultureInfo.InvariantCulture)} elements");
             return null;
         }
 
@@ -735,7 +697,7 @@ internal sealed class JsonNetworkReader
         if (weights.Length < needed)
         {
             Report(DiagnosticDescriptors.WeightFileUnavailable, name, name.Value,
-                $"at least {needed.ToString(CultureInfo.InvariantCulture)} bytes (offset {offset.ToString(CultureInfo.InvariantCulture)} plus {count.ToString(CultureInfo.InvariantCulture)} float32 values for shape {FormatShape(shape)})",
+                $"at least {needed.ToString(CultureInfo.InvariantCulture)} bytes (offset {offset.ToString(CultureInfo.InvariantCulture)} plus {count.ToString(CultureInfo.InvariantCulture)} float32 values for shape {Text.Shape(shape)})",
                 $"{weights.Length.ToString(CultureInfo.InvariantCulture)} bytes");
             return null;
         }
@@ -767,10 +729,10 @@ internal sealed class JsonNetworkReader
         var shape = new int[rank];
         for (int i = 0; i < rank; i++)
         {
-            if (shapeArray.Items[i] is not JsonNumber n || n.Value != Math.Floor(n.Value) || n.Value < 0 || n.Value > MaxFeatures)
+            if (shapeArray.Items[i] is not JsonNumber n || n.Value != Math.Floor(n.Value) || n.Value < 0 || n.Value > NetworkSpec.MaxFeatures)
             {
                 Report(DiagnosticDescriptors.InvalidValue, shapeArray.Items[i], "a dimension of \"shape\"",
-                    $"an integer from 0 to {MaxFeatures.ToString(CultureInfo.InvariantCulture)}", shapeArray.Items[i] is JsonNumber num ? Literal(num) : shapeArray.Items[i].Describe());
+                    $"an integer from 0 to {NetworkSpec.MaxFeatures.ToString(CultureInfo.InvariantCulture)}", shapeArray.Items[i] is JsonNumber num ? Literal(num) : shapeArray.Items[i].Describe());
                 return null;
             }
 
@@ -855,6 +817,4 @@ internal sealed class JsonNetworkReader
 
     private static string Shorten(string s) => s.Length <= 40 ? s : s.Substring(0, 40) + "...";
 
-    internal static string FormatShape(IReadOnlyList<int> shape) =>
-        "[" + string.Join(", ", shape.Select(d => d.ToString(CultureInfo.InvariantCulture))) + "]";
 }

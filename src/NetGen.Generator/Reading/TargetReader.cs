@@ -5,16 +5,14 @@ using System.Threading;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
-using NetGen.Generator.Checking;
 using NetGen.Generator.Diagnostics;
-using NetGen.Generator.Lowering;
 using NetGen.Generator.Model;
 
 namespace NetGen.Generator.Reading;
 
 /// <summary>
 /// Reads a class carrying [Network] into a <see cref="NetworkTarget"/>. For a network described
-/// by attributes it also reads, checks and plans the layers, since they live on the class.
+/// by attributes it also reads the layers, since they live on the class.
 /// </summary>
 internal static class TargetReader
 {
@@ -48,8 +46,8 @@ internal static class TargetReader
             diagnostics.Add(Info(DiagnosticDescriptors.MixedForms, layerLocation, symbol.Name, path ?? string.Empty));
         }
 
-        // The attribute's Strategy and Gpu (enums of the runtime whose values mirror
-        // NetworkStrategy's and GpuLayers'), and GpuMinWeights.
+        // The attribute's Strategy and Gpu bind by member name to NetworkStrategy's and GpuLayers', so
+        // the runtime's enums and the generator's need agree on names only; and GpuMinWeights.
         var strategy = NetworkStrategy.Auto;
         GpuLayers? gpu = null;
         long? gpuMinWeights = null;
@@ -57,23 +55,33 @@ internal static class TargetReader
         {
             switch (argument.Key, argument.Value.Value)
             {
-                case ("Strategy", int value) when Enum.IsDefined(typeof(NetworkStrategy), value):
-                    strategy = (NetworkStrategy)value;
+                case ("Strategy", int value):
+                    if (MemberName(argument.Value, value) is { } s && Enum.TryParse(s, out NetworkStrategy parsedStrategy))
+                    {
+                        strategy = parsedStrategy;
+                    }
+                    else
+                    {
+                        ReportArgument("Strategy", "a value of NetGen.NetworkStrategy", value);
+                    }
+
                     break;
-                case ("Gpu", int value) when Enum.IsDefined(typeof(GpuLayers), value):
-                    gpu = (GpuLayers)value;
+                case ("Gpu", int value):
+                    if (MemberName(argument.Value, value) is { } g && Enum.TryParse(g, out GpuLayers parsedGpu))
+                    {
+                        gpu = parsedGpu;
+                    }
+                    else
+                    {
+                        ReportArgument("Gpu", "a value of NetGen.GpuLayers", value);
+                    }
+
                     break;
                 case ("GpuMinWeights", long value) when value > 0:
                     gpuMinWeights = value;
                     break;
                 case ("GpuMinWeights", long value):
                     ReportArgument("GpuMinWeights", "a positive number of weights", value);
-                    break;
-                case ("Strategy", int value):
-                    ReportArgument("Strategy", "a value of NetGen.NetworkStrategy", value);
-                    break;
-                case ("Gpu", int value):
-                    ReportArgument("Gpu", "a value of NetGen.GpuLayers", value);
                     break;
             }
         }
@@ -87,24 +95,14 @@ internal static class TargetReader
             diagnostics.Add(Info(DiagnosticDescriptors.InvalidValue, NamedArgumentLocation(attribute, name, cancellationToken) ?? pathLocation,
                 name, expected, found.ToString(System.Globalization.CultureInfo.InvariantCulture)));
 
-        NetworkPlan? plan = null;
+        // The attribute form's layers live on the class: read them here, check them with a file's.
+        NetworkSpec? spec = null;
         if (byAttributes)
         {
-            try
+            spec = AttributeNetworkReader.Read(symbol, attribute, diagnostics, cancellationToken);
+            if (spec is null || diagnostics.Count > 0)
             {
-                NetworkSpec? spec = AttributeNetworkReader.Read(symbol, attribute, diagnostics, cancellationToken);
-                if (spec is null || !NetworkChecker.Check(spec, diagnostics, cancellationToken))
-                {
-                    return new TargetResult(null, null, diagnostics.ToEquatableArray());
-                }
-
-                plan = NetworkPlanner.Plan(spec, cancellationToken);
-                plan = plan with { SourceFileName = $"the attributes of {symbol.Name} in {plan.SourceFileName}" };
-            }
-            catch (Exception e) when (e is not OperationCanceledException)
-            {
-                diagnostics.Add(Info(DiagnosticDescriptors.InternalError, syntax.Identifier.GetLocation(), e.GetType().Name + ": " + e.Message));
-                return new TargetResult(null, null, diagnostics.ToEquatableArray());
+                return new TargetResult(null, spec, diagnostics.ToEquatableArray());
             }
         }
 
@@ -119,14 +117,8 @@ internal static class TargetReader
             .Select(c => char.IsLetterOrDigit(c) || c is '.' or '_' ? c : '_')) + ".g.cs";
 
         var target = new NetworkTarget(ns, containing.ToEquatableArray(), NameWithTypeParameters(symbol), hint, path, ToCodeLocation(pathLocation), strategy, gpu, gpuMinWeights);
-        return new TargetResult(target, plan, EquatableArray<DiagnosticInfo>.Empty);
+        return new TargetResult(target, spec, EquatableArray<DiagnosticInfo>.Empty);
     }
-
-    private static readonly string[] LayerAttributeNames =
-    {
-        "Linear", "Identity", "Dropout", "Relu", "LeakyRelu", "Gelu", "Silu", "Sigmoid", "Tanh", "Softmax", "LogSoftmax",
-        "LayerNorm", "RmsNorm", "BatchNorm", "Residual", "EndResidual", "SwiGlu",
-    };
 
     /// <summary>A syntactic pre-filter: does the class carry an attribute named like a layer attribute?</summary>
     public static bool MayHaveLayerAttributes(ClassDeclarationSyntax declaration) =>
@@ -134,7 +126,7 @@ internal static class TargetReader
         {
             string name = a.Name is QualifiedNameSyntax q ? q.Right.Identifier.ValueText : a.Name is SimpleNameSyntax s ? s.Identifier.ValueText : string.Empty;
             name = name.EndsWith("Attribute", StringComparison.Ordinal) ? name.Substring(0, name.Length - "Attribute".Length) : name;
-            return Array.IndexOf(LayerAttributeNames, name) >= 0;
+            return Ops.FromAttribute(name) is not null || name == "EndResidual";
         });
 
     /// <summary>NG0107 for a class with layer attributes and no [Network]; nothing otherwise.</summary>
@@ -156,6 +148,10 @@ internal static class TargetReader
 
         return new EquatableArray<DiagnosticInfo>(new[] { Info(DiagnosticDescriptors.LayersWithoutNetwork, syntax.GetLocation(), symbol.Name) });
     }
+
+    /// <summary>The name of the enum member an attribute argument holds, or null when the value names none.</summary>
+    private static string? MemberName(TypedConstant constant, int value) =>
+        constant.Type?.GetMembers().OfType<IFieldSymbol>().FirstOrDefault(f => f.HasConstantValue && Equals(f.ConstantValue, value))?.Name;
 
     private static bool IsStaticPartial(INamedTypeSymbol symbol, out string found)
     {

@@ -203,10 +203,10 @@ namespace Lessons
         // Vectorized layers: SIMD loops over the weights packed in panels of 16 rows, summed as the runtime's kernels sum.
         private static class Layers
         {
-            /// <summary>layer 1: Z1 = W1 · input, 2 → 3, over 1 packed panel of 16 rows; then A1 = max(0, Z1) in the same stores.</summary>
+            /// <summary>layer 1: Z1 = W1 · input, 2 → 3, over 1 packed panel of 16 rows; then A1 = relu(Z1) in the same stores.</summary>
             internal static void Layer1(global::System.ReadOnlySpan<float> x, global::System.Span<float> z, global::System.Span<float> a)
             {
-                // The ReLU is fused into the stores: each panel is written to z and, clamped at 0, to a.
+                // relu(Z1) is fused into the stores: each panel is written to z and, through the runtime's relu in registers, to a.
                 ref float w = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(Weights.W1);
                 ref float rx = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(x);
                 global::System.Span<double> sums = stackalloc double[64];
@@ -306,10 +306,10 @@ namespace Lessons
                 }
             }
 
-            /// <summary>layer 2: Z2 = W2 · A1, 3 → 2, over 1 packed panel of 16 rows; then A2 = max(0, Z2) in the same stores.</summary>
+            /// <summary>layer 2: Z2 = W2 · A1, 3 → 2, over 1 packed panel of 16 rows; then A2 = relu(Z2) in the same stores.</summary>
             internal static void Layer2(global::System.ReadOnlySpan<float> x, global::System.Span<float> z, global::System.Span<float> a)
             {
-                // The ReLU is fused into the stores: each panel is written to z and, clamped at 0, to a.
+                // relu(Z2) is fused into the stores: each panel is written to z and, through the runtime's relu in registers, to a.
                 ref float w = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(Weights.W2);
                 ref float rx = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(x);
                 global::System.Span<double> sums = stackalloc double[64];
@@ -409,10 +409,10 @@ namespace Lessons
                 }
             }
 
-            /// <summary>layer 3: Z3 = W3 · A2, 2 → 1, over 1 packed panel of 16 rows; then A3 = σ(Z3) in the same stores.</summary>
+            /// <summary>layer 3: Z3 = W3 · A2, 2 → 1, over 1 packed panel of 16 rows; then A3 = sigmoid(Z3) in the same stores.</summary>
             internal static void Layer3(global::System.ReadOnlySpan<float> x, global::System.Span<float> z, global::System.Span<float> a)
             {
-                // The sigmoid is fused into the stores: each panel is written to z and, through the sigmoid in registers, to a.
+                // sigmoid(Z3) is fused into the stores: each panel is written to z and, through the runtime's sigmoid in registers, to a.
                 ref float w = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(Weights.W3);
                 ref float rx = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(x);
                 global::System.Span<double> sums = stackalloc double[64];

@@ -104,6 +104,14 @@ internal sealed record GeneratorRun(Compilation Compilation, ImmutableArray<Diag
 
     public string Source(string hintName) => Sources.Single(s => s.HintName == hintName).SourceText.ToString();
 
+    /// <summary>The plan the generator made for the class <paramref name="className"/> (its Plans step's output).</summary>
+    internal NetGen.Generator.Lowering.NetworkPlan Plan(string className) =>
+        Result.Results.Single().TrackedSteps[NetGen.Generator.TrackingNames.Plans]
+            .SelectMany(step => step.Outputs)
+            .Select(output => (NetGen.Generator.Model.PlanResult)output.Value)
+            .Single(result => result.Target?.ClassName == className)
+            .Plan!;
+
     /// <summary>Asserts that the run reported exactly one error, this one, starting at this place, and generated nothing.</summary>
     public void AssertSingleError(string id, string path, int line, int column, string message)
     {

@@ -1,0 +1,55 @@
+using System.Linq;
+
+namespace NetGen.Generator.Model;
+
+/// <summary>
+/// A description the checker accepted: every size agrees, and <see cref="OutputSize"/> is what the
+/// network produces. Source positions are gone (only diagnostics need them, and those are
+/// reported), so an edit that moves text but changes no value leaves the model equal and every
+/// later step cached.
+/// </summary>
+/// <remarks>Equality contract: value equality over every member.</remarks>
+internal sealed record CheckedNetwork(NetworkSpec Spec, int OutputSize)
+{
+    /// <summary>The spec with every <see cref="SourceRange"/> set to <see cref="SourceRange.None"/>.</summary>
+    public static NetworkSpec WithoutPositions(NetworkSpec spec) =>
+        spec with { InputRange = SourceRange.None, LayersRange = SourceRange.None, Layers = spec.Layers.Select(WithoutPositions).ToEquatableArray() };
+
+    private static LayerSpec WithoutPositions(LayerSpec layer) => layer switch
+    {
+        LinearSpec l => l with
+        {
+            Range = SourceRange.None,
+            NameRange = SourceRange.None,
+            OutRange = SourceRange.None,
+            Weight = WithoutPositions(l.Weight)!,
+            Bias = WithoutPositions(l.Bias),
+            Activation = l.Activation is null ? null : (ActivationSpec)WithoutPositions(l.Activation),
+        },
+        ActivationSpec a => a with { Range = SourceRange.None, NameRange = SourceRange.None, Parameters = a.Parameters.Select(p => p with { Range = SourceRange.None }).ToEquatableArray() },
+        NormSpec n => n with
+        {
+            Range = SourceRange.None,
+            NameRange = SourceRange.None,
+            Epsilon = n.Epsilon with { Range = SourceRange.None },
+            Weight = WithoutPositions(n.Weight),
+            Bias = WithoutPositions(n.Bias),
+            RunningMean = WithoutPositions(n.RunningMean),
+            RunningVar = WithoutPositions(n.RunningVar),
+        },
+        ResidualSpec r => r with { Range = SourceRange.None, NameRange = SourceRange.None, Layers = r.Layers.Select(WithoutPositions).ToEquatableArray() },
+        SwiGluSpec g => g with
+        {
+            Range = SourceRange.None,
+            NameRange = SourceRange.None,
+            HiddenRange = SourceRange.None,
+            OutRange = SourceRange.None,
+            Gate = WithoutPositions(g.Gate)!,
+            Up = WithoutPositions(g.Up)!,
+            Down = WithoutPositions(g.Down)!,
+        },
+        _ => layer,
+    };
+
+    private static TensorSpec? WithoutPositions(TensorSpec? tensor) => tensor is null ? null : tensor with { Range = SourceRange.None };
+}

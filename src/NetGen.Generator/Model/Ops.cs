@@ -1,0 +1,332 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+
+namespace NetGen.Generator.Model;
+
+/// <summary>
+/// The op catalogue: every op of the format, once, with everything each stage needs to know of
+/// it. Readers take their op tables and key lists from it, the checker its value rules, the
+/// planner its fusion and batching rules, and the emitters its notation and calls.
+/// </summary>
+/// <remarks>
+/// <para>
+/// Adding an activation is one <see cref="ActivationOp"/> here (and in <see cref="Activations"/>),
+/// its runtime kernel (a span form, and a one-value form if unrolled layers may call it), and its
+/// tests. Structural ops (linear, the norms, residual, swiglu) have code of their own in each
+/// stage; the catalogue holds their names and keys (<see cref="Layers"/>) so that readers and
+/// messages agree.
+/// </para>
+/// <para>
+/// Notation: the math in comments writes an activation as its format name applied to the
+/// tensor (<c>A1 = relu(Z1)</c>), with the definition on the step's own comment line.
+/// </para>
+/// </remarks>
+internal static class Ops
+{
+    private const string Runtime = "global::NetGen.Runtime";
+
+    private static readonly OpParameter Alpha = new("alpha", "Alpha", 0.01f, ParameterRule.Finite);
+    private static readonly OpParameter DropoutP = new("p", "P", 0f, ParameterRule.Probability, Computes: false);
+
+    public static readonly ActivationOp Identity = new(
+        name: "identity",
+        forms: new[] { new OpForm("identity", "Identity"), new OpForm("dropout", "Dropout", DropoutP) },
+        definition: (x, _) => x,
+        scalar: (v, _) => v,
+        span: (x, y, _) => $"{Runtime}.Elementwise.Copy({x}, {y})",
+        elementwise: true,
+        gpuStep: (x, y, where) => $"session.Activation({x}, {y}, global::NetGen.Gpu.GpuActivation.None, 0f, onDevice: {where})");
+
+    public static readonly ActivationOp Relu = new(
+        name: "relu",
+        forms: new[] { new OpForm("relu", "Relu") },
+        definition: (x, _) => $"max(0, {x})",
+        scalar: (v, _) => $"{Runtime}.SpecialFunctions.Relu({v})",
+        span: (x, y, _) => $"{Runtime}.Activations.Relu({x}, {y})",
+        elementwise: true,
+        epilogue: "Relu",
+        gpu: "Relu");
+
+    public static readonly ActivationOp LeakyRelu = new(
+        name: "leaky_relu",
+        forms: new[] { new OpForm("leaky_relu", "LeakyRelu", Alpha) },
+        definition: (x, a) => $"{x} ≥ 0 ? {x} : {a[0]} · {x}",
+        scalar: (v, a) => $"{Runtime}.SpecialFunctions.LeakyRelu({v}, {a[0]})",
+        span: (x, y, a) => $"{Runtime}.Activations.LeakyRelu({x}, {y}, {a[0]})",
+        elementwise: true,
+        gpu: "LeakyRelu");
+
+    public static readonly ActivationOp Gelu = new(
+        name: "gelu",
+        forms: new[] { new OpForm("gelu", "Gelu") { Variant = new OpVariant("approximate", "none", "TanhApproximation", false) } },
+        definition: (x, _) => $"{x} · Φ({x}),  Φ(v) = ½ (1 + erf(v / √2))",
+        scalar: (v, _) => $"{Runtime}.Activations.Gelu({v})",
+        span: (x, y, _) => $"{Runtime}.Activations.Gelu({x}, {y})",
+        elementwise: true,
+        epilogue: "Gelu",
+        gpu: "Gelu");
+
+    public static readonly ActivationOp GeluTanh = new(
+        name: "gelu_tanh",
+        forms: new[] { new OpForm("gelu", "Gelu") { Variant = new OpVariant("approximate", "tanh", "TanhApproximation", true) } },
+        definition: (x, _) => $"½ {x} (1 + tanh(√(2/π) ({x} + 0.044715 {x}³)))",
+        scalar: (v, _) => $"{Runtime}.Activations.GeluTanh({v})",
+        span: (x, y, _) => $"{Runtime}.Activations.GeluTanh({x}, {y})",
+        elementwise: true,
+        epilogue: "GeluTanh",
+        gpu: "GeluTanh");
+
+    public static readonly ActivationOp Silu = new(
+        name: "silu",
+        forms: new[] { new OpForm("silu", "Silu"), new OpForm("swish", null) },
+        definition: (x, _) => $"{x} · σ({x}),  σ(v) = 1 / (1 + e^(−v))",
+        scalar: (v, _) => $"{Runtime}.SpecialFunctions.Silu({v})",
+        span: (x, y, _) => $"{Runtime}.Activations.Silu({x}, {y})",
+        elementwise: true,
+        epilogue: "Silu",
+        gpu: "Silu");
+
+    public static readonly ActivationOp Sigmoid = new(
+        name: "sigmoid",
+        forms: new[] { new OpForm("sigmoid", "Sigmoid") },
+        definition: (x, _) => $"σ({x}) = 1 / (1 + e^(−{x}))",
+        scalar: (v, _) => $"{Runtime}.SpecialFunctions.Sigmoid({v})",
+        span: (x, y, _) => $"{Runtime}.Activations.Sigmoid({x}, {y})",
+        elementwise: true,
+        epilogue: "Sigmoid",
+        gpu: "Sigmoid");
+
+    public static readonly ActivationOp Tanh = new(
+        name: "tanh",
+        forms: new[] { new OpForm("tanh", "Tanh") },
+        definition: (x, _) => $"tanh({x})",
+        scalar: (v, _) => $"{Runtime}.Activations.Tanh({v})",
+        span: (x, y, _) => $"{Runtime}.Activations.Tanh({x}, {y})",
+        elementwise: true,
+        epilogue: "Tanh",
+        gpu: "Tanh");
+
+    public static readonly ActivationOp Softmax = new(
+        name: "softmax",
+        forms: new[] { new OpForm("softmax", "Softmax") },
+        definition: (x, _) => $"e^({x}ᵢ − max {x}) / Σⱼ e^({x}ⱼ − max {x})",
+        scalar: null,
+        span: (x, y, _) => $"{Runtime}.Activations.Softmax({x}, {y})",
+        elementwise: false,
+        gpuStep: (x, y, where) => $"session.Softmax({x}, {y}, log: false, onDevice: {where})");
+
+    public static readonly ActivationOp LogSoftmax = new(
+        name: "log_softmax",
+        forms: new[] { new OpForm("log_softmax", "LogSoftmax") },
+        definition: (x, _) => $"{x}ᵢ − max {x} − log Σⱼ e^({x}ⱼ − max {x})",
+        scalar: null,
+        span: (x, y, _) => $"{Runtime}.Activations.LogSoftmax({x}, {y})",
+        elementwise: false,
+        gpuStep: (x, y, where) => $"session.Softmax({x}, {y}, log: true, onDevice: {where})");
+
+    /// <summary>Every activation, in the order the format's table lists them.</summary>
+    public static readonly IReadOnlyList<ActivationOp> Activations = new[]
+    {
+        Identity, Relu, LeakyRelu, Gelu, GeluTanh, Silu, Sigmoid, Tanh, Softmax, LogSoftmax,
+    };
+
+    /// <summary>
+    /// Every op of the format with its JSON keys and attribute: the structural ops, then each
+    /// activation form. <see cref="LayerForm.Activations"/> is empty for a structural op.
+    /// </summary>
+    public static readonly IReadOnlyList<LayerForm> Layers = BuildLayers();
+
+    private static readonly Dictionary<string, LayerForm> ByJsonName = Layers.ToDictionary(l => l.JsonName, StringComparer.Ordinal);
+
+    private static readonly Dictionary<string, LayerForm> ByAttributeName = Layers.Where(l => l.AttributeName is not null).ToDictionary(l => l.AttributeName!, StringComparer.Ordinal);
+
+    /// <summary>The op a JSON <c>"op"</c> value names, or null.</summary>
+    public static LayerForm? FromJson(string name) => ByJsonName.TryGetValue(name, out var form) ? form : null;
+
+    /// <summary>The op an attribute class names (<c>LeakyRelu</c> for <c>LeakyReluAttribute</c>), or null.</summary>
+    public static LayerForm? FromAttribute(string name) => ByAttributeName.TryGetValue(name, out var form) ? form : null;
+
+    /// <summary>The format's op names, as messages list them.</summary>
+    public static string JsonNames => string.Join(", ", Layers.Select(l => l.JsonName));
+
+    /// <summary>The names a linear layer's <c>activation</c> key accepts, as messages list them.</summary>
+    public static string ActivationNames => string.Join(", ", Layers.Where(l => l.IsActivation).Select(l => l.JsonName));
+
+    private static LayerForm[] BuildLayers()
+    {
+        var structural = new[]
+        {
+            new LayerForm(LayerOp.Linear, "linear", "Linear", new[] { "op", "name", "out", "weight", "bias", "activation", "gpu" }, Array.Empty<ActivationOp>()),
+            new LayerForm(LayerOp.LayerNorm, "layer_norm", "LayerNorm", new[] { "op", "name", "eps", "weight", "bias" }, Array.Empty<ActivationOp>()),
+            new LayerForm(LayerOp.RmsNorm, "rms_norm", "RmsNorm", new[] { "op", "name", "eps", "weight" }, Array.Empty<ActivationOp>()),
+            new LayerForm(LayerOp.BatchNorm, "batch_norm", "BatchNorm", new[] { "op", "name", "eps", "running_mean", "running_var", "weight", "bias" }, Array.Empty<ActivationOp>()),
+            new LayerForm(LayerOp.Residual, "residual", "Residual", new[] { "op", "name", "layers" }, Array.Empty<ActivationOp>()),
+            new LayerForm(LayerOp.SwiGlu, "swiglu", "SwiGlu", new[] { "op", "name", "hidden", "gate", "up", "down", "out", "gpu" }, Array.Empty<ActivationOp>()),
+        };
+
+        // An activation form may be shared by several functions (gelu's two variants): one layer form each name.
+        var activations = Activations
+            .SelectMany(op => op.Forms.Select(form => (op, form)))
+            .GroupBy(x => x.form.JsonName, StringComparer.Ordinal)
+            .Select(g =>
+            {
+                var first = g.First().form;
+                var keys = new[] { "op", "name" }
+                    .Concat(g.SelectMany(x => x.form.Parameters.Select(p => p.Key)))
+                    .Concat(g.Select(x => x.form.Variant?.Key).OfType<string>())
+                    .Distinct(StringComparer.Ordinal)
+                    .ToArray();
+                return new LayerForm(LayerOp.Activation, first.JsonName, first.AttributeName, keys, g.Select(x => x.op).ToArray());
+            });
+
+        // The format's table order: linear, the activations, then the norms and blocks.
+        return new[] { structural[0] }.Concat(activations).Concat(structural.Skip(1)).ToArray();
+    }
+}
+
+/// <summary>
+/// One way a description writes an op: its <c>"op"</c> name, its attribute (null: JSON only, an
+/// alias such as <c>swish</c>), the keys it reads, and the functions it may stand for (an
+/// activation form with a variant key, as gelu's <c>approximate</c>, stands for several).
+/// </summary>
+internal sealed class LayerForm
+{
+    public LayerForm(LayerOp op, string jsonName, string? attributeName, string[] keys, IReadOnlyList<ActivationOp> activations)
+    {
+        Op = op;
+        JsonName = jsonName;
+        AttributeName = attributeName;
+        Keys = keys;
+        Activations = activations;
+    }
+
+    public LayerOp Op { get; }
+
+    public string JsonName { get; }
+
+    public string? AttributeName { get; }
+
+    /// <summary>The keys a layer object of this op may have.</summary>
+    public string[] Keys { get; }
+
+    /// <summary>The functions an activation form stands for, its default first; empty for a structural op.</summary>
+    public IReadOnlyList<ActivationOp> Activations { get; }
+
+    public bool IsActivation => Activations.Count > 0;
+
+    /// <summary>This form as the function it stands for carries it (its parameters and variant).</summary>
+    public OpForm FormOf(ActivationOp op) => op.Forms.First(f => f.JsonName == JsonName);
+}
+
+/// <summary>How a description writes an activation: names, parameters in the order steps pass them, and the variant it selects.</summary>
+internal sealed record OpForm(string JsonName, string? AttributeName, params OpParameter[] Parameters)
+{
+    /// <summary>The key and value that select this function among those of one name (gelu's <c>"approximate": "tanh"</c>).</summary>
+    public OpVariant? Variant { get; init; }
+}
+
+/// <summary>
+/// A key that selects one function among those of one op name: JSON <c>"approximate": "tanh"</c>,
+/// attribute <c>TanhApproximation = true</c>.
+/// </summary>
+internal sealed record OpVariant(string Key, string Value, string AttributeName, bool AttributeValue);
+
+/// <summary>
+/// A parameter of an activation: its JSON key, its attribute property, its default, and the rule
+/// the checker applies. <see cref="Computes"/> is false for a parameter read and checked but
+/// not used by inference (dropout's <c>p</c>).
+/// </summary>
+internal sealed record OpParameter(string Key, string AttributeName, float Default, ParameterRule Rule, bool Computes = true);
+
+/// <summary>The values an activation parameter accepts (checked once, by the checker, for both forms).</summary>
+internal enum ParameterRule
+{
+    /// <summary>Any finite number.</summary>
+    Finite,
+
+    /// <summary>A probability in [0, 1).</summary>
+    Probability,
+}
+
+/// <summary>
+/// An activation function: one entry of the catalogue. Models refer to the catalogue's own
+/// instances; equality is by <see cref="Name"/>, which the catalogue keeps unique.
+/// </summary>
+/// <remarks>Its derivative belongs here too, beside the forward forms, when the backward pass is generated.</remarks>
+internal sealed class ActivationOp : IEquatable<ActivationOp>
+{
+    private readonly Func<string, IReadOnlyList<string>, string> _definition;
+    private readonly Func<string, IReadOnlyList<string>, string>? _scalar;
+    private readonly Func<string, string, IReadOnlyList<string>, string> _span;
+    private readonly Func<string, string, string, string>? _gpuStep;
+
+    public ActivationOp(
+        string name,
+        OpForm[] forms,
+        Func<string, IReadOnlyList<string>, string> definition,
+        Func<string, IReadOnlyList<string>, string>? scalar,
+        Func<string, string, IReadOnlyList<string>, string> span,
+        bool elementwise,
+        string? epilogue = null,
+        string? gpu = null,
+        Func<string, string, string, string>? gpuStep = null)
+    {
+        Name = name;
+        Forms = forms;
+        _definition = definition;
+        _scalar = scalar;
+        _span = span;
+        Elementwise = elementwise;
+        Epilogue = epilogue;
+        GpuActivation = gpu;
+        _gpuStep = gpuStep;
+    }
+
+    /// <summary>The function's name in plans and comments (<c>gelu_tanh</c> for gelu's tanh form).</summary>
+    public string Name { get; }
+
+    /// <summary>The ways descriptions write it; the first is the canonical one (what <c>ToDescription</c> would write).</summary>
+    public IReadOnlyList<OpForm> Forms { get; }
+
+    /// <summary>
+    /// True when an element's result does not depend on where it is in the tensor (the runtime
+    /// computes these with the same float operations in every lane and tail), so one call may
+    /// cover a whole block of samples and a store may apply it a panel at a time.
+    /// </summary>
+    public bool Elementwise { get; }
+
+    /// <summary>The runtime's <c>Epilogue</c> member that applies it in a packed kernel's stores, or null where none does.</summary>
+    public string? Epilogue { get; }
+
+    /// <summary>The <c>GpuActivation</c> member that applies it on the device, or null for a step of its own.</summary>
+    public string? GpuActivation { get; }
+
+    /// <summary>Whether unrolled layers can compute it one value at a time (<see cref="Scalar"/>).</summary>
+    public bool HasScalar => _scalar is not null;
+
+    /// <summary>The parameters inference uses, in the order steps pass them.</summary>
+    public IReadOnlyList<OpParameter> Parameters => Forms[0].Parameters.Where(p => p.Computes).ToArray();
+
+    /// <summary>The math of <c>y = f(x)</c>'s right-hand side, for comments.</summary>
+    public string Definition(string x, IReadOnlyList<string> arguments) => _definition(x, arguments);
+
+    /// <summary>The C# expression of one value, for unrolled layers.</summary>
+    public string Scalar(string v, IReadOnlyList<string> arguments) =>
+        _scalar is null ? throw new InvalidOperationException(Name + " has no one-value form.") : _scalar(v, arguments);
+
+    /// <summary>The C# call over a span (without the semicolon).</summary>
+    public string Span(string x, string y, IReadOnlyList<string> arguments) => _span(x, y, arguments);
+
+    /// <summary>The GPU session builder's call for this step when it has no <see cref="GpuActivation"/>.</summary>
+    public string GpuStep(string x, string y, string where) =>
+        _gpuStep is null ? throw new InvalidOperationException(Name + " runs as a GpuActivation.") : _gpuStep(x, y, where);
+
+    public bool Equals(ActivationOp? other) => other is not null && other.Name == Name;
+
+    public override bool Equals(object? obj) => obj is ActivationOp other && Equals(other);
+
+    public override int GetHashCode() => StringComparer.Ordinal.GetHashCode(Name);
+
+    public override string ToString() => Name;
+}
