@@ -138,15 +138,18 @@ internal sealed class NetworkChecker
     private void CheckValue(ValueSpec value, ParameterRule rule)
     {
         double v = value.Value;
-        var (valid, expected) = rule switch
+        if (!value.IsWritten)
         {
-            ParameterRule.Probability => (v >= 0 && v < 1, "a probability in [0, 1)"),
-            _ => (!double.IsNaN(v) && !double.IsInfinity(v) && !float.IsInfinity((float)v), "a finite number"),
-        };
+            return;
+        }
 
-        if (!valid && value.IsWritten)
+        if (rule == ParameterRule.Probability && !(v >= 0 && v < 1))
         {
-            Report(DiagnosticDescriptors.InvalidValue, value.Range, value.Label, expected, value.Written);
+            Report(DiagnosticDescriptors.InvalidValue, value.Range, value.Label, "a probability in [0, 1)", value.Written);
+        }
+        else if (rule == ParameterRule.Finite && (double.IsNaN(v) || double.IsInfinity(v) || float.IsInfinity((float)v)))
+        {
+            Report(DiagnosticDescriptors.NonFiniteValue, value.Range, value.Label, value.Written);
         }
     }
 

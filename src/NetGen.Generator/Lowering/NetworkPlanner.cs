@@ -123,7 +123,7 @@ internal sealed class NetworkPlanner
     }
 
     /// <param name="index">The layer's number in the description ("3", "3.2"), for comments.</param>
-    /// <param name="path">Its stage label ("3", "3_2", "3b"), for names.</param>
+    /// <param name="path">Its stage label ("3", "3_2", "3b"), for names (the Cache's fields and the constants).</param>
     private (string Output, int Size) PlanLayer(LayerSpec layer, string input, int size, string index, string path)
     {
         string output = TensorNames.Output(layer, path);
@@ -202,8 +202,10 @@ internal sealed class NetworkPlanner
     private string PlanNorm(NormSpec norm, string input, string output, int size, string index, string path)
     {
         string where = $"layer {index} ({LayerOpNames.Of(norm.Op)})";
-        string weight = norm.Weight is null ? string.Empty : AddWeight("Gamma" + path, norm.Weight, "weight (γ) of " + where);
-        string bias = norm.Bias is null ? string.Empty : AddWeight("Beta" + path, norm.Bias, "bias (β) of " + where);
+        // batch_norm's γ and β are folded into its scale and shift below, and not stored themselves.
+        bool folded = norm.Op == LayerOp.BatchNorm;
+        string weight = norm.Weight is null || folded ? string.Empty : AddWeight("Gamma" + path, norm.Weight, "weight (γ) of " + where);
+        string bias = norm.Bias is null || folded ? string.Empty : AddWeight("Beta" + path, norm.Bias, "bias (β) of " + where);
         long parameters = (norm.Weight?.ElementCount ?? 0) + (norm.Bias?.ElementCount ?? 0);
         AddTensor(output, size, $"Output of {where}.");
         switch (norm.Op)

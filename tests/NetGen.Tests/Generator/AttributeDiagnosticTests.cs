@@ -21,6 +21,8 @@ public sealed class AttributeDiagnosticTests
         { "[Network(input: »0)]\n[Relu]", "NG0012", "the input size: expected an integer from 1 to 16777216, found 0" },
         { "[»Network(input: 2)]", "NG0012", "the network: expected at least one layer attribute after [Network], found none" },
         { "[Network(input: 2)]\n[LayerNorm(Eps = »0)]", "NG0012", "Eps: expected a positive number, found 0" },
+        { "[Network(input: 2)]\n[LeakyRelu(Alpha = »float.NaN)]", "NG0009", "Alpha: expected a finite float32 value, found NaN" },
+        { "[Network(input: 2)]\n[Dropout(P = »1f)]", "NG0012", "P: expected a probability in [0, 1), found 1" },
         { "[Network(input: 2)]\n[Linear(1, \"1 1\", Activation = »(Activation)42)]", "NG0012", "Activation: expected a value of NetGen.Activation, found 42" },
         { "[Network(input: 2)]\n[Relu(Name = »\"2x\")]", "NG0010", "Invalid name \"2x\"" },
         { "[Network(input: 2)]\n[Relu(Name = \"a\")]\n[Tanh(Name = »\"a\")]", "NG0011", "The cache field \"a\" is defined twice" },

@@ -406,18 +406,6 @@ namespace App
                 1f, 1f, 1f, 1f, 1f, 1f,
             };
 
-            /// <summary>weight (γ) of layer 4 (batch_norm): 6.</summary>
-            internal static global::System.ReadOnlySpan<float> Gamma4 => new float[]
-            {
-                1f, 1f, 1f, 1f, 1f, 1f,
-            };
-
-            /// <summary>bias (β) of layer 4 (batch_norm): 6.</summary>
-            internal static global::System.ReadOnlySpan<float> Beta4 => new float[]
-            {
-                0f, 0f, 0f, 0f, 0f, 0f,
-            };
-
             /// <summary>running mean (μ) of layer 4 (batch_norm): 6.</summary>
             internal static global::System.ReadOnlySpan<float> Mean4 => new float[]
             {
