@@ -164,7 +164,7 @@ internal sealed class DeviceKernels
         Activation = accelerator.LoadAutoGroupedKernel<Index1D, ArrayView<float>, ArrayView<float>, int, float>(Kernels.Activation);
         Add = accelerator.LoadAutoGroupedKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>>(Kernels.Add);
         SwiGluGate = accelerator.LoadAutoGroupedKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>>(Kernels.SwiGluGate);
-        BatchNorm = accelerator.LoadAutoGroupedKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, int>(Kernels.BatchNorm);
+        BatchNorm = accelerator.LoadAutoGroupedKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, int>(Kernels.BatchNorm);
         Softmax = accelerator.LoadAutoGroupedKernel<Index1D, ArrayView<float>, ArrayView<float>, int, int>(Kernels.Softmax);
         Norm = accelerator.LoadAutoGroupedKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, int, int, double>(Kernels.Norm);
     }
@@ -179,7 +179,7 @@ internal sealed class DeviceKernels
 
     public Action<AcceleratorStream, Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>> SwiGluGate { get; }
 
-    public Action<AcceleratorStream, Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, int> BatchNorm { get; }
+    public Action<AcceleratorStream, Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, int> BatchNorm { get; }
 
     public Action<AcceleratorStream, Index1D, ArrayView<float>, ArrayView<float>, int, int> Softmax { get; }
 

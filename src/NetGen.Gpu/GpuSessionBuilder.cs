@@ -94,11 +94,11 @@ public sealed class GpuSessionBuilder : IDisposable
         Add(new NormStep(Info(y, "rms_norm", onDevice), x, y, weight, default, rms: true, epsilon, onDevice ? Resources : null));
     }
 
-    /// <summary>Inference batch norm with constants folded at build time: <c>y = (x − mean) ⊙ scale + shift</c>.</summary>
-    public void BatchNorm(int x, int y, ReadOnlySpan<float> mean, ReadOnlySpan<float> scale, ReadOnlySpan<float> shift, bool onDevice)
+    /// <summary>Inference batch norm with constants folded at build time: <c>y = x ⊙ scale + shift</c>.</summary>
+    public void BatchNorm(int x, int y, ReadOnlySpan<float> scale, ReadOnlySpan<float> shift, bool onDevice)
     {
         CheckSame(x, y);
-        Add(new BatchNormStep(Info(y, "batch_norm", onDevice), x, y, mean, scale, shift, onDevice ? Resources : null));
+        Add(new BatchNormStep(Info(y, "batch_norm", onDevice), x, y, scale, shift, onDevice ? Resources : null));
     }
 
     /// <summary><c>y = a + b</c>, a residual connection.</summary>

@@ -147,11 +147,11 @@ internal static class Kernels
         h[i] = g * Sigmoid(g) * up[i];
     }
 
-    /// <summary>Inference batch norm with folded constants: <c>y = (x − mean) ⊙ scale + shift</c> per feature.</summary>
-    public static void BatchNorm(Index1D i, ArrayView<float> x, ArrayView<float> y, ArrayView<float> mean, ArrayView<float> scale, ArrayView<float> shift, int size)
+    /// <summary>Inference batch norm with folded constants: <c>y = x ⊙ scale + shift</c> per feature.</summary>
+    public static void BatchNorm(Index1D i, ArrayView<float> x, ArrayView<float> y, ArrayView<float> scale, ArrayView<float> shift, int size)
     {
         int j = i.X % size;
-        y[i] = ((x[i] - mean[j]) * scale[j]) + shift[j];
+        y[i] = (x[i] * scale[j]) + shift[j];
     }
 
     /// <summary>Softmax (<paramref name="log"/> = 0) or log-softmax (1) of each row, one thread per row.</summary>

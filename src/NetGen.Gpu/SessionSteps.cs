@@ -194,17 +194,14 @@ internal sealed class NormStep : SessionStep
 /// <summary>Inference batch norm with folded constants.</summary>
 internal sealed class BatchNormStep : SessionStep
 {
-    private readonly MemoryBuffer1D<float, Stride1D.Dense>? _deviceMean;
     private readonly MemoryBuffer1D<float, Stride1D.Dense>? _deviceScale;
     private readonly MemoryBuffer1D<float, Stride1D.Dense>? _deviceShift;
-    private readonly float[] _mean;
     private readonly float[] _scale;
     private readonly float[] _shift;
 
-    public BatchNormStep(GpuStepInfo info, int x, int y, ReadOnlySpan<float> mean, ReadOnlySpan<float> scale, ReadOnlySpan<float> shift, GpuResources? resources)
+    public BatchNormStep(GpuStepInfo info, int x, int y, ReadOnlySpan<float> scale, ReadOnlySpan<float> shift, GpuResources? resources)
         : base(info, new[] { x }, y)
     {
-        (_deviceMean, _mean) = Constant(resources, mean);
         (_deviceScale, _scale) = Constant(resources, scale);
         (_deviceShift, _shift) = Constant(resources, shift);
     }
@@ -212,7 +209,7 @@ internal sealed class BatchNormStep : SessionStep
     public override void RunDevice(GpuResources device, AcceleratorStream stream, TensorSlot[] tensors, int rows)
     {
         var x = DeviceView(tensors[Inputs[0]], rows);
-        device.Kernels.BatchNorm(stream, (int)x.Length, x, DeviceView(tensors[Output], rows), _deviceMean!.View, _deviceScale!.View, _deviceShift!.View, tensors[Output].Size);
+        device.Kernels.BatchNorm(stream, (int)x.Length, x, DeviceView(tensors[Output], rows), _deviceScale!.View, _deviceShift!.View, tensors[Output].Size);
     }
 
     public override void RunHost(TensorSlot[] tensors, int rows)
@@ -222,7 +219,7 @@ internal sealed class BatchNormStep : SessionStep
         int n = x.Size;
         for (int row = 0; row < rows; row++)
         {
-            Normalization.BatchNorm(x.Host.AsSpan(row * n, n), y.Host.AsSpan(row * n, n), _mean, _scale, _shift);
+            Normalization.BatchNorm(x.Host.AsSpan(row * n, n), y.Host.AsSpan(row * n, n), _scale, _shift);
         }
     }
 }

@@ -1,5 +1,7 @@
 using System;
 using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 
 namespace NetGen.Runtime;
 
@@ -9,11 +11,14 @@ public static class Elementwise
     /// <summary><c>y = a + b</c> (a residual connection).</summary>
     public static void Add(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> y) => TensorPrimitives.Add(a, b, y);
 
-    /// <summary><c>y = x</c>.</summary>
+    /// <summary><c>y = x</c>; nothing to do when the two are the same memory (an identity layer whose output shares its input's scratch).</summary>
     public static void Copy(ReadOnlySpan<float> x, Span<float> y)
     {
         Guard.Length(y.Length, x.Length, nameof(y));
-        x.CopyTo(y);
+        if (!Unsafe.AreSame(ref MemoryMarshal.GetReference(x), ref MemoryMarshal.GetReference(y)))
+        {
+            x.CopyTo(y);
+        }
     }
 
     /// <summary><c>h = silu(gate) ⊙ up</c>, the gating of a SwiGLU block.</summary>

@@ -72,19 +72,17 @@ public static class Normalization
     }
 
     /// <summary>
-    /// Inference batch norm with its constants folded at build time:
-    /// <c>y = (x - mean) ⊙ scale + shift</c>, where <c>scale = weight/√(running_var + eps)</c>
-    /// and <c>shift = bias</c>.
+    /// Inference batch norm with its constants folded at build time into one scale and shift per
+    /// feature: <c>y = x ⊙ scale + shift</c>, where <c>scale = weight / √(running_var + eps)</c>
+    /// and <c>shift = bias − running_mean ⊙ scale</c>; one fused multiply-add per value.
     /// </summary>
-    public static void BatchNorm(ReadOnlySpan<float> x, Span<float> y, ReadOnlySpan<float> mean, ReadOnlySpan<float> scale, ReadOnlySpan<float> shift)
+    public static void BatchNorm(ReadOnlySpan<float> x, Span<float> y, ReadOnlySpan<float> scale, ReadOnlySpan<float> shift)
     {
         int n = x.Length;
         Guard.Length(y.Length, n, nameof(y));
-        Guard.Length(mean.Length, n, nameof(mean));
         Guard.Length(scale.Length, n, nameof(scale));
         Guard.Length(shift.Length, n, nameof(shift));
-        TensorPrimitives.Subtract(x, mean, y);
-        TensorPrimitives.FusedMultiplyAdd(y, scale, shift, y);
+        TensorPrimitives.FusedMultiplyAdd(x, scale, shift, y);
     }
 
     private static void CheckAffine(ReadOnlySpan<float> parameter, int n, string name)

@@ -23,6 +23,7 @@ internal sealed class NetworkChecker
     private readonly List<DiagnosticInfo> _diagnostics;
     private readonly Dictionary<string, SourceRange> _names = new(System.StringComparer.Ordinal);
     private readonly CancellationToken _cancellationToken;
+    private readonly List<int> _inputSizes = new();
 
     private NetworkChecker(NetworkSpec spec, List<DiagnosticInfo> diagnostics, CancellationToken cancellationToken)
     {
@@ -50,7 +51,7 @@ internal sealed class NetworkChecker
         }
 
         int output = checker.CheckLayers(spec.Layers, spec.InputSize, parentIndex: null, parentStage: null);
-        return diagnostics.Count == before ? new CheckedNetwork(CheckedNetwork.WithoutPositions(spec), output) : null;
+        return diagnostics.Count == before ? new CheckedNetwork(CheckedNetwork.WithoutPositions(spec), output, checker._inputSizes.ToEquatableArray()) : null;
     }
 
     /// <summary>Checks a sequence of layers fed <paramref name="size"/> features; returns the size it produces.</summary>
@@ -62,6 +63,7 @@ internal sealed class NetworkChecker
             _cancellationToken.ThrowIfCancellationRequested();
             LayerSpec layer = layers[i];
             CheckNames(layer, stages[i]);
+            _inputSizes.Add(size);
             size = CheckLayer(layer, size, TensorNames.Index(parentIndex, i + 1), stages[i]);
         }
 

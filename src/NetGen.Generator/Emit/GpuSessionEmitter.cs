@@ -97,7 +97,7 @@ internal static class GpuSessionEmitter
                     StepKind.Activation => $"session.Activation({a}, {o}, {Gpu}.GpuActivation.{step.Function.GpuActivation}, {Alpha(step)}, onDevice: {where});",
                     StepKind.LayerNorm => $"session.LayerNorm({a}, {o}, {Weight(step.Weights[0])}, {Weight(step.Weights[1])}, {Literals.Double(step.Scalar)}, onDevice: {where});",
                     StepKind.RmsNorm => $"session.RmsNorm({a}, {o}, {Weight(step.Weights[0])}, {Literals.Double(step.Scalar)}, onDevice: {where});",
-                    StepKind.BatchNorm => $"session.BatchNorm({a}, {o}, {Weight(step.Weights[0])}, {Weight(step.Weights[1])}, {Weight(step.Weights[2])}, onDevice: {where});",
+                    StepKind.BatchNorm => $"session.BatchNorm({a}, {o}, {Weight(step.Weights[0])}, {Weight(step.Weights[1])}, onDevice: {where});",
                     StepKind.Add => $"session.Add({a}, {b}, {o}, onDevice: {where});",
                     _ => $"session.SwiGluGate({a}, {b}, {o}, onDevice: {where});",
                 });

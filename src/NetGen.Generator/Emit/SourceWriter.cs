@@ -20,17 +20,6 @@ internal sealed class SourceWriter
         return this;
     }
 
-    /// <summary>Writes each line of a block (split on '\n'), indented.</summary>
-    public SourceWriter Lines(string block)
-    {
-        foreach (string line in block.Replace("\r\n", "\n").Split('\n'))
-        {
-            Line(line);
-        }
-
-        return this;
-    }
-
     /// <summary>Writes <paramref name="header"/> (if any) and '{', and indents until the returned scope is disposed.</summary>
     public IDisposable Block(string header)
     {

@@ -22,6 +22,9 @@ internal static class UnrolledEmitter
     /// <summary>The most multiply-adds one generated method holds.</summary>
     public const int MaxTermsPerMethod = 4096;
 
+    /// <summary>Layers with at most this many weights print them in the method's doc comment.</summary>
+    private const int MaxPrintedWeights = 64;
+
     /// <summary>Methods with at most this many terms are marked for inlining into the core.</summary>
     private const int InlineTerms = 128;
 
@@ -59,6 +62,19 @@ internal static class UnrolledEmitter
         string math = $"{step.Output} = {step.Weights[0]} · {step.Inputs[0]}" + (bias is null ? string.Empty : " + " + step.Weights[1])
             + (activation is null ? string.Empty : $"; {activation.Output} = {activation.Function!.Name}({step.Output})");
         w.Line($"/// <summary>layer {Literals.Comment(step.Layer)}: {Literals.Xml(math)}, {columns} → {rows}.</summary>");
+        if (rows * columns <= MaxPrintedWeights)
+        {
+            // A small layer's constants in its doc comment, so the method reads like the lesson's matrices.
+            w.Line("/// <remarks>");
+            w.Line($"/// {step.Weights[0]} = {Literals.Xml(Matrix(weight.Values, rows, columns))}" + (bias is null ? "." : ";"));
+            if (bias is not null)
+            {
+                w.Line($"/// {step.Weights[1]} = {Literals.Xml(Vector(bias.Values))}.");
+            }
+
+            w.Line("/// </remarks>");
+        }
+
         if (parts.Count == 1)
         {
             if (terms <= InlineTerms)
@@ -160,4 +176,11 @@ internal static class UnrolledEmitter
             }
         }
     }
+
+    /// <summary>Values as a matrix literal, a row per bracket: <c>[[1, 0], [-1, 1]]</c>.</summary>
+    private static string Matrix(IReadOnlyList<float> values, int rows, int columns) =>
+        "[" + string.Join(", ", Enumerable.Range(0, rows).Select(r => Vector(values.Skip(r * columns).Take(columns).ToList()))) + "]";
+
+    /// <summary>Values as a vector literal: <c>[0.1, -0.2]</c>.</summary>
+    private static string Vector(IReadOnlyList<float> values) => "[" + string.Join(", ", values.Select(v => Literals.Float(v).TrimEnd('f'))) + "]";
 }

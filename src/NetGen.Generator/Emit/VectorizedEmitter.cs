@@ -70,10 +70,17 @@ internal static class VectorizedEmitter
                 var (type, lanes, perPass) = Widths[i];
                 using (w.Block($"{(i == 0 ? "if" : "else if")} (global::System.Runtime.Intrinsics.{type}.IsHardwareAccelerated)"))
                 {
-                    int chains = perPass * (Packing.PanelWidth / lanes);
-                    w.Line($"// {(perPass == 1 ? "One panel" : $"Up to {perPass} panels")} ({perPass * Packing.PanelWidth} outputs) per pass: {chains} chains of {lanes}-lane multiply-adds share each broadcast x[j];");
-                    w.Line($"// a block of {BlockLength} columns is summed in float, then added in double to sums.");
                     int whole = panels / perPass * perPass;
+                    int chains = (whole > 0 ? perPass : panels) * (Packing.PanelWidth / lanes);
+                    bool onePass = whole == 0 || (whole == perPass && panels == whole);
+                    string passes = onePass
+                        ? $"One pass over {Plural(panels, "panel")} ({Plural(rows, "output")})"
+                        : $"{Plural(whole / perPass, "pass")} of {Plural(perPass, "panel")} ({Literals.Int(perPass * Packing.PanelWidth)} outputs)"
+                            + (panels > whole ? $", then one over the last {Plural(panels - whole, "panel")}" : string.Empty);
+                    w.Line($"// {passes}: {Plural(chains, "chain")} of {lanes}-lane multiply-adds {(chains == 1 ? "takes" : "share")} each broadcast x[j];");
+                    w.Line(columns > BlockLength
+                        ? $"// each block of {BlockLength} columns is summed in float, then added in double to sums."
+                        : $"// the {Plural(columns, "column")} are summed in float, then added in double to sums.");
                     if (whole > perPass)
                     {
                         using (w.Block($"for (int p = 0; p < {Literals.Int(whole)}; p += {perPass})"))
@@ -88,7 +95,11 @@ internal static class VectorizedEmitter
 
                     if (panels > whole)
                     {
-                        w.Line(panels - whole == 1 ? "// The last panel." : $"// The last {panels - whole} panels.");
+                        if (whole > 0)
+                        {
+                            w.Line($"// Outputs {Literals.Int(whole * Packing.PanelWidth)} to {Literals.Int(rows - 1)}.");
+                        }
+
                         WriteFixedPass(w, whole, type, lanes, panels - whole, columns, bias, outputs, epilogue);
                     }
                 }
@@ -115,6 +126,9 @@ internal static class VectorizedEmitter
             }
         }
     }
+
+    private static string Plural(int count, string noun) =>
+        Literals.Int(count) + " " + noun + (count == 1 ? string.Empty : noun.EndsWith("s", System.StringComparison.Ordinal) ? "es" : "s");
 
     /// <summary>A pass at a panel known at build time, in a block of its own.</summary>
     private static void WriteFixedPass(SourceWriter w, int first, string type, int lanes, int panels, int columns, string bias, string outputs, string epilogue)

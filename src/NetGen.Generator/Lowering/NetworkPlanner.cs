@@ -20,13 +20,16 @@ internal sealed class NetworkPlanner
     private readonly List<StepPlan> _steps = new();
     private readonly List<SummaryRow> _summary = new();
     private readonly List<bool?> _gpu = new();
+    private readonly EquatableArray<int> _inputSizes;
+    private int _layer;
     private readonly CancellationToken _cancellationToken;
     private readonly NetworkStrategy _strategy;
     private long _parameters;
 
-    private NetworkPlanner(NetworkStrategy strategy, CancellationToken cancellationToken)
+    private NetworkPlanner(NetworkStrategy strategy, EquatableArray<int> inputSizes, CancellationToken cancellationToken)
     {
         _strategy = strategy;
+        _inputSizes = inputSizes;
         _cancellationToken = cancellationToken;
     }
 
@@ -71,8 +74,8 @@ internal sealed class NetworkPlanner
     {
         NetworkSpec spec = network.Spec;
         NetworkStrategy strategy = target.Strategy != NetworkStrategy.Auto ? target.Strategy : project.Strategy ?? spec.Strategy;
-        var planner = new NetworkPlanner(strategy, cancellationToken);
-        var (output, outputSize) = planner.PlanLayers(spec.Layers, NetworkPlan.Input, spec.InputSize, parentIndex: null, parentStage: null);
+        var planner = new NetworkPlanner(strategy, network.InputSizes, cancellationToken);
+        var (output, outputSize) = planner.PlanLayers(spec.Layers, NetworkPlan.Input, parentIndex: null, parentStage: null);
 
         var placement = Placement(planner._steps, planner._gpu, planner._weights, target.Gpu ?? spec.Gpu, target.GpuMinWeights ?? spec.GpuMinWeights);
         bool gpuSession = compilation.GpuReferenced && placement is not null;
@@ -110,13 +113,14 @@ internal sealed class NetworkPlanner
     private static int BatchRows(int scratchLength) =>
         scratchLength == 0 ? MaxBatchRows : Math.Max(1, Math.Min(MaxBatchRows, BatchScratchFloats / scratchLength));
 
-    private (string Output, int Size) PlanLayers(EquatableArray<LayerSpec> layers, string input, int size, string? parentIndex, string? parentStage)
+    private (string Output, int Size) PlanLayers(EquatableArray<LayerSpec> layers, string input, string? parentIndex, string? parentStage)
     {
         string[] stages = TensorNames.Stages(layers, parentStage);
+        int size = 0;
         for (int i = 0; i < layers.Count; i++)
         {
             _cancellationToken.ThrowIfCancellationRequested();
-            (input, size) = PlanLayer(layers[i], input, size, TensorNames.Index(parentIndex, i + 1), stages[i]);
+            (input, size) = PlanLayer(layers[i], input, _inputSizes[_layer++], TensorNames.Index(parentIndex, i + 1), stages[i]);
         }
 
         return (input, size);
@@ -157,7 +161,7 @@ internal sealed class NetworkPlanner
 
             case ResidualSpec residual:
             {
-                var (inner, _) = PlanLayers(residual.Layers, input, size, index, path);
+                var (inner, _) = PlanLayers(residual.Layers, input, index, path);
                 AddTensor(output, size, $"Output of {where} (residual): its input plus its inner layers' output.");
                 AddStep(StepKind.Add, new[] { input, inner }, output, Array.Empty<string>(), 0, index);
                 _summary.Add(new SummaryRow(output, "residual", size, 0, 0));
@@ -218,7 +222,8 @@ internal sealed class NetworkPlanner
                 break;
             default:
             {
-                // Folded at build time, in double: scale = γ / √(running_var + ε); shift = β.
+                // One scale and shift per feature, folded at build time in double (each rounded to
+                // float32 once): (x − μ) ⊙ γ / √(running_var + ε) + β = x ⊙ scale + shift.
                 var mean = norm.RunningMean!;
                 var variance = norm.RunningVar!;
                 var scale = new float[size];
@@ -226,14 +231,15 @@ internal sealed class NetworkPlanner
                 for (int i = 0; i < size; i++)
                 {
                     double gamma = norm.Weight is null ? 1.0 : norm.Weight.Values[i];
-                    scale[i] = (float)(gamma / Math.Sqrt(variance.Values[i] + norm.Epsilon.Value));
-                    shift[i] = norm.Bias is null ? 0f : norm.Bias.Values[i];
+                    double beta = norm.Bias is null ? 0.0 : norm.Bias.Values[i];
+                    double s = gamma / Math.Sqrt(variance.Values[i] + norm.Epsilon.Value);
+                    scale[i] = (float)s;
+                    shift[i] = (float)(beta - (mean.Values[i] * s));
                 }
 
-                string m = AddWeight("Mean" + path, mean, "running mean (μ) of " + where);
-                string s = AddWeight("Scale" + path, new TensorSpec(mean.Shape, new EquatableArray<float>(scale), mean.Range), $"γ / √(running_var + ε) of {where}, folded at build time");
-                string t = AddWeight("Shift" + path, new TensorSpec(mean.Shape, new EquatableArray<float>(shift), mean.Range), "β of " + where);
-                AddStep(StepKind.BatchNorm, new[] { input }, output, new[] { m, s, t }, norm.Epsilon.Value, index);
+                string sc = AddWeight("Scale" + path, new TensorSpec(mean.Shape, new EquatableArray<float>(scale), mean.Range), $"γ / √(running_var + ε) of {where}, folded at build time");
+                string sh = AddWeight("Shift" + path, new TensorSpec(mean.Shape, new EquatableArray<float>(shift), mean.Range), $"β − running_mean ⊙ scale of {where}, folded at build time");
+                AddStep(StepKind.BatchNorm, new[] { input }, output, new[] { sc, sh }, norm.Epsilon.Value, index);
                 break;
             }
         }
@@ -383,6 +389,8 @@ internal sealed class NetworkPlanner
     /// the memory of tensors no later step reads. A step's output never shares memory with
     /// its own inputs, because those are still live while it runs; a fused activation's output
     /// is written by the linear step before it, so that step's inputs stay live through it.
+    /// The one exception: an identity layer's output takes its input's very slice when nothing
+    /// reads the input afterwards, so that without a Cache its copy is no work at all.
     /// </summary>
     private static List<TensorPlan> LayOutScratch(List<StepPlan> steps, List<TensorPlan> tensors, string networkOutput, out int scratchLength)
     {
@@ -394,10 +402,7 @@ internal sealed class NetworkPlanner
                 lastUse[input] = s;
             }
 
-            // Kept wider than the fusions need (any step that reads a linear step's output) so
-            // that scratch offsets, and the generated code, stay as they were before fusion was a
-            // decision of the plan.
-            if (s > 0 && steps[s - 1].Kind == StepKind.Linear && steps[s].Inputs.Contains(steps[s - 1].Output))
+            if (s > 0 && steps[s - 1].Fuses != Fusion.None)
             {
                 foreach (string input in steps[s - 1].Inputs)
                 {
@@ -420,6 +425,13 @@ internal sealed class NetworkPlanner
             }
 
             int size = sizes[output];
+            if (steps[s].Function == Ops.Identity && offsets.TryGetValue(steps[s].Inputs[0], out int shared) && lastUse[steps[s].Inputs[0]] == s)
+            {
+                offsets[output] = shared;
+                live.Add((output, shared, size));
+                continue;
+            }
+
             int offset = 0;
             foreach (var t in live.OrderBy(t => t.Offset))
             {

@@ -3,13 +3,15 @@ using System.Linq;
 namespace NetGen.Generator.Model;
 
 /// <summary>
-/// A description the checker accepted: every size agrees, and <see cref="OutputSize"/> is what the
-/// network produces. Source positions are gone (only diagnostics need them, and those are
+/// A description the checker accepted: every size agrees, <see cref="OutputSize"/> is what the
+/// network produces, and <see cref="InputSizes"/> is the size each layer receives, in the
+/// description's order with a residual's inner layers after the residual itself (the shapes the
+/// checker inferred, which the planner uses rather than inferring them again). Source positions are gone (only diagnostics need them, and those are
 /// reported), so an edit that moves text but changes no value leaves the model equal and every
 /// later step cached.
 /// </summary>
 /// <remarks>Equality contract: value equality over every member.</remarks>
-internal sealed record CheckedNetwork(NetworkSpec Spec, int OutputSize)
+internal sealed record CheckedNetwork(NetworkSpec Spec, int OutputSize, EquatableArray<int> InputSizes)
 {
     /// <summary>The spec with every <see cref="SourceRange"/> set to <see cref="SourceRange.None"/>.</summary>
     public static NetworkSpec WithoutPositions(NetworkSpec spec) =>

@@ -64,13 +64,13 @@ namespace App
                 scratch.Slice(6, 6),                         // rms
                 scratch.Slice(12, 3),                        // glu_gate
                 scratch.Slice(15, 3),                        // glu_up
-                scratch.Slice(18, 3),                        // glu_hidden
-                scratch.Slice(6, 6),                         // glu
-                scratch.Slice(12, 6),                        // ffn
+                scratch.Slice(6, 3),                         // glu_hidden
+                scratch.Slice(9, 6),                         // glu
+                scratch.Slice(15, 6),                        // ffn
                 scratch.Slice(0, 6),                         // bn
-                scratch.Slice(6, 6),                         // A4
-                scratch.Slice(0, 6),                         // A4b
-                scratch.Slice(6, 3),                         // head_z
+                scratch.Slice(0, 6),                         // A4
+                scratch.Slice(6, 6),                         // A4b
+                scratch.Slice(0, 3),                         // head_z
                 output);                                     // head
         }
 
@@ -128,13 +128,13 @@ namespace App
                     scratch.Slice(6, 6),                         // rms
                     scratch.Slice(12, 3),                        // glu_gate
                     scratch.Slice(15, 3),                        // glu_up
-                    scratch.Slice(18, 3),                        // glu_hidden
-                    scratch.Slice(6, 6),                         // glu
-                    scratch.Slice(12, 6),                        // ffn
+                    scratch.Slice(6, 3),                         // glu_hidden
+                    scratch.Slice(9, 6),                         // glu
+                    scratch.Slice(15, 6),                        // ffn
                     scratch.Slice(0, 6),                         // bn
-                    scratch.Slice(6, 6),                         // A4
-                    scratch.Slice(0, 6),                         // A4b
-                    scratch.Slice(6, 3),                         // head_z
+                    scratch.Slice(0, 6),                         // A4
+                    scratch.Slice(6, 6),                         // A4b
+                    scratch.Slice(0, 3),                         // head_z
                     outputs.Slice(row * OutputSize, OutputSize)); // head
             }
         }
@@ -279,8 +279,8 @@ namespace App
             global::NetGen.Runtime.Elementwise.Add(attn_like, glu, ffn);
 
             // layer 4: batch_norm, 6
-            //   bn = (ffn − Mean4) ⊙ Scale4 + Shift4,  Scale4 = γ / √(running_var + ε),  ε = 1E-05
-            global::NetGen.Runtime.Normalization.BatchNorm(ffn, bn, Weights.Mean4, Weights.Scale4, Weights.Shift4);
+            //   bn = ffn ⊙ Scale4 + Shift4,  Scale4 = γ / √(running_var + ε),  Shift4 = β − running_mean ⊙ Scale4,  ε = 1E-05
+            global::NetGen.Runtime.Normalization.BatchNorm(ffn, bn, Weights.Scale4, Weights.Shift4);
 
             // layer 5: identity, 6
             //   A4 = bn
@@ -303,6 +303,10 @@ namespace App
         private static class Layers
         {
             /// <summary>layer 1: embed_z = W1 · input + B1; embed = gelu(embed_z), 4 → 6.</summary>
+            /// <remarks>
+            /// W1 = [[0.5, -0.25, 0.125, 1], [-1, 0.5, 0.75, 0], [0.25, 0.25, -0.5, 0.5], [1, -1, 0, 0.5], [0, 0.5, 1, -0.75], [-0.5, 0, 0.25, 1]];
+            /// B1 = [0.1, -0.2, 0, 0.3, -0.1, 0.05].
+            /// </remarks>
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
             internal static void Layer1(global::System.ReadOnlySpan<float> x, global::System.Span<float> z, global::System.Span<float> a)
             {
@@ -322,6 +326,9 @@ namespace App
             }
 
             /// <summary>layer 2.2: Z2_2 = W2_2 · ln1; A2_2 = tanh(Z2_2), 6 → 6.</summary>
+            /// <remarks>
+            /// W2_2 = [[1, 0, 0, 0, 0, 0], [0, 1, 0, 0, 0, 0], [0, 0, 1, 0, 0, 0], [0, 0, 0, 1, 0, 0], [0, 0, 0, 0, 1, 0], [0, 0, 0, 0, 0, 1]].
+            /// </remarks>
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
             internal static void Layer2_2(global::System.ReadOnlySpan<float> x, global::System.Span<float> z, global::System.Span<float> a)
             {
@@ -341,6 +348,9 @@ namespace App
             }
 
             /// <summary>layer 3.2: glu_gate = Gate3_2 · rms, 6 → 3.</summary>
+            /// <remarks>
+            /// Gate3_2 = [[0.5, 0, -0.5, 0.25, 0, 0.1], [0, 1, 0, -0.25, 0.5, 0], [-0.5, 0.5, 0.5, 0, 0, 0.2]].
+            /// </remarks>
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
             internal static void Layer3_2(global::System.ReadOnlySpan<float> x, global::System.Span<float> z)
             {
@@ -351,6 +361,9 @@ namespace App
             }
 
             /// <summary>layer 3.2: glu_up = Up3_2 · rms, 6 → 3.</summary>
+            /// <remarks>
+            /// Up3_2 = [[1, 0, 0, 0, 0, 0.5], [0, 0, 1, 0, -1, 0], [0.25, 0.25, 0.25, 0.25, 0.25, 0.25]].
+            /// </remarks>
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
             internal static void Layer3_2b(global::System.ReadOnlySpan<float> x, global::System.Span<float> z)
             {
@@ -361,6 +374,9 @@ namespace App
             }
 
             /// <summary>layer 3.2: glu = Down3_2 · glu_hidden, 3 → 6.</summary>
+            /// <remarks>
+            /// Down3_2 = [[1, 0, 0], [0, 1, 0], [0, 0, 1], [1, 1, 0], [0, 1, 1], [1, 0, 1]].
+            /// </remarks>
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
             internal static void Layer3_2c(global::System.ReadOnlySpan<float> x, global::System.Span<float> z)
             {
@@ -374,6 +390,9 @@ namespace App
             }
 
             /// <summary>layer 7: head_z = W5 · A4b, 6 → 3.</summary>
+            /// <remarks>
+            /// W5 = [[1, 0, -1, 0, 1, 0], [0, 1, 0, -1, 0, 1], [0.5, 0.5, 0.5, 0.5, 0.5, 0.5]].
+            /// </remarks>
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
             internal static void Layer7(global::System.ReadOnlySpan<float> x, global::System.Span<float> z)
             {
@@ -406,22 +425,16 @@ namespace App
                 1f, 1f, 1f, 1f, 1f, 1f,
             };
 
-            /// <summary>running mean (μ) of layer 4 (batch_norm): 6.</summary>
-            internal static global::System.ReadOnlySpan<float> Mean4 => new float[]
-            {
-                0.1f, 0f, -0.1f, 0.2f, 0f, 0f,
-            };
-
             /// <summary>γ / √(running_var + ε) of layer 4 (batch_norm), folded at build time: 6.</summary>
             internal static global::System.ReadOnlySpan<float> Scale4 => new float[]
             {
                 0.999995f, 1.4141995f, 0.70710504f, 0.999995f, 0.999995f, 1.99996f,
             };
 
-            /// <summary>β of layer 4 (batch_norm): 6.</summary>
+            /// <summary>β − running_mean ⊙ scale of layer 4 (batch_norm), folded at build time: 6.</summary>
             internal static global::System.ReadOnlySpan<float> Shift4 => new float[]
             {
-                0f, 0f, 0f, 0f, 0f, 0f,
+                -0.0999995f, 0f, 0.0707105f, -0.199999f, 0f, 0f,
             };
         }
     }

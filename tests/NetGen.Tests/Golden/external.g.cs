@@ -35,7 +35,7 @@ namespace App
         /// <summary>The number of learnable parameters, counted as PyTorch's <c>sum(p.numel() for p in model.parameters())</c>.</summary>
         public const int ParameterCount = 73290;
 
-        private const int ScratchLength = 1132;
+        private const int ScratchLength = 940;
 
         private const int BatchRows = 64;
 
@@ -57,10 +57,10 @@ namespace App
                 scratch.Slice(0, 300),                       // N3_1
                 scratch.Slice(640, 64),                      // S3_2_gate
                 scratch.Slice(704, 64),                      // S3_2_up
-                scratch.Slice(768, 64),                      // S3_2_hidden
-                scratch.Slice(0, 300),                       // S3_2
-                scratch.Slice(832, 300),                     // R3
-                scratch.Slice(0, 10),                        // Z4
+                scratch.Slice(0, 64),                        // S3_2_hidden
+                scratch.Slice(640, 300),                     // S3_2
+                scratch.Slice(0, 300),                       // R3
+                scratch.Slice(300, 10),                      // Z4
                 output);                                     // A4
         }
 
@@ -245,10 +245,10 @@ namespace App
             global::System.Span<float> N3_1 = scratch.Slice(0 * count, 300 * count);
             global::System.Span<float> S3_2_gate = scratch.Slice(640 * count, 64 * count);
             global::System.Span<float> S3_2_up = scratch.Slice(704 * count, 64 * count);
-            global::System.Span<float> S3_2_hidden = scratch.Slice(768 * count, 64 * count);
-            global::System.Span<float> S3_2 = scratch.Slice(0 * count, 300 * count);
-            global::System.Span<float> R3 = scratch.Slice(832 * count, 300 * count);
-            global::System.Span<float> Z4 = scratch.Slice(0 * count, 10 * count);
+            global::System.Span<float> S3_2_hidden = scratch.Slice(0 * count, 64 * count);
+            global::System.Span<float> S3_2 = scratch.Slice(640 * count, 300 * count);
+            global::System.Span<float> R3 = scratch.Slice(0 * count, 300 * count);
+            global::System.Span<float> Z4 = scratch.Slice(300 * count, 10 * count);
             global::System.Span<float> A4 = output;
 
             // layer 1: layer_norm, 40

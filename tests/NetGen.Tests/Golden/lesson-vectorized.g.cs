@@ -212,9 +212,8 @@ namespace Lessons
                 global::System.Span<double> sums = stackalloc double[64];
                 if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated)
                 {
-                    // Up to 4 panels (64 outputs) per pass: 4 chains of 16-lane multiply-adds share each broadcast x[j];
-                    // a block of 32 columns is summed in float, then added in double to sums.
-                    // The last panel.
+                    // One pass over 1 panel (3 outputs): 1 chain of 16-lane multiply-adds takes each broadcast x[j];
+                    // the 2 columns are summed in float, then added in double to sums.
                     {
                         const int p = 0;
                         ref float wp = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, p * 32);
@@ -235,9 +234,8 @@ namespace Lessons
                 }
                 else if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated)
                 {
-                    // Up to 2 panels (32 outputs) per pass: 4 chains of 8-lane multiply-adds share each broadcast x[j];
-                    // a block of 32 columns is summed in float, then added in double to sums.
-                    // The last panel.
+                    // One pass over 1 panel (3 outputs): 2 chains of 8-lane multiply-adds share each broadcast x[j];
+                    // the 2 columns are summed in float, then added in double to sums.
                     {
                         const int p = 0;
                         ref float wp = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, p * 32);
@@ -260,8 +258,8 @@ namespace Lessons
                 }
                 else if (global::System.Runtime.Intrinsics.Vector128.IsHardwareAccelerated)
                 {
-                    // One panel (16 outputs) per pass: 4 chains of 4-lane multiply-adds share each broadcast x[j];
-                    // a block of 32 columns is summed in float, then added in double to sums.
+                    // One pass over 1 panel (3 outputs): 4 chains of 4-lane multiply-adds share each broadcast x[j];
+                    // the 2 columns are summed in float, then added in double to sums.
                     {
                         const int p = 0;
                         ref float wp = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, p * 32);
@@ -315,9 +313,8 @@ namespace Lessons
                 global::System.Span<double> sums = stackalloc double[64];
                 if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated)
                 {
-                    // Up to 4 panels (64 outputs) per pass: 4 chains of 16-lane multiply-adds share each broadcast x[j];
-                    // a block of 32 columns is summed in float, then added in double to sums.
-                    // The last panel.
+                    // One pass over 1 panel (2 outputs): 1 chain of 16-lane multiply-adds takes each broadcast x[j];
+                    // the 3 columns are summed in float, then added in double to sums.
                     {
                         const int p = 0;
                         ref float wp = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, p * 48);
@@ -338,9 +335,8 @@ namespace Lessons
                 }
                 else if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated)
                 {
-                    // Up to 2 panels (32 outputs) per pass: 4 chains of 8-lane multiply-adds share each broadcast x[j];
-                    // a block of 32 columns is summed in float, then added in double to sums.
-                    // The last panel.
+                    // One pass over 1 panel (2 outputs): 2 chains of 8-lane multiply-adds share each broadcast x[j];
+                    // the 3 columns are summed in float, then added in double to sums.
                     {
                         const int p = 0;
                         ref float wp = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, p * 48);
@@ -363,8 +359,8 @@ namespace Lessons
                 }
                 else if (global::System.Runtime.Intrinsics.Vector128.IsHardwareAccelerated)
                 {
-                    // One panel (16 outputs) per pass: 4 chains of 4-lane multiply-adds share each broadcast x[j];
-                    // a block of 32 columns is summed in float, then added in double to sums.
+                    // One pass over 1 panel (2 outputs): 4 chains of 4-lane multiply-adds share each broadcast x[j];
+                    // the 3 columns are summed in float, then added in double to sums.
                     {
                         const int p = 0;
                         ref float wp = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, p * 48);
@@ -418,9 +414,8 @@ namespace Lessons
                 global::System.Span<double> sums = stackalloc double[64];
                 if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated)
                 {
-                    // Up to 4 panels (64 outputs) per pass: 4 chains of 16-lane multiply-adds share each broadcast x[j];
-                    // a block of 32 columns is summed in float, then added in double to sums.
-                    // The last panel.
+                    // One pass over 1 panel (1 output): 1 chain of 16-lane multiply-adds takes each broadcast x[j];
+                    // the 2 columns are summed in float, then added in double to sums.
                     {
                         const int p = 0;
                         ref float wp = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, p * 32);
@@ -441,9 +436,8 @@ namespace Lessons
                 }
                 else if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated)
                 {
-                    // Up to 2 panels (32 outputs) per pass: 4 chains of 8-lane multiply-adds share each broadcast x[j];
-                    // a block of 32 columns is summed in float, then added in double to sums.
-                    // The last panel.
+                    // One pass over 1 panel (1 output): 2 chains of 8-lane multiply-adds share each broadcast x[j];
+                    // the 2 columns are summed in float, then added in double to sums.
                     {
                         const int p = 0;
                         ref float wp = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, p * 32);
@@ -466,8 +460,8 @@ namespace Lessons
                 }
                 else if (global::System.Runtime.Intrinsics.Vector128.IsHardwareAccelerated)
                 {
-                    // One panel (16 outputs) per pass: 4 chains of 4-lane multiply-adds share each broadcast x[j];
-                    // a block of 32 columns is summed in float, then added in double to sums.
+                    // One pass over 1 panel (1 output): 4 chains of 4-lane multiply-adds share each broadcast x[j];
+                    // the 2 columns are summed in float, then added in double to sums.
                     {
                         const int p = 0;
                         ref float wp = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, p * 32);

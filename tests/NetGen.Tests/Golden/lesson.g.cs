@@ -179,6 +179,9 @@ namespace Lessons
         private static class Layers
         {
             /// <summary>layer 1: Z1 = W1 · input; A1 = relu(Z1), 2 → 3.</summary>
+            /// <remarks>
+            /// W1 = [[1, 0], [0, 1], [-1, 1]].
+            /// </remarks>
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
             internal static void Layer1(global::System.ReadOnlySpan<float> x, global::System.Span<float> z, global::System.Span<float> a)
             {
@@ -192,6 +195,9 @@ namespace Lessons
             }
 
             /// <summary>layer 2: Z2 = W2 · A1; A2 = relu(Z2), 3 → 2.</summary>
+            /// <remarks>
+            /// W2 = [[1, -1, 0], [0, 1, -1]].
+            /// </remarks>
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
             internal static void Layer2(global::System.ReadOnlySpan<float> x, global::System.Span<float> z, global::System.Span<float> a)
             {
@@ -203,6 +209,9 @@ namespace Lessons
             }
 
             /// <summary>layer 3: Z3 = W3 · A2; A3 = sigmoid(Z3), 2 → 1.</summary>
+            /// <remarks>
+            /// W3 = [[2, -1]].
+            /// </remarks>
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
             internal static void Layer3(global::System.ReadOnlySpan<float> x, global::System.Span<float> z, global::System.Span<float> a)
             {
