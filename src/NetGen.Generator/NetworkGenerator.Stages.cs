@@ -77,7 +77,9 @@ public sealed partial class NetworkGenerator
             diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.GpuPackageMissing.Id, target.PathLocation.FilePath, target.PathLocation.Range, target.ClassName));
         }
 
-        return new PlanResult(plan is null ? null : target, plan, diagnostics.ToEquatableArray());
+        // The class without its position: an edit that only moves the class leaves the result equal, and the code cached.
+        var unplaced = target with { PathLocation = new CodeLocation(target.PathLocation.FilePath, SourceRange.None) };
+        return new PlanResult(plan is null ? null : unplaced, plan, diagnostics.ToEquatableArray());
     }
 
     /// <summary>Diagnostics in the order of their places in the file, as a build lists them (the reader's and the checker's interleaved).</summary>

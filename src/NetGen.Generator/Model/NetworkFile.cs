@@ -20,5 +20,9 @@ internal sealed record TargetResult(NetworkTarget? Target, NetworkSpec? Spec, Eq
 /// <summary>A class bound to its checked description: what to plan, if anything, and what to report.</summary>
 internal sealed record UnitResult(NetworkUnit? Unit, EquatableArray<DiagnosticInfo> Diagnostics);
 
-/// <summary>A class with its plan: what to emit, if anything, and what to report.</summary>
+/// <summary>
+/// A class with its plan: what to emit, if anything, and what to report. <see cref="Target"/>
+/// holds no source range (the diagnostics have theirs), so moving the class's text leaves an
+/// error-free result equal and the generated code cached.
+/// </summary>
 internal sealed record PlanResult(NetworkTarget? Target, Lowering.NetworkPlan? Plan, EquatableArray<DiagnosticInfo> Diagnostics);

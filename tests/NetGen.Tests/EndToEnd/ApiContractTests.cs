@@ -4,6 +4,7 @@ using System.IO;
 using System.Linq;
 using NetGen.Tests.Properties;
 using NetGen.Tests.Reference;
+using NetGen.Tests.Harness;
 using Xunit;
 
 namespace NetGen.Tests.EndToEnd;
@@ -63,7 +64,7 @@ public sealed class ApiContractTests
     [Fact]
     public void Named_layers_name_their_cache_fields_and_every_field_matches_the_reference()
     {
-        string json = File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "Networks", "block.netgen.json"));
+        string json = Fixtures.Network("block.netgen.json");
         var reference = new ReferenceNetwork(json);
         float[] x = [0.5f, -1.25f, 2f, 0.75f];
         var expected = new List<(string Name, double[] Values)>();
@@ -72,7 +73,7 @@ public sealed class ApiContractTests
         var cache = new Block.Cache();
         float[] output = new float[Block.OutputSize];
         Block.Forward(x, output, ref cache);
-        RandomNetworkTests.Compare(expectedOutput, output, "output");
+        Accuracy.Compare(expectedOutput, output, "output");
 
         // The fields a user reads by name (named layers, derived names and positional ones).
         var actual = new Dictionary<string, float[]>
@@ -99,7 +100,7 @@ public sealed class ApiContractTests
         Assert.Equal(expected.Select(t => t.Name), actual.Keys);
         foreach (var (name, values) in expected)
         {
-            RandomNetworkTests.Compare(values, actual[name], "Cache." + name);
+            Accuracy.Compare(values, actual[name], "Cache." + name);
         }
     }
 

@@ -75,7 +75,7 @@ public sealed class AttributeFormTests
     [Fact]
     public void One_network_written_both_ways_generates_the_same_forward_and_weights()
     {
-        string json = File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "Networks", "block.netgen.json"));
+        string json = Fixtures.Network("block.netgen.json");
         GeneratorRun run = GeneratorHarness.Run(BlockInAttributes, ("/block.netgen.json", json));
         Assert.Empty(run.Diagnostics);
         Assert.Empty(run.CompilerDiagnostics);

@@ -7,6 +7,7 @@ using System.Text.Json.Nodes;
 using NetGen.Runtime;
 using NetGen.Tests.Properties;
 using NetGen.Tests.Reference;
+using NetGen.Tests.Harness;
 using Xunit;
 using Xunit.Abstractions;
 
@@ -42,7 +43,7 @@ public sealed class WeightFileTests(ITestOutputHelper output)
         {
             float[] x = Enumerable.Range(0, External.InputSize).Select(_ => (float)((random.NextDouble() * 6) - 3)).ToArray();
             External.Forward(x, y);
-            worst = Math.Max(worst, RandomNetworkTests.Compare(reference.Evaluate(x, new()), y, $"input {k}"));
+            worst = Math.Max(worst, Accuracy.Compare(reference.Evaluate(x, new()), y, $"input {k}"));
         }
 
         output.WriteLine($"worst error {worst:E2} of the bound's 1e-5·(1+|ref|)");
@@ -215,7 +216,7 @@ public sealed class WeightFileTests(ITestOutputHelper output)
             float[] values = Floats(file, tensor["offset"]!.GetValue<int>(), shape.Aggregate(1, (p, d) => p * d));
             tensor.Remove("file");
             tensor.Remove("offset");
-            tensor["base64"] = RandomNetworks.Base64(shape, values)["base64"]!.GetValue<string>();
+            tensor["base64"] = JsonTensors.Base64(shape, values)["base64"]!.GetValue<string>();
         }
 
         return root.ToJsonString();

@@ -196,5 +196,5 @@ public sealed class FuzzTests(ITestOutputHelper output)
     }
 
     private static string Read(string name) =>
-        File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "Networks", name));
+        Fixtures.Network(name);
 }

@@ -76,7 +76,7 @@ public sealed class ModelTests
     [Fact]
     public void Two_runs_of_the_same_inputs_give_equal_models()
     {
-        string json = File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "Networks", "block.netgen.json"));
+        string json = Fixtures.Network("block.netgen.json");
         const string Source = "[NetGen.Network(\"block.netgen.json\")] public static partial class Block;";
         var first = GeneratorHarness.Run(Source, ("/block.netgen.json", json)).Result.Results.Single().TrackedSteps;
         var second = GeneratorHarness.Run(Source, ("/block.netgen.json", json)).Result.Results.Single().TrackedSteps;

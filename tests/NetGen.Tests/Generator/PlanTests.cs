@@ -13,8 +13,6 @@ namespace NetGen.Tests.Generator;
 /// </summary>
 public sealed class PlanTests
 {
-    private static string Network(string file) => File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "Networks", file));
-
     [Theory]
     [InlineData("block", "block.netgen.json", "")]
     [InlineData("lesson", "lesson.netgen.json", "")]
@@ -23,7 +21,7 @@ public sealed class PlanTests
     [InlineData("digits", "digits.netgen.json", "")]
     public void The_golden_networks_have_their_golden_plans(string golden, string file, string arguments)
     {
-        GeneratorRun run = GeneratorHarness.Run($"[NetGen.Network(\"{file}\"{arguments})] public static partial class Net;", ("/" + file, Network(file)));
+        GeneratorRun run = GeneratorHarness.Run($"[NetGen.Network(\"{file}\"{arguments})] public static partial class Net;", ("/" + file, Fixtures.Network(file)));
         Assert.Empty(run.Diagnostics);
         Golden.Verify(golden + ".plan.txt", PlanWriter.Write(run.Plan("Net")));
     }
@@ -33,7 +31,7 @@ public sealed class PlanTests
     {
         GeneratorRun run = GeneratorHarness.Run(
             ["[NetGen.Network(\"external.netgen.json\")] public static partial class Net;"],
-            [("/app/Networks/external.netgen.json", Network("external.netgen.json"))],
+            [("/app/Networks/external.netgen.json", Fixtures.Network("external.netgen.json"))],
             weightFiles: GeneratorHarness.WeightFileTable(("/app/Networks/external.weights.bin", 293124, "NetGen.Weights/Networks/external.weights.bin")));
         Assert.Empty(run.Diagnostics);
         Golden.Verify("external.plan.txt", PlanWriter.Write(run.Plan("Net")));
@@ -52,7 +50,7 @@ public sealed class PlanTests
     public void The_NetGenStrategy_property_forces_a_strategy_on_every_network(string? strategy, string strategyOfEveryLayer)
     {
         var expected = Enum.Parse<LinearStrategy>(strategyOfEveryLayer);
-        GeneratorRun run = GeneratorHarness.Run(["[NetGen.Network(\"digits.netgen.json\")] public static partial class Net;"], [("/digits.netgen.json", Network("digits.netgen.json"))], strategy: strategy);
+        GeneratorRun run = GeneratorHarness.Run(["[NetGen.Network(\"digits.netgen.json\")] public static partial class Net;"], [("/digits.netgen.json", Fixtures.Network("digits.netgen.json"))], strategy: strategy);
         Assert.Empty(run.Diagnostics);
         var linear = run.Plan("Net").Steps.Where(s => s.Kind == StepKind.Linear).ToList();
         Assert.Equal(3, linear.Count);
@@ -65,7 +63,7 @@ public sealed class PlanTests
     {
         GeneratorRun run = GeneratorHarness.Run(
             ["[NetGen.Network(\"digits.netgen.json\", Strategy = NetGen.NetworkStrategy.Unrolled)] public static partial class Net;"],
-            [("/digits.netgen.json", Network("digits.netgen.json"))],
+            [("/digits.netgen.json", Fixtures.Network("digits.netgen.json"))],
             strategy: "kernel");
         var plan = run.Plan("Net");
         Assert.Equal(NetGen.Generator.Model.NetworkStrategy.Unrolled, plan.Strategy);
@@ -79,7 +77,7 @@ public sealed class PlanTests
     [Fact]
     public void Activations_are_fused_where_the_code_path_can_apply_them()
     {
-        var plan = GeneratorHarness.Run("[NetGen.Network(\"digits.netgen.json\")] public static partial class Net;", ("/digits.netgen.json", Network("digits.netgen.json"))).Plan("Net");
+        var plan = GeneratorHarness.Run("[NetGen.Network(\"digits.netgen.json\")] public static partial class Net;", ("/digits.netgen.json", Fixtures.Network("digits.netgen.json"))).Plan("Net");
         var steps = plan.Steps;
 
         // linear → relu: the vectorized stores apply it in Forward and the kernel's epilogue in ForwardBatch.
@@ -100,7 +98,7 @@ public sealed class PlanTests
         var unsafeCompilation = compilation.WithOptions(compilation.Options.WithAllowUnsafe(true));
         foreach (var (c, expected) in new[] { (compilation, false), (unsafeCompilation, true) })
         {
-            var driver = GeneratorHarness.CreateDriver([new InMemoryAdditionalText("/lesson.netgen.json", Network("lesson.netgen.json"))]).RunGeneratorsAndUpdateCompilation(c, out var output, out var diagnostics);
+            var driver = GeneratorHarness.CreateDriver([new InMemoryAdditionalText("/lesson.netgen.json", Fixtures.Network("lesson.netgen.json"))]).RunGeneratorsAndUpdateCompilation(c, out var output, out var diagnostics);
             var run = new GeneratorRun(output, diagnostics, driver.GetRunResult());
             Assert.Empty(run.Diagnostics);
             Assert.Equal(expected, run.Plan("Net").SkipLocalsInit);
@@ -112,11 +110,11 @@ public sealed class PlanTests
     [Fact]
     public void The_plan_command_prints_the_same_text()
     {
-        string path = Path.Combine(AppContext.BaseDirectory, "Networks", "block.netgen.json");
+        string path = Fixtures.NetworkPath("block.netgen.json");
         var output = new StringWriter();
         int exit = new NetGen.Cli.NetGenCli(output, new StringWriter()).Run(["plan", path]);
         Assert.Equal(0, exit);
-        GeneratorRun run = GeneratorHarness.Run("[NetGen.Network(\"block.netgen.json\")] public static partial class Net;", ("/block.netgen.json", Network("block.netgen.json")));
+        GeneratorRun run = GeneratorHarness.Run("[NetGen.Network(\"block.netgen.json\")] public static partial class Net;", ("/block.netgen.json", Fixtures.Network("block.netgen.json")));
         Assert.Equal(PlanWriter.Write(run.Plan("Net")), output.ToString().Replace("\r\n", "\n"));
     }
 }

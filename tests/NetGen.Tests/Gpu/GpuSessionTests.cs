@@ -6,6 +6,7 @@ using System.Threading.Tasks;
 using NetGen.Gpu;
 using NetGen.Tests.Properties;
 using NetGen.Tests.Reference;
+using NetGen.Tests.Harness;
 using Xunit;
 using Xunit.Abstractions;
 
@@ -63,8 +64,8 @@ public sealed class GpuSessionTests(CpuAccelerator accelerator, ITestOutputHelpe
                     string context = $"seed {seed}, network {i}, batch {batch}, row {r}, max rows {maxRows}: {string.Join("; ", session.Steps)}";
                     var row = gpu.AsSpan(r * session.OutputSize, session.OutputSize).ToArray();
                     double[] expected = reference.Evaluate(inputs.AsSpan(r * inputSize, inputSize), new());
-                    worst = Math.Max(worst, RandomNetworkTests.Compare(expected, row, context + " / reference"));
-                    RandomNetworkTests.Compare(cpu.AsSpan(r * session.OutputSize, session.OutputSize).ToArray().Select(v => (double)v).ToArray(), row, context + " / ForwardBatch");
+                    worst = Math.Max(worst, Accuracy.Compare(expected, row, context + " / reference"));
+                    Accuracy.Compare(cpu.AsSpan(r * session.OutputSize, session.OutputSize).ToArray().Select(v => (double)v).ToArray(), row, context + " / ForwardBatch");
                 }
 
                 rowsChecked += batch;
@@ -97,7 +98,7 @@ public sealed class GpuSessionTests(CpuAccelerator accelerator, ITestOutputHelpe
                     session.ForwardBatch(inputs, outputs);
                     for (int r = 0; r < batch; r++)
                     {
-                        RandomNetworkTests.Compare(
+                        Accuracy.Compare(
                             reference.Evaluate(inputs.AsSpan(r * networks[i].Input, networks[i].Input), new()),
                             outputs.AsSpan(r * session.OutputSize, session.OutputSize).ToArray(),
                             $"network {i}, batch {batch}, row {r}");
@@ -170,7 +171,7 @@ public sealed class GpuSessionTests(CpuAccelerator accelerator, ITestOutputHelpe
                 session.ForwardBatch(inputs[t], outputs);
                 for (int r = 0; r < 20; r++)
                 {
-                    RandomNetworkTests.Compare(reference.Evaluate(inputs[t].AsSpan(r * 12, 12), new()), outputs.AsSpan(r * 7, 7).ToArray(), $"thread {t}, row {r}");
+                    Accuracy.Compare(reference.Evaluate(inputs[t].AsSpan(r * 12, 12), new()), outputs.AsSpan(r * 7, 7).ToArray(), $"thread {t}, row {r}");
                 }
             }
         });

@@ -7,7 +7,7 @@ using Microsoft.CodeAnalysis;
 using NetGen.Tests.Harness;
 using Xunit;
 
-namespace NetGen.Tests.Properties;
+namespace NetGen.Tests.Harness;
 
 /// <summary>
 /// Compiles many descriptions in one compilation (one class each) and exposes their generated

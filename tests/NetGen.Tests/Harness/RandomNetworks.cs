@@ -2,7 +2,7 @@ using System;
 using System.Linq;
 using System.Text.Json.Nodes;
 
-namespace NetGen.Tests.Properties;
+namespace NetGen.Tests.Harness;
 
 /// <summary>
 /// Random netgen/1 descriptions of every op and their combinations: sizes 1 to 300, weights at
@@ -233,7 +233,7 @@ internal sealed class RandomNetworks(int seed)
     {
         if (_random.Next(10) < 3)
         {
-            return Base64(shape, values);
+            return JsonTensors.Base64(shape, values);
         }
 
         if (shape.Length == 1)
@@ -244,18 +244,5 @@ internal sealed class RandomNetworks(int seed)
         return new JsonArray(Enumerable.Range(0, shape[0])
             .Select(r => (JsonNode)new JsonArray(values.Skip(r * shape[1]).Take(shape[1]).Select(v => (JsonNode)v).ToArray()))
             .ToArray());
-    }
-
-    /// <summary>The compact tensor encoding: row-major little-endian float32 bytes in base64.</summary>
-    public static JsonObject Base64(int[] shape, float[] values)
-    {
-        byte[] bytes = new byte[values.Length * 4];
-        Buffer.BlockCopy(values, 0, bytes, 0, bytes.Length);
-        return new JsonObject
-        {
-            ["shape"] = new JsonArray(shape.Select(d => (JsonNode)d).ToArray()),
-            ["dtype"] = "f32",
-            ["base64"] = Convert.ToBase64String(bytes),
-        };
     }
 }

@@ -2,6 +2,7 @@ using System;
 using System.IO;
 using System.Linq;
 using NetGen.Cli;
+using NetGen.Tests.Harness;
 using Xunit;
 
 namespace NetGen.Tests.Onnx;
@@ -15,7 +16,7 @@ public sealed class CliTests : IDisposable
 
     public void Dispose() => Directory.Delete(_folder, recursive: true);
 
-    private static string Lesson => Path.Combine(AppContext.BaseDirectory, "Networks", "lesson.netgen.json");
+    private static string Lesson => Fixtures.NetworkPath("lesson.netgen.json");
 
     private static string TorchBlock => Path.Combine(AppContext.BaseDirectory, "Onnx", "Models", "torch-block.onnx");
 
@@ -75,7 +76,7 @@ public sealed class CliTests : IDisposable
     [Fact]
     public void Trace_runs_a_network_whose_weights_are_in_a_file_and_agrees_with_the_build()
     {
-        string description = Path.Combine(AppContext.BaseDirectory, "Networks", "external.netgen.json");
+        string description = Fixtures.NetworkPath("external.netgen.json");
         float[] x = Enumerable.Range(0, EndToEnd.External.InputSize).Select(i => (i % 7) - 3f).ToArray();
         var (code, output, error) = Run(["trace", description, .. x.Select(v => v.ToString(System.Globalization.CultureInfo.InvariantCulture))]);
         Assert.True(code == 0, error);

@@ -4,7 +4,7 @@ using System.IO;
 using System.Linq;
 using NetGen.Onnx;
 using NetGen.Onnx.Proto;
-using NetGen.Tests.Properties;
+using NetGen.Tests.Harness;
 
 namespace NetGen.Tests.Onnx;
 

@@ -4,6 +4,7 @@ using System.Linq;
 using System.Text;
 using NetGen.Onnx;
 using NetGen.Tests.Generator;
+using NetGen.Tests.Harness;
 using Xunit;
 
 namespace NetGen.Tests.Onnx;

@@ -8,6 +8,7 @@ using Microsoft.ML.OnnxRuntime.Tensors;
 using NetGen.Onnx;
 using NetGen.Onnx.Proto;
 using NetGen.Tests.Properties;
+using NetGen.Tests.Harness;
 using Xunit;
 
 namespace NetGen.Tests.Onnx;

@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Linq;
 using System.Runtime.Intrinsics;
 using NetGen.Tests.Reference;
+using NetGen.Tests.Harness;
 using Xunit;
 using Xunit.Abstractions;
 
@@ -48,7 +49,7 @@ public sealed class RandomNetworkTests(ITestOutputHelper output)
 
                 float[] y = new float[expected.Length];
                 network.Forward(x, y);
-                worst = Math.Max(worst, Compare(expected, y, context + " / Forward"));
+                worst = Math.Max(worst, Accuracy.Compare(expected, y, context + " / Forward"));
 
                 float[] yCached = new float[expected.Length];
                 var fields = network.ForwardCache(x, yCached);
@@ -56,7 +57,7 @@ public sealed class RandomNetworkTests(ITestOutputHelper output)
                 Assert.Equal(expectedTensors.Select(t => t.Name), fields.Select(f => f.Name));
                 for (int t = 0; t < fields.Count; t++)
                 {
-                    worst = Math.Max(worst, Compare(expectedTensors[t].Values, fields[t].Values, $"{context} / Cache.{fields[t].Name}"));
+                    worst = Math.Max(worst, Accuracy.Compare(expectedTensors[t].Values, fields[t].Values, $"{context} / Cache.{fields[t].Name}"));
                 }
 
                 cases++;
@@ -72,7 +73,7 @@ public sealed class RandomNetworkTests(ITestOutputHelper output)
                 float[] single = new float[outputSize];
                 network.Forward(rows[r], single);
                 Assert.Equal(single, outputs.AsSpan(r * outputSize, outputSize).ToArray());
-                worst = Math.Max(worst, Compare(reference.Evaluate(rows[r], new()), single, context + " / ForwardBatch"));
+                worst = Math.Max(worst, Accuracy.Compare(reference.Evaluate(rows[r], new()), single, context + " / ForwardBatch"));
             }
 
             cases += BatchRows;
@@ -80,25 +81,6 @@ public sealed class RandomNetworkTests(ITestOutputHelper output)
 
         output.WriteLine($"{networks.Count} networks, {cases} cases, worst error {worst:E2} of the bound's 1e-5·(1+|ref|); " +
             $"Vector512 {Vector512.IsHardwareAccelerated}, Vector256 {Vector256.IsHardwareAccelerated}, Vector128 {Vector128.IsHardwareAccelerated}");
-    }
-
-    /// <summary>Asserts the bound element-wise; returns the largest |actual - expected| / (1 + |expected|).</summary>
-    internal static double Compare(double[] expected, float[] actual, string context)
-    {
-        Assert.Equal(expected.Length, actual.Length);
-        double worst = 0;
-        for (int i = 0; i < expected.Length; i++)
-        {
-            double error = Math.Abs(actual[i] - expected[i]) / (1 + Math.Abs(expected[i]));
-            if (!(error <= 1e-5))
-            {
-                Assert.Fail($"{context}: element {i} is {actual[i]:R}, expected {expected[i]:R} (relative error {error:E2} > 1e-5)");
-            }
-
-            worst = Math.Max(worst, error);
-        }
-
-        return worst;
     }
 
     private static string Abbreviate(string json) => json.Length <= 300 ? json : json[..300] + "...";

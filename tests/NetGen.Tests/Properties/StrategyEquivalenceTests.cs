@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Linq;
 using System.Runtime.Intrinsics;
 using System.Text.Json.Nodes;
+using NetGen.Tests.Harness;
 using Xunit;
 using Xunit.Abstractions;
 

@@ -1,6 +1,7 @@
 using System;
 using System.Linq;
 using System.Text.Json.Nodes;
+using NetGen.Tests.Harness;
 using Xunit;
 
 namespace NetGen.Tests.Properties;
@@ -24,7 +25,7 @@ public sealed class WideNetworkTests
             float[] y = new float[10];
             network.Forward(x, y);
             Assert.Equal(1.0, y.Sum(v => (double)v), 5);
-            RandomNetworkTests.Compare(reference.Evaluate(x, new()), y, "784-128-64-10");
+            Accuracy.Compare(reference.Evaluate(x, new()), y, "784-128-64-10");
         }
     }
 
@@ -39,7 +40,7 @@ public sealed class WideNetworkTests
         var reference = new Reference.ReferenceNetwork(json);
         float[] y = new float[1];
         compiled[0].Forward([0.5f, -2f], y);
-        RandomNetworkTests.Compare(reference.Evaluate([0.5f, -2f], new()), y, "2-12000-1");
+        Accuracy.Compare(reference.Evaluate([0.5f, -2f], new()), y, "2-12000-1");
     }
 
     /// <summary>A linear stack with PyTorch's default initialization, weights as base64.</summary>
@@ -66,6 +67,6 @@ public sealed class WideNetworkTests
     {
         float[] values = Enumerable.Range(0, shape.Aggregate(1, (a, b) => a * b))
             .Select(_ => (float)((random.NextDouble() * 2) - 1) * bound).ToArray();
-        return RandomNetworks.Base64(shape, values);
+        return JsonTensors.Base64(shape, values);
     }
 }
