@@ -6,19 +6,82 @@ using System.Text.Json;
 
 namespace NetGen.Onnx;
 
-/// <summary>One layer of a <c>netgen/1</c> description, as ordered keys.</summary>
-internal sealed class Layer(string op)
+/// <summary>One layer of a <c>netgen/1</c> description: its op, and its keys in the order the format's spec lists them.</summary>
+internal abstract record Layer(string Op)
 {
-    public string Op { get; } = op;
+    /// <summary>The keys after <c>op</c>, absent ones left out: values are int, float, string, <see cref="TensorValue"/> or a list of layers.</summary>
+    public abstract IEnumerable<KeyValuePair<string, object>> Keys { get; }
 
-    /// <summary>The keys after <c>op</c>: values are int, float, string, <see cref="TensorValue"/> or a list of layers.</summary>
-    public List<KeyValuePair<string, object>> Keys { get; } = new();
+    protected static KeyValuePair<string, object> Key(string key, object value) => new(key, value);
+}
 
-    public Layer With(string key, object value)
+/// <summary><c>linear</c>: <c>y = W x + b</c>.</summary>
+internal sealed record LinearLayer(int Out, TensorValue Weight, TensorValue? Bias) : Layer("linear")
+{
+    public override IEnumerable<KeyValuePair<string, object>> Keys
     {
-        Keys.Add(new KeyValuePair<string, object>(key, value));
-        return this;
+        get
+        {
+            yield return Key("out", Out);
+            yield return Key("weight", Weight);
+            if (Bias is not null)
+            {
+                yield return Key("bias", Bias);
+            }
+        }
     }
+}
+
+/// <summary>An activation of the format: <paramref name="Op"/>, with leaky_relu's <c>alpha</c> or gelu's <c>approximate</c> where given.</summary>
+internal sealed record ActivationLayer(string Op, float? Alpha = null, string? Approximate = null) : Layer(Op)
+{
+    public override IEnumerable<KeyValuePair<string, object>> Keys
+    {
+        get
+        {
+            if (Alpha is { } alpha)
+            {
+                yield return Key("alpha", alpha);
+            }
+
+            if (Approximate is not null)
+            {
+                yield return Key("approximate", Approximate);
+            }
+        }
+    }
+}
+
+/// <summary><c>layer_norm</c> over the features.</summary>
+internal sealed record LayerNormLayer(float Eps, TensorValue Weight, TensorValue? Bias) : Layer("layer_norm")
+{
+    public override IEnumerable<KeyValuePair<string, object>> Keys
+    {
+        get
+        {
+            yield return Key("eps", Eps);
+            yield return Key("weight", Weight);
+            if (Bias is not null)
+            {
+                yield return Key("bias", Bias);
+            }
+        }
+    }
+}
+
+/// <summary><c>batch_norm</c> in inference form, with its running statistics.</summary>
+internal sealed record BatchNormLayer(float Eps, TensorValue RunningMean, TensorValue RunningVar, TensorValue Weight, TensorValue Bias) : Layer("batch_norm")
+{
+    public override IEnumerable<KeyValuePair<string, object>> Keys => new[]
+    {
+        Key("eps", Eps), Key("running_mean", RunningMean), Key("running_var", RunningVar), Key("weight", Weight), Key("bias", Bias),
+    };
+}
+
+/// <summary><c>residual</c>: <c>y = x + f(x)</c> over its inner layers.</summary>
+internal sealed record ResidualLayer(IReadOnlyList<Layer> Layers) : Layer("residual")
+{
+    public override IEnumerable<KeyValuePair<string, object>> Keys => new[] { Key("layers", Layers) };
 }
 
 /// <summary>A vector (one dimension) or a row-major matrix (two).</summary>

@@ -12,10 +12,8 @@ namespace NetGen.Runtime;
 /// <remarks>
 /// <para>
 /// <b>Why.</b> A packed panel is read as 64-byte vectors; misaligned, each one spans two cache
-/// lines. Measured on a layer of N2's (784 → 128, its weights in L2),
-/// <see cref="PackedLinear.Forward"/> took 1.67 to 1.70 µs over aligned weights and 1.94 to
-/// 1.97 µs over weights 8, 16 or 32 bytes off; on N3's 512 → 2048 (L3), 39.7 to 40.2 against
-/// 42.0 to 42.8 µs. Weights written into the description are static data instead, which the
+/// lines, which costs <see cref="PackedLinear.Forward"/> measurably on layers in L2 and L3
+/// (<c>benchmarks/README.md</c>, <i>The kernels' block length</i>). Weights written into the description are static data instead, which the
 /// compiler aligns to 8 bytes at most, and which is read in place with no start-up copy, as the
 /// vectorized strategy promises: where such a matrix falls within a cache line depends on the
 /// rest of the assembly.

@@ -30,13 +30,8 @@ namespace NetGen.Runtime;
 /// arguments ≤ 0 (sigmoid <c>e^(−|v|)</c>, tanh <c>e^(−2|v|)</c>), so none can overflow.
 /// Both polynomials run in Estrin's order, whose chains of dependent steps are shorter than
 /// Horner's (7 against 18 for erfc's, 6 against 10 for the exponential's): latency, not the
-/// number of operations, bounds these functions (Horner's order took 24 µs below).
-/// </para>
-/// <para>
-/// <b>Speed</b> (<c>ActivationBenchmarks</c>, 32,768 values, Zen 5, one core): the exact GELU
-/// 17.5 µs, where the previous form (a polynomial pass, <c>TensorPrimitives.Exp</c>, a second
-/// pass through stack buffers) took 23.5 µs and a scalar float64 loop takes 411 µs; the tanh
-/// GELU 11.7 µs, where a scalar float64 loop (the previous form) takes 732 µs.
+/// number of operations, bounds these functions (<c>ActivationBenchmarks</c>; the numbers are in
+/// <c>benchmarks/README.md</c>, <i>Activations</i>).
 /// </para>
 /// </remarks>
 internal static class VectorFunctions
