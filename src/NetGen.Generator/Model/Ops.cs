@@ -80,7 +80,7 @@ internal static class Ops
     public static readonly ActivationOp Silu = new(
         name: "silu",
         forms: new[] { new OpForm("silu", "Silu"), new OpForm("swish", null) },
-        definition: (x, _) => $"{x} · σ({x}),  σ(v) = 1 / (1 + e^(−v))",
+        definition: (x, _) => $"{x} · sigmoid({x})",
         scalar: (v, _) => $"{Runtime}.SpecialFunctions.Silu({v})",
         span: (x, y, _) => $"{Runtime}.Activations.Silu({x}, {y})",
         elementwise: true,
@@ -90,7 +90,7 @@ internal static class Ops
     public static readonly ActivationOp Sigmoid = new(
         name: "sigmoid",
         forms: new[] { new OpForm("sigmoid", "Sigmoid") },
-        definition: (x, _) => $"σ({x}) = 1 / (1 + e^(−{x}))",
+        definition: (x, _) => $"sigmoid({x}) = 1 / (1 + e^(−{x}))",
         scalar: (v, _) => $"{Runtime}.SpecialFunctions.Sigmoid({v})",
         span: (x, y, _) => $"{Runtime}.Activations.Sigmoid({x}, {y})",
         elementwise: true,

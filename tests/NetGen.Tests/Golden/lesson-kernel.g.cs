@@ -173,7 +173,7 @@ namespace Lessons
             global::NetGen.Runtime.PackedLinear.Forward(Weights.W3, default, A2, Z3);
 
             // layer 3: sigmoid, 1
-            //   A3 = σ(Z3) = 1 / (1 + e^(−Z3))
+            //   A3 = sigmoid(Z3) = 1 / (1 + e^(−Z3))
             global::NetGen.Runtime.Activations.Sigmoid(Z3, A3);
         }
 
@@ -202,7 +202,7 @@ namespace Lessons
             // layer 3: linear 2 → 1
             //   Z3 = W3 · A2
             // layer 3: sigmoid, 1
-            //   A3 = σ(Z3) = 1 / (1 + e^(−Z3))
+            //   A3 = sigmoid(Z3) = 1 / (1 + e^(−Z3))
             global::NetGen.Runtime.PackedLinear.ForwardBatch(Weights.W3, default, A2, A3, 2, 1, global::NetGen.Runtime.Epilogue.Sigmoid);
         }
 

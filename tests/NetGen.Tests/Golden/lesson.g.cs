@@ -171,7 +171,7 @@ namespace Lessons
             // layer 3: linear 2 → 1
             //   Z3 = W3 · A2
             // layer 3: sigmoid, 1
-            //   A3 = σ(Z3) = 1 / (1 + e^(−Z3))
+            //   A3 = sigmoid(Z3) = 1 / (1 + e^(−Z3))
             Layers.Layer3(A2, Z3, A3);
         }
 

@@ -63,12 +63,12 @@ public sealed class CliTests : IDisposable
         Assert.Equal(
             """
             lesson.netgen.json on input [3, 1]:
-              Z1 = W1 · input                 [3]  3  1  -2
-              A1 = max(0, Z1)                 [3]  3  1  0
-              Z2 = W2 · A1                    [2]  2  1
-              A2 = max(0, Z2)                 [2]  2  1
-              Z3 = W3 · A2                    [1]  3
-              A3 = σ(Z3) = 1 / (1 + e^(−Z3))  [1]  0.952574
+              Z1 = W1 · input                       [3]  3  1  -2
+              A1 = max(0, Z1)                       [3]  3  1  0
+              Z2 = W2 · A1                          [2]  2  1
+              A2 = max(0, Z2)                       [2]  2  1
+              Z3 = W3 · A2                          [1]  3
+              A3 = sigmoid(Z3) = 1 / (1 + e^(−Z3))  [1]  0.952574
 
             """.ReplaceLineEndings(), output);
     }
