@@ -4,13 +4,13 @@ using System.Collections.Immutable;
 using System.Linq;
 using System.Threading;
 using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
 using Microsoft.CodeAnalysis.Text;
 using NetGen.Generator.Checking;
 using NetGen.Generator.Diagnostics;
 using NetGen.Generator.Lowering;
 using NetGen.Generator.Model;
 using NetGen.Generator.Reading;
-using Microsoft.CodeAnalysis.CSharp.Syntax;
 
 namespace NetGen.Generator;
 

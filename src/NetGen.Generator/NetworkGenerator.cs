@@ -1,4 +1,3 @@
-using System.Collections.Immutable;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
@@ -66,7 +65,7 @@ public sealed partial class NetworkGenerator : IIncrementalGenerator
             .Select(static (compilation, _) => new CompilationFacts(
                 compilation.GetTypeByMetadataName(GpuSessionBuilderName) is not null,
                 compilation.Options is CSharpCompilationOptions { AllowUnsafe: true } && compilation.GetTypeByMetadataName(SkipLocalsInitName) is not null))
-            .WithTrackingName(TrackingNames.GpuReference);
+            .WithTrackingName(TrackingNames.CompilationFacts);
 
         // NetGenStrategy: one strategy for every network of the project (a class's attribute wins).
         IncrementalValueProvider<ProjectOptions> projectOptions = context.AnalyzerConfigOptionsProvider

@@ -25,5 +25,5 @@ public static class TrackingNames
     public const string ProjectOptions = nameof(ProjectOptions);
 
     /// <summary>What the compilation offers generated code: NetGen.Gpu, SkipLocalsInit (one value per compilation).</summary>
-    public const string GpuReference = nameof(GpuReference);
+    public const string CompilationFacts = nameof(CompilationFacts);
 }

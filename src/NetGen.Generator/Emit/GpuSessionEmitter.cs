@@ -2,7 +2,6 @@ using System.Collections.Generic;
 using System.Linq;
 using System.Threading;
 using NetGen.Generator.Lowering;
-using NetGen.Generator.Model;
 
 namespace NetGen.Generator.Emit;
 

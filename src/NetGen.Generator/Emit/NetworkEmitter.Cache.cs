@@ -1,10 +1,7 @@
-using System;
 using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
-using System.Threading;
 using NetGen.Generator.Lowering;
-using NetGen.Generator.Model;
 
 namespace NetGen.Generator.Emit;
 

@@ -19,8 +19,7 @@ internal static class StepMath
             StepKind.Linear => $"linear {n} → {m}",
             StepKind.Add => $"residual, {m}",
             StepKind.SwiGluGate => $"swiglu gating, {m}",
-            StepKind.Activation => step.Function!.Name + ", " + m,
-            _ => Name(step.Kind) + ", " + m,
+            _ => step.OpName + ", " + m,
         };
 
         yield return "  " + step.Kind switch
@@ -39,12 +38,4 @@ internal static class StepMath
         (weight.Length > 0 ? " ⊙ " + weight : string.Empty) + (bias.Length > 0 ? " + " + bias : string.Empty);
 
     private static string Epsilon(StepPlan step) => ",  ε = " + step.Scalar.ToString("R", CultureInfo.InvariantCulture);
-
-    private static string Name(StepKind kind) => kind switch
-    {
-        StepKind.LayerNorm => "layer_norm",
-        StepKind.RmsNorm => "rms_norm",
-        StepKind.BatchNorm => "batch_norm",
-        _ => kind.ToString().ToLowerInvariant(),
-    };
 }

@@ -105,7 +105,20 @@ internal sealed record StepPlan(
     EquatableArray<float> Arguments = default,
     string Method = "",
     Fusion Fuses = Fusion.None,
-    bool OnDevice = false);
+    bool OnDevice = false)
+{
+    /// <summary>The step's op by the format's name, for comments and the plan's text (an activation by its catalogue name).</summary>
+    public string OpName => Kind switch
+    {
+        StepKind.Activation => Function!.Name,
+        StepKind.Linear => LayerOpNames.Of(LayerOp.Linear),
+        StepKind.LayerNorm => LayerOpNames.Of(LayerOp.LayerNorm),
+        StepKind.RmsNorm => LayerOpNames.Of(LayerOp.RmsNorm),
+        StepKind.BatchNorm => LayerOpNames.Of(LayerOp.BatchNorm),
+        StepKind.Add => "add",
+        _ => "swiglu_gate",
+    };
+}
 
 /// <summary>The code paths in which a linear step computes the activation that follows it.</summary>
 [System.Flags]

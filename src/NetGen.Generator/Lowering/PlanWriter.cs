@@ -87,18 +87,13 @@ internal static class PlanWriter
         return text.ToString();
     }
 
+    /// <summary>The op with its constants: an activation's arguments, a norm's epsilon.</summary>
     private static string Op(StepPlan step) => step.Kind switch
     {
-        StepKind.Activation => step.Function!.Name + (step.Arguments.Count > 0 ? "(" + string.Join(", ", step.Arguments.Select(a => a.ToString("R", CultureInfo.InvariantCulture))) + ")" : string.Empty),
-        StepKind.Add => "add",
-        StepKind.SwiGluGate => "swiglu_gate",
-        StepKind.Linear => "linear",
-        StepKind.LayerNorm => Norm(LayerOp.LayerNorm, step),
-        StepKind.RmsNorm => Norm(LayerOp.RmsNorm, step),
-        _ => Norm(LayerOp.BatchNorm, step),
+        StepKind.Activation when step.Arguments.Count > 0 => step.OpName + "(" + string.Join(", ", step.Arguments.Select(a => a.ToString("R", CultureInfo.InvariantCulture))) + ")",
+        StepKind.LayerNorm or StepKind.RmsNorm or StepKind.BatchNorm => step.OpName + "(ε " + step.Scalar.ToString("R", CultureInfo.InvariantCulture) + ")",
+        _ => step.OpName,
     };
-
-    private static string Norm(LayerOp op, StepPlan step) => LayerOpNames.Of(op) + "(ε " + step.Scalar.ToString("R", CultureInfo.InvariantCulture) + ")";
 
     private static void WriteTable(List<string[]> rows, System.Action<string> line)
     {
