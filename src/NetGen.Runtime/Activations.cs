@@ -1,9 +1,13 @@
 using System;
 using System.Numerics;
+#if NET8_0_OR_GREATER
 using System.Numerics.Tensors;
+#endif
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+#if NET8_0_OR_GREATER
 using System.Runtime.Intrinsics;
+#endif
 
 namespace NetGen.Runtime;
 
@@ -70,6 +74,7 @@ public static class Activations
         ref float ry = ref MemoryMarshal.GetReference(y);
         int n = x.Length;
         int i = 0;
+#if NET8_0_OR_GREATER
         if (Vector512.IsHardwareAccelerated)
         {
             for (; i <= n - Vector512<float>.Count; i += Vector512<float>.Count)
@@ -90,6 +95,21 @@ public static class Activations
         {
             Unsafe.Add(ref ry, i) = TFunction.Invoke(Unsafe.Add(ref rx, i));
         }
+#else
+        TFunction f = default;
+        if (Vector.IsHardwareAccelerated)
+        {
+            for (; i <= n - Vector<float>.Count; i += Vector<float>.Count)
+            {
+                f.Apply(Vector.LoadUnsafe(ref rx, (nuint)i)).StoreUnsafe(ref ry, (nuint)i);
+            }
+        }
+
+        for (; i < n; i++)
+        {
+            Unsafe.Add(ref ry, i) = f.Apply(Unsafe.Add(ref rx, i));
+        }
+#endif
     }
 
     /// <summary><c>y = 1/(1+e^(-x))</c>.</summary>
@@ -167,6 +187,7 @@ public static class Activations
         int n = x.Length;
         int i = 0;
         float max = float.NegativeInfinity;
+#if NET8_0_OR_GREATER
         if (Vector512.IsHardwareAccelerated && n >= Vector512<float>.Count)
         {
             var m = Vector512.LoadUnsafe(ref rx);
@@ -179,6 +200,7 @@ public static class Activations
             var quarter = Vector128.Max(half.GetLower(), half.GetUpper());
             max = Math.Max(Math.Max(quarter.GetElement(0), quarter.GetElement(1)), Math.Max(quarter.GetElement(2), quarter.GetElement(3)));
         }
+#endif
 
         if (Vector.IsHardwareAccelerated && n - i >= Vector<float>.Count)
         {
@@ -215,6 +237,7 @@ public static class Activations
         int n = x.Length;
         int i = 0;
         double sum = 0;
+#if NET8_0_OR_GREATER
         if (Vector512.IsHardwareAccelerated && n >= Vector512<float>.Count)
         {
             var low = Vector512<double>.Zero;
@@ -234,6 +257,7 @@ public static class Activations
 
             sum = Vector512.Sum(low + high);
         }
+#endif
 
         if (Vector.IsHardwareAccelerated && n - i >= Vector<float>.Count)
         {

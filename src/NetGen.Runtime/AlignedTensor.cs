@@ -6,7 +6,7 @@ namespace NetGen.Runtime;
 
 /// <summary>
 /// A tensor's values on a 64-byte boundary: how <see cref="EmbeddedTensor"/> holds the matrices
-/// it packs on first use, so that every <see cref="System.Runtime.Intrinsics.Vector512{T}"/>
+/// it packs on first use, so that every <c>Vector512&lt;T&gt;</c>
 /// load of a panel falls within one cache line.
 /// </summary>
 /// <remarks>
@@ -25,7 +25,7 @@ namespace NetGen.Runtime;
 /// </remarks>
 internal sealed class AlignedTensor
 {
-    /// <summary>The boundary the values start on, in bytes: one cache line, one <see cref="System.Runtime.Intrinsics.Vector512{T}"/>.</summary>
+    /// <summary>The boundary the values start on, in bytes: one cache line, one <c>Vector512&lt;T&gt;</c>.</summary>
     public const int Alignment = 64;
 
     private readonly float[] _array;
@@ -48,7 +48,13 @@ internal sealed class AlignedTensor
         }
 
         const int Slack = (Alignment / sizeof(float)) - 1;
+#if NET8_0_OR_GREATER
         _array = GC.AllocateUninitializedArray<float>(checked(count + Slack), pinned: true);
+#else
+        // netstandard2.1 has no pinned heap: a pinning handle that is never freed keeps the array in place for the process's life, as the pinned heap does.
+        _array = new float[checked(count + Slack)];
+        GCHandle.Alloc(_array, GCHandleType.Pinned);
+#endif
         _start = (int)((Alignment - (Address(_array) % Alignment)) % Alignment) / sizeof(float);
         _count = count;
     }
@@ -60,11 +66,18 @@ internal sealed class AlignedTensor
     public ReadOnlySpan<float> Values
     {
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        get => MemoryMarshal.CreateReadOnlySpan(ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_array), _start), _count);
+        get => MemoryMarshal.CreateReadOnlySpan(ref Unsafe.Add(ref FirstElement(_array), _start), _count);
     }
 
     /// <summary>The values, for the constructor that fills them.</summary>
     internal Span<float> Writable => _array.AsSpan(_start, _count);
 
-    private static unsafe nuint Address(float[] array) => (nuint)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(array));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+#if NET8_0_OR_GREATER
+    private static ref float FirstElement(float[] array) => ref MemoryMarshal.GetArrayDataReference(array);
+#else
+    private static ref float FirstElement(float[] array) => ref MemoryMarshal.GetReference(array.AsSpan());
+#endif
+
+    private static unsafe nuint Address(float[] array) => (nuint)Unsafe.AsPointer(ref FirstElement(array));
 }

@@ -182,7 +182,14 @@ public sealed class EmbeddedTensor
         if (!BitConverter.IsLittleEndian)
         {
             Span<int> words = MemoryMarshal.Cast<float, int>(values.AsSpan());
+#if NET8_0_OR_GREATER
             BinaryPrimitives.ReverseEndianness(words, words);
+#else
+            for (int i = 0; i < words.Length; i++)
+            {
+                words[i] = BinaryPrimitives.ReverseEndianness(words[i]);
+            }
+#endif
         }
 
         return values;

@@ -1,13 +1,16 @@
+#if NET8_0_OR_GREATER
 using System;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
+#endif
 
 namespace NetGen.Runtime;
 
-/// <summary>The matrix-matrix kernels: tiles of samples through one or two panels, for every vector width.</summary>
+/// <summary>The matrix-matrix kernels: tiles of samples through one or two panels, for every vector width (.NET 8 and later; the netstandard2.1 build runs each sample through <see cref="PanelRow"/>).</summary>
 public static partial class PackedLinear
 {
+#if NET8_0_OR_GREATER
     /// <summary>
     /// Two adjacent panels (up to 32 outputs, starting at <paramref name="row"/>) for every
     /// sample: tiles of 8 samples through <see cref="TilePair512"/>, the rest one by one.
@@ -271,4 +274,5 @@ public static partial class PackedLinear
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector128<float> Load128(ref float w, int column, int lane) => Vector128.LoadUnsafe(ref w, ((nuint)column * PanelWidth) + (nuint)lane);
+#endif
 }

@@ -1,7 +1,10 @@
 using System;
 using System.Runtime.CompilerServices;
-using System.Runtime.InteropServices;
+#if NET8_0_OR_GREATER
 using System.Runtime.Intrinsics;
+#else
+using System.Numerics;
+#endif
 
 namespace NetGen.Runtime;
 
@@ -16,6 +19,7 @@ public static partial class PackedLinear
     /// </remarks>
     private static void PanelRow(ref float w, ref float x, int columns, ref double sums)
     {
+#if NET8_0_OR_GREATER
         if (Vector512.IsHardwareAccelerated)
         {
             for (int k = 0; k < columns; k += BlockLength)
@@ -69,6 +73,32 @@ public static partial class PackedLinear
             }
         }
         else
+#else
+        if (Vector.IsHardwareAccelerated && PanelWidth % Vector<float>.Count == 0)
+        {
+            // Vector<T>, the netstandard2.1 build's only SIMD (and without a fused multiply-add):
+            // per block, one chain of multiplies and adds for each group of lanes, added in double.
+            int lanes = Vector<float>.Count;
+            for (int k = 0; k < columns; k += BlockLength)
+            {
+                int end = Math.Min(columns, k + BlockLength);
+                for (int lane = 0; lane < PanelWidth; lane += lanes)
+                {
+                    Vector<float> a = Vector<float>.Zero;
+                    for (int j = k; j < end; j++)
+                    {
+                        a += Vector.LoadUnsafe(ref w, (nuint)((j * PanelWidth) + lane)) * new Vector<float>(Unsafe.Add(ref x, j));
+                    }
+
+                    for (int l = 0; l < lanes; l++)
+                    {
+                        Unsafe.Add(ref sums, lane + l) += a[l];
+                    }
+                }
+            }
+        }
+        else
+#endif
         {
             // No SIMD: each product is exact in double, so the scalar path sums in double throughout.
             for (int k = 0; k < columns; k++)
@@ -94,6 +124,7 @@ public static partial class PackedLinear
         ref float w1 = ref Unsafe.Add(ref w, stride);
         ref float w2 = ref Unsafe.Add(ref w, 2 * stride);
         ref float w3 = ref Unsafe.Add(ref w, 3 * stride);
+#if NET8_0_OR_GREATER
         if (Vector512.IsHardwareAccelerated)
         {
             for (int k = 0; k < columns; k += BlockLength)
@@ -145,8 +176,9 @@ public static partial class PackedLinear
             }
         }
         else
+#endif
         {
-            // Four quarters per panel already give Vector128 four chains; scalar code sums in double.
+            // Four quarters per panel already give Vector128 four chains; Vector<T> and scalar code take a panel at a time.
             for (int p = 0; p < 4; p++)
             {
                 PanelRow(ref Unsafe.Add(ref w, p * stride), ref x, columns, ref Unsafe.Add(ref sums, p * PanelWidth));

@@ -1,7 +1,9 @@
 using System;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+#if NET8_0_OR_GREATER
 using System.Runtime.Intrinsics;
+#endif
 
 namespace NetGen.Runtime;
 
@@ -17,7 +19,7 @@ namespace NetGen.Runtime;
 /// read each panel front to back exactly once per sample block, so the hardware prefetcher
 /// streams it; one vector of 16 weights times one broadcast input updates 16 outputs at once,
 /// and no horizontal sums are needed. The same layout serves every vector width: a panel is one
-/// <see cref="Vector512{T}"/>, two <see cref="Vector256{T}"/> or four <see cref="Vector128{T}"/>.
+/// <c>Vector512&lt;T&gt;</c>, two <c>Vector256&lt;T&gt;</c> or four <c>Vector128&lt;T&gt;</c>.
 /// The generator packs weights at build time (<see cref="Pack"/> does the same at run time).
 /// </para>
 /// <para>
@@ -114,11 +116,12 @@ public static partial class PackedLinear
         int samples = Guard.BatchRows(x.Length, y.Length, columns, rows, nameof(x), nameof(y));
         Guard.NoOverlap(x, y, nameof(x), nameof(y));
 
-        int tileRows = Vector512.IsHardwareAccelerated ? 8 : Vector256.IsHardwareAccelerated ? 4 : Vector128.IsHardwareAccelerated ? 2 : 1;
         Span<double> tile = stackalloc double[8 * 2 * PanelWidth];
         ref float w = ref MemoryMarshal.GetReference(packed);
         ref float rx = ref MemoryMarshal.GetReference(x);
         int row = 0;
+#if NET8_0_OR_GREATER
+        int tileRows = Vector512.IsHardwareAccelerated ? 8 : Vector256.IsHardwareAccelerated ? 4 : Vector128.IsHardwareAccelerated ? 2 : 1;
         if (tileRows == 8)
         {
             // Two panels at a time: each broadcast input feeds 16 independent FMA chains, not 8
@@ -128,12 +131,14 @@ public static partial class PackedLinear
                 PanelPair(ref Unsafe.Add(ref w, row * columns), bias, x, y, columns, rows, row, samples, tile, epilogue);
             }
         }
+#endif
 
         for (; row < rows; row += PanelWidth)
         {
             ref float panel = ref Unsafe.Add(ref w, row * columns);
             int width = Math.Min(PanelWidth, rows - row);
             int sample = 0;
+#if NET8_0_OR_GREATER
             if (tileRows > 1)
             {
                 for (; sample <= samples - tileRows; sample += tileRows)
@@ -160,6 +165,7 @@ public static partial class PackedLinear
                     }
                 }
             }
+#endif
 
             for (; sample < samples; sample++)
             {

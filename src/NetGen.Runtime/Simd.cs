@@ -1,8 +1,10 @@
 using System;
 using System.ComponentModel;
 using System.Runtime.CompilerServices;
+#if NET8_0_OR_GREATER
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
+#endif
 
 namespace NetGen.Runtime;
 
@@ -13,14 +15,15 @@ namespace NetGen.Runtime;
 /// </summary>
 /// <remarks>
 /// An output is a chain of float32 fused multiply-adds over a block of
-/// <see cref="PackedLinear.BlockLength"/> columns (<see cref="MultiplyAdd(Vector512{float}, Vector512{float}, Vector512{float})"/>),
-/// each block's sum added in double (<see cref="AddTo(ref double, Vector512{float})"/>), and
+/// <see cref="PackedLinear.BlockLength"/> columns (<c>MultiplyAdd</c>),
+/// each block's sum added in double (<c>AddTo</c>), and
 /// the bias added in double before the one rounding to float (<see cref="StorePanel(ReadOnlySpan{double}, ReadOnlySpan{float}, Span{float}, int)"/>).
 /// Generated code calls these; they are public for that reason, not as a general vector library.
 /// </remarks>
 [EditorBrowsable(EditorBrowsableState.Never)]
 public static class Simd
 {
+#if NET8_0_OR_GREATER
     /// <summary><c>a · b + c</c>, fused (one rounding) where the hardware has fused multiply-add.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector512<float> MultiplyAdd(Vector512<float> a, Vector512<float> b, Vector512<float> c) =>
@@ -62,6 +65,7 @@ public static class Simd
         (Vector128.LoadUnsafe(ref sums) + lo).StoreUnsafe(ref sums);
         (Vector128.LoadUnsafe(ref sums, 2) + hi).StoreUnsafe(ref sums, 2);
     }
+#endif
 
     /// <summary>
     /// Writes the outputs of the panel that starts at output <paramref name="row"/>:
@@ -90,6 +94,7 @@ public static class Simd
             throw new ArgumentOutOfRangeException(nameof(activation), activation, "Expected the activation of a two-output store: Relu, Gelu, GeluTanh, Sigmoid, Silu or Tanh.");
         }
 
+#if NET8_0_OR_GREATER
         if (Vector512.IsHardwareAccelerated && z.Length - row >= PanelWidth && a.Length - row >= PanelWidth && sums.Length >= PanelWidth)
         {
             var v = Round(sums, bias, row);
@@ -97,6 +102,7 @@ public static class Simd
             Apply(activation, v).StoreUnsafe(ref MemoryMarshal.GetReference(a), (nuint)row);
             return;
         }
+#endif
 
         int width = Math.Min(PanelWidth, z.Length - row);
         for (int l = 0; l < width; l++)
@@ -124,6 +130,7 @@ public static class Simd
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static void StorePanel(ReadOnlySpan<double> sums, ReadOnlySpan<float> bias, Span<float> y, int row, int offset, int width, Epilogue epilogue)
     {
+#if NET8_0_OR_GREATER
         const int PanelWidth = PackedLinear.PanelWidth;
         if (width == PanelWidth && Vector512.IsHardwareAccelerated && sums.Length >= PanelWidth && y.Length - offset - row >= PanelWidth)
         {
@@ -136,6 +143,7 @@ public static class Simd
             v.StoreUnsafe(ref MemoryMarshal.GetReference(y), (nuint)(offset + row));
             return;
         }
+#endif
 
         for (int l = 0; l < width; l++)
         {
@@ -150,6 +158,7 @@ public static class Simd
         }
     }
 
+#if NET8_0_OR_GREATER
     /// <summary>The activation of an epilogue on a whole panel in a register.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector512<float> Apply(Epilogue activation, Vector512<float> v) => activation switch
@@ -162,6 +171,7 @@ public static class Simd
         Epilogue.Tanh => VectorFunctions.Tanh.Invoke(v),
         _ => v,
     };
+#endif
 
     /// <summary>
     /// An epilogue other than ReLU over part of a panel, through the activation's own step: each
@@ -196,6 +206,7 @@ public static class Simd
     private static float Round(ReadOnlySpan<double> sums, ReadOnlySpan<float> bias, int row, int l) =>
         (float)(bias.IsEmpty ? sums[l] : sums[l] + bias[row + l]);
 
+#if NET8_0_OR_GREATER
     /// <summary>A whole panel's <c>(float)(sums[l] + bias[row + l])</c>: the bias added in double, then one rounding.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector512<float> Round(ReadOnlySpan<double> sums, ReadOnlySpan<float> bias, int row)
@@ -220,4 +231,5 @@ public static class Simd
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector512<float> Relu(Vector512<float> v) =>
         Vector512.ConditionalSelect(Vector512.LessThanOrEqual(v, Vector512<float>.Zero), Vector512<float>.Zero, v);
+#endif
 }

@@ -1,13 +1,15 @@
 using System;
 using System.Numerics;
 using System.Runtime.CompilerServices;
+#if NET8_0_OR_GREATER
 using System.Runtime.Intrinsics;
+#endif
 
 namespace NetGen.Runtime;
 
 /// <summary>
 /// The activations that need an exponential (the GELUs, sigmoid, SiLU and tanh), evaluated in
-/// registers: one <see cref="Vector512{T}"/>, one <see cref="Vector{T}"/> or one float at a time,
+/// registers: one <c>Vector512&lt;T&gt;</c>, one <see cref="Vector{T}"/> or one float at a time,
 /// with the same float32 operations in every lane and in the scalar form.
 /// </summary>
 /// <remarks>
@@ -22,9 +24,9 @@ namespace NetGen.Runtime;
 /// and still give the bits of the activation's step (<see cref="Activations.Gelu(ReadOnlySpan{float}, Span{float})"/> and the others) over the whole tensor, alone or in a batch.
 /// </para>
 /// <para>
-/// <b>Why not a library's exponential.</b> <see cref="System.Numerics.Tensors.TensorPrimitives"/>
+/// <b>Why not a library's exponential.</b> <c>System.Numerics.Tensors.TensorPrimitives</c>
 /// works on spans, not registers, and its scalar tails are computed differently from its vector
-/// body; .NET 8 has no vector exponential. <see cref="Exp(Vector512{float})"/> is the Cephes
+/// body; .NET 8 has no vector exponential. <see cref="Exp(float)"/> is the Cephes
 /// <c>expf</c> (Cody–Waite reduction by ln 2, a degree-7 polynomial, the power of two put in
 /// the exponent bits), about 1 ulp, for arguments up to 88; every function here passes it
 /// arguments ≤ 0 (sigmoid <c>e^(−|v|)</c>, tanh <c>e^(−2|v|)</c>), so none can overflow.
@@ -80,12 +82,13 @@ internal static class VectorFunctions
     /// <summary>Takes the rounding shift's bits out of the integer and adds the float exponent's bias, 127.</summary>
     private const int ExponentFromShift = 127 - 0x4B400000;
 
-    /// <summary>ln(2⁻¹²⁶): below it e^v is subnormal, and <see cref="Exp(Vector512{float})"/> returns 0.</summary>
+    /// <summary>ln(2⁻¹²⁶): below it e^v is subnormal, and <see cref="Exp(float)"/> returns 0.</summary>
     private const float Underflow = -87.3365448f;
 
     /// <summary>Exact GELU, <c>½v·erfc(−v/√2)</c>.</summary>
     public readonly struct Gelu : IVectorFunction
     {
+#if NET8_0_OR_GREATER
         /// <summary>Exact GELU, <c>½v·erfc(−v/√2)</c>, on 16 lanes.</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static Vector512<float> Invoke(Vector512<float> v)
@@ -98,6 +101,7 @@ internal static class VectorFunctions
             var erfc = Vector512.ConditionalSelect(Vector512.GreaterThan(v, Vector512<float>.Zero), Vector512.Create(2f) - r, r);
             return Vector512.ConditionalSelect(Vector512.Equals(v, v), half * v * erfc, v);
         }
+#endif
 
         /// <summary>Exact GELU, <c>½v·erfc(−v/√2)</c>, on the lanes of a <see cref="Vector{T}"/>.</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -127,11 +131,18 @@ internal static class VectorFunctions
             float erfc = v > 0f ? 2f - r : r;
             return float.IsNaN(v) ? v : 0.5f * v * erfc;
         }
+
+#if !NET8_0_OR_GREATER
+        Vector<float> IVectorFunction.Apply(Vector<float> v) => Invoke(v);
+
+        float IVectorFunction.Apply(float v) => Invoke(v);
+#endif
     }
 
     /// <summary>GELU's tanh form, <c>½v(1 + tanh(√(2/π)(v + 0.044715v³)))</c>.</summary>
     public readonly struct GeluTanh : IVectorFunction
     {
+#if NET8_0_OR_GREATER
         /// <summary>GELU's tanh form on 16 lanes.</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static Vector512<float> Invoke(Vector512<float> v)
@@ -142,6 +153,7 @@ internal static class VectorFunctions
             var s = one / (one + e);
             return Vector512.ConditionalSelect(Vector512.Equals(v, v), v * (Vector512.ConditionalSelect(Vector512.GreaterThanOrEqual(u, Vector512<float>.Zero), one, e) * s), v);
         }
+#endif
 
         /// <summary>GELU's tanh form on the lanes of a <see cref="Vector{T}"/>.</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -168,15 +180,23 @@ internal static class VectorFunctions
             float s = 1f / (1f + e);
             return float.IsNaN(v) ? v : v * ((u >= 0f ? 1f : e) * s);
         }
+
+#if !NET8_0_OR_GREATER
+        Vector<float> IVectorFunction.Apply(Vector<float> v) => Invoke(v);
+
+        float IVectorFunction.Apply(float v) => Invoke(v);
+#endif
     }
 
     /// <summary>The logistic sigmoid, <c>σ(v) = 1/(1 + e^(−v))</c>.</summary>
     public readonly struct Sigmoid : IVectorFunction
     {
+#if NET8_0_OR_GREATER
         /// <summary>The sigmoid on 16 lanes.</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static Vector512<float> Invoke(Vector512<float> v) =>
             Vector512.ConditionalSelect(Vector512.Equals(v, v), Logistic(v), v);
+#endif
 
         /// <summary>The sigmoid on the lanes of a <see cref="Vector{T}"/>.</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -189,15 +209,23 @@ internal static class VectorFunctions
         /// </summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static float Invoke(float v) => float.IsNaN(v) ? v : Logistic(v);
+
+#if !NET8_0_OR_GREATER
+        Vector<float> IVectorFunction.Apply(Vector<float> v) => Invoke(v);
+
+        float IVectorFunction.Apply(float v) => Invoke(v);
+#endif
     }
 
     /// <summary>SiLU, <c>v·σ(v)</c>.</summary>
     public readonly struct Silu : IVectorFunction
     {
+#if NET8_0_OR_GREATER
         /// <summary>SiLU on 16 lanes.</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static Vector512<float> Invoke(Vector512<float> v) =>
             Vector512.ConditionalSelect(Vector512.Equals(v, v), v * Logistic(v), v);
+#endif
 
         /// <summary>SiLU on the lanes of a <see cref="Vector{T}"/>.</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -207,11 +235,18 @@ internal static class VectorFunctions
         /// <summary>SiLU, <c>v·σ(v)</c>, with the sigmoid of <see cref="Sigmoid.Invoke(float)"/>.</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static float Invoke(float v) => float.IsNaN(v) ? v : v * Logistic(v);
+
+#if !NET8_0_OR_GREATER
+        Vector<float> IVectorFunction.Apply(Vector<float> v) => Invoke(v);
+
+        float IVectorFunction.Apply(float v) => Invoke(v);
+#endif
     }
 
     /// <summary>The hyperbolic tangent.</summary>
     public readonly struct Tanh : IVectorFunction
     {
+#if NET8_0_OR_GREATER
         /// <summary>tanh on 16 lanes.</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static Vector512<float> Invoke(Vector512<float> v)
@@ -228,6 +263,7 @@ internal static class VectorFunctions
             var r = Vector512.ConditionalSelect(Vector512.LessThan(a, Vector512.Create(TanhNear)), near, far);
             return Vector512.ConditionalSelect(Vector512.Equals(v, v), Vector512.ConditionalSelect(Vector512.Create(-0f), v, r), v);
         }
+#endif
 
         /// <summary>tanh on the lanes of a <see cref="Vector{T}"/>.</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -264,10 +300,17 @@ internal static class VectorFunctions
             float p = (((T0 * z) + T1) * z2) + ((T2 * z) + T3);
             p = (p * z) + T4;
             float near = (p * z * a) + a;
-            return float.IsNaN(v) ? v : MathF.CopySign(a < TanhNear ? near : far, v);
+            return float.IsNaN(v) ? v : CopySign(a < TanhNear ? near : far, v);
         }
+
+#if !NET8_0_OR_GREATER
+        Vector<float> IVectorFunction.Apply(Vector<float> v) => Invoke(v);
+
+        float IVectorFunction.Apply(float v) => Invoke(v);
+#endif
     }
 
+#if NET8_0_OR_GREATER
     /// <summary>σ(v) on 16 lanes, without the NaN guard (see <see cref="Sigmoid.Invoke(float)"/>).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector512<float> Logistic(Vector512<float> v)
@@ -276,6 +319,7 @@ internal static class VectorFunctions
         var s = Vector512<float>.One / (Vector512<float>.One + e);
         return Vector512.ConditionalSelect(Vector512.GreaterThanOrEqual(v, Vector512<float>.Zero), s, e * s);
     }
+#endif
 
     /// <summary>σ(v) on the lanes of a <see cref="Vector{T}"/>, without the NaN guard.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -286,6 +330,15 @@ internal static class VectorFunctions
         return Vector.ConditionalSelect(Vector.GreaterThanOrEqual(v, Vector<float>.Zero), s, e * s);
     }
 
+    /// <summary><paramref name="magnitude"/> with the sign of <paramref name="sign"/> (netstandard2.1 has no <c>MathF.CopySign</c>).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+#if NET8_0_OR_GREATER
+    private static float CopySign(float magnitude, float sign) => MathF.CopySign(magnitude, sign);
+#else
+    private static float CopySign(float magnitude, float sign) =>
+        BitConverter.Int32BitsToSingle((BitConverter.SingleToInt32Bits(magnitude) & int.MaxValue) | (BitConverter.SingleToInt32Bits(sign) & int.MinValue));
+#endif
+
     /// <summary>σ(v), without the NaN guard.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static float Logistic(float v)
@@ -295,6 +348,7 @@ internal static class VectorFunctions
         return v >= 0f ? s : e * s;
     }
 
+#if NET8_0_OR_GREATER
     /// <summary><c>e^v</c> on 16 lanes, for v ≤ 88 (see <see cref="Exp(float)"/>).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static Vector512<float> Exp(Vector512<float> v)
@@ -310,6 +364,7 @@ internal static class VectorFunctions
         var scale = Vector512.ShiftLeft(k.AsInt32() + Vector512.Create(ExponentFromShift), 23).AsSingle();
         return Vector512.ConditionalSelect(Vector512.LessThan(v, Vector512.Create(Underflow)), Vector512<float>.Zero, er * scale);
     }
+#endif
 
     /// <summary><c>e^v</c> on the lanes of a <see cref="Vector{T}"/>, for v ≤ 88 (see <see cref="Exp(float)"/>).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -349,6 +404,7 @@ internal static class VectorFunctions
         return v < Underflow ? 0f : er * scale;
     }
 
+#if NET8_0_OR_GREATER
     /// <summary>
     /// The exponent's polynomial of the erfc fit, <c>P(t) = −1.26551223 + 1.00002368t + ... + 0.17087277t⁹</c>,
     /// on 16 lanes, in Estrin's order (pairs, then pairs of pairs with t², t⁴ and t⁸): a chain of
@@ -368,6 +424,7 @@ internal static class VectorFunctions
         var high = (q3 * t2) + q2;
         return (q4 * (t4 * t4)) + ((high * t4) + low);
     }
+#endif
 
     /// <summary>The exponent's polynomial of the erfc fit on the lanes of a <see cref="Vector{T}"/>, in Estrin's order.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -402,6 +459,7 @@ internal static class VectorFunctions
     }
 }
 
+#if NET8_0_OR_GREATER
 /// <summary>An element-wise function in the three forms <c>VectorFunctions</c> gives, for loops generic over it.</summary>
 internal interface IVectorFunction
 {
@@ -414,3 +472,18 @@ internal interface IVectorFunction
     /// <summary>The function on one value, with the same operations as on a lane.</summary>
     static abstract float Invoke(float v);
 }
+#else
+/// <summary>An element-wise function in the two forms <c>VectorFunctions</c> gives on netstandard2.1, for loops generic over it.</summary>
+/// <remarks>
+/// .NET Standard 2.1 has no static abstract members, so loops call these instance forms on
+/// <c>default(TFunction)</c>: a constrained call on a struct, which the JIT resolves and inlines.
+/// </remarks>
+internal interface IVectorFunction
+{
+    /// <summary>The function on the lanes of a <see cref="Vector{T}"/>.</summary>
+    Vector<float> Apply(Vector<float> v);
+
+    /// <summary>The function on one value, with the same operations as on a lane.</summary>
+    float Apply(float v);
+}
+#endif
