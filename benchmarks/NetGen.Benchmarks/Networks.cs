@@ -1,5 +1,3 @@
-using NetGen;
-
 namespace NetGen.Benchmarks;
 
 // N1: the 2-3-2-1 network of the format's example, with its exact weights.

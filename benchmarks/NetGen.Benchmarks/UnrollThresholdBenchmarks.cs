@@ -1,7 +1,6 @@
 using System;
 using System.Collections.Generic;
 using BenchmarkDotNet.Attributes;
-using NetGen;
 
 namespace NetGen.Benchmarks;
 

@@ -1,6 +1,5 @@
 using System;
 using ILGPU;
-using ILGPU.Runtime;
 
 namespace NetGen.Gpu;
 

@@ -1,5 +1,3 @@
-using System.Collections.Generic;
-using System.Globalization;
 using System.Linq;
 using NetGen.Onnx.Proto;
 

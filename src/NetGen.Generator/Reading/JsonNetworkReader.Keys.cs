@@ -1,7 +1,6 @@
 using System;
 using System.Collections.Generic;
 using System.Globalization;
-using System.Threading;
 using NetGen.Generator.Diagnostics;
 using NetGen.Generator.Model;
 

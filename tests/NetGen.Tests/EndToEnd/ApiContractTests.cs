@@ -1,8 +1,6 @@
 using System;
 using System.Collections.Generic;
-using System.IO;
 using System.Linq;
-using NetGen.Tests.Properties;
 using NetGen.Tests.Reference;
 using NetGen.Tests.Harness;
 using Xunit;

@@ -1,5 +1,3 @@
-using NetGen;
-
 namespace NetGen.Tests.EndToEnd;
 
 /// <summary>The spec example in the attribute form.</summary>

@@ -2,7 +2,6 @@ using System;
 using System.Globalization;
 using System.IO;
 using System.Linq;
-using NetGen.Tests.Properties;
 using NetGen.Tests.Harness;
 using Xunit;
 

@@ -1,5 +1,3 @@
-using NetGen;
-
 namespace NetGen.Tests.EndToEnd;
 
 // Networks compiled by the generator running as an analyzer of this project, exactly as a user's build runs it.

@@ -1,7 +1,6 @@
 using System;
 using System.Linq;
 using System.Text.Json.Nodes;
-using NetGen.Tests.Properties;
 using NetGen.Tests.Reference;
 using NetGen.Tests.Harness;
 using Xunit;

@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Linq;
 using Microsoft.CodeAnalysis;
 using NetGen.Tests.Harness;
 using Xunit;

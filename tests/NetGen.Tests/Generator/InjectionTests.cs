@@ -2,7 +2,6 @@ using System;
 using System.Linq;
 using System.Text.Json.Nodes;
 using NetGen.Tests.Harness;
-using NetGen.Tests.Properties;
 using Xunit;
 
 namespace NetGen.Tests.Generator;

@@ -4,7 +4,6 @@ using System.Linq;
 using System.Text.Json.Nodes;
 using System.Threading.Tasks;
 using NetGen.Gpu;
-using NetGen.Tests.Properties;
 using NetGen.Tests.Reference;
 using NetGen.Tests.Harness;
 using Xunit;

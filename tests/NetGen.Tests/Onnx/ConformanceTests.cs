@@ -3,7 +3,6 @@ using System.IO;
 using System.Linq;
 using System.Text;
 using NetGen.Onnx;
-using NetGen.Tests.Generator;
 using NetGen.Tests.Harness;
 using Xunit;
 

@@ -7,7 +7,6 @@ using Microsoft.ML.OnnxRuntime;
 using Microsoft.ML.OnnxRuntime.Tensors;
 using NetGen.Onnx;
 using NetGen.Onnx.Proto;
-using NetGen.Tests.Properties;
 using NetGen.Tests.Harness;
 using Xunit;
 

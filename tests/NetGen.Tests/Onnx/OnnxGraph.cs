@@ -1,5 +1,3 @@
-using System;
-using System.Collections.Generic;
 using System.Linq;
 using Google.Protobuf;
 using NetGen.Onnx.Proto;
