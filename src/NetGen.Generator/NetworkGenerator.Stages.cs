@@ -19,7 +19,27 @@ public sealed partial class NetworkGenerator
     /// <summary>The file name suffix of network descriptions.</summary>
     public const string DescriptionSuffix = ".netgen.json";
 
-    internal static bool IsDescription(string path) => path.EndsWith(DescriptionSuffix, StringComparison.OrdinalIgnoreCase);
+    /// <summary>
+    /// The suffix Unity requires of the additional files it passes a generator:
+    /// <c>Name.[analyzer assembly name].additionalfile</c>, so <c>lesson.NetGen.Generator.additionalfile</c>
+    /// (or <c>lesson.netgen.json.NetGen.Generator.additionalfile</c>) is the description <c>lesson.netgen.json</c>.
+    /// </summary>
+    public const string UnitySuffix = ".NetGen.Generator.additionalfile";
+
+    internal static bool IsDescription(string path) =>
+        path.EndsWith(DescriptionSuffix, StringComparison.OrdinalIgnoreCase) || path.EndsWith(UnitySuffix, StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>The path a class's <c>[Network("...")]</c> is matched against: the file's own, or for a Unity-named file, the description it stands for.</summary>
+    internal static string DescriptionPath(string path)
+    {
+        if (!path.EndsWith(UnitySuffix, StringComparison.OrdinalIgnoreCase))
+        {
+            return path;
+        }
+
+        string name = path.Substring(0, path.Length - UnitySuffix.Length);
+        return name.EndsWith(DescriptionSuffix, StringComparison.OrdinalIgnoreCase) ? name : name + DescriptionSuffix;
+    }
 
     /// <summary>Read and check one description: a pure function of its path, its text and the weight files it may name.</summary>
     /// <param name="path">The description's full path.</param>
@@ -68,6 +88,12 @@ public sealed partial class NetworkGenerator
 
         var target = network.Target;
         var diagnostics = new List<DiagnosticInfo>(unit.Diagnostics);
+        if (!compilation.LanguageSupported)
+        {
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.LanguageVersionTooOld.Id, target.PathLocation.FilePath, target.PathLocation.Range, compilation.LanguageVersionText));
+            return new PlanResult(null, null, diagnostics.ToEquatableArray());
+        }
+
         string file = System.IO.Path.GetFileName(network.Network.Spec.FilePath);
         string source = target.RequestedPath is null ? $"the attributes of {target.ClassName.Split('<')[0]} in {file}" : file;
         var plan = Guarded(target.PathLocation.FilePath, target.PathLocation.Range, diagnostics, () =>
@@ -133,7 +159,7 @@ public sealed partial class NetworkGenerator
             return new UnitResult(null, EquatableArray<DiagnosticInfo>.Empty);
         }
 
-        var matches = files.Where(f => PathMatches(f.Path, requestedPath) || IsImportOf(f.Path, requestedPath)).ToList();
+        var matches = files.Where(f => PathMatches(DescriptionPath(f.Path), requestedPath) || IsImportOf(f.Path, requestedPath)).ToList();
         if (matches.Count == 1)
         {
             // A description with errors has reported them already, and produces no code.

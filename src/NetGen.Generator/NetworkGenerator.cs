@@ -60,11 +60,15 @@ public sealed partial class NetworkGenerator : IIncrementalGenerator
         context.RegisterSourceOutput(strayLayers, static (context, diagnostics) => Report(context, diagnostics));
 
         // What the compilation offers generated code: NetGen.Gpu (networks with GPU layers then get
-        // CreateGpuSession), and unsafe code with SkipLocalsInit (scratch is then not zeroed per call).
+        // CreateGpuSession), unsafe code with SkipLocalsInit (scratch is then not zeroed per call),
+        // C# 12 with inline arrays or only C# 9 (Unity), and .NET 8's Vector512 for vectorized loops.
         IncrementalValueProvider<CompilationFacts> compilationFacts = context.CompilationProvider
             .Select(static (compilation, _) => new CompilationFacts(
                 compilation.GetTypeByMetadataName(GpuSessionBuilderName) is not null,
-                compilation.Options is CSharpCompilationOptions { AllowUnsafe: true } && compilation.GetTypeByMetadataName(SkipLocalsInitName) is not null))
+                compilation.Options is CSharpCompilationOptions { AllowUnsafe: true } && compilation.GetTypeByMetadataName(SkipLocalsInitName) is not null,
+                LanguageVersionOf(compilation),
+                compilation.GetTypeByMetadataName(InlineArrayName) is not null,
+                compilation.GetTypeByMetadataName(Vector512Name) is not null))
             .WithTrackingName(TrackingNames.CompilationFacts);
 
         // NetGenStrategy: one strategy for every network of the project (a class's attribute wins).
@@ -108,6 +112,16 @@ public sealed partial class NetworkGenerator : IIncrementalGenerator
 
     /// <summary>The attribute that stops locals (stackalloc scratch included) being zeroed; .NET 5 and later.</summary>
     private const string SkipLocalsInitName = "System.Runtime.CompilerServices.SkipLocalsInitAttribute";
+
+    /// <summary>The attribute of C# 12's inline arrays; .NET 8 and later.</summary>
+    private const string InlineArrayName = "System.Runtime.CompilerServices.InlineArrayAttribute";
+
+    /// <summary>The widest vector the vectorized loops use; .NET 8 and later.</summary>
+    private const string Vector512Name = "System.Runtime.Intrinsics.Vector512`1";
+
+    /// <summary>The compilation's C# version as a number (900 for C# 9), or 0 for another language.</summary>
+    internal static int LanguageVersionOf(Compilation compilation) =>
+        compilation is CSharpCompilation csharp ? (int)csharp.LanguageVersion : 0;
 
     private static void Report(SourceProductionContext context, EquatableArray<DiagnosticInfo> diagnostics)
     {

@@ -183,6 +183,13 @@ internal static class DiagnosticDescriptors
         "The MSBuild property NetGenStrategy: expected auto, unrolled, vectorized or kernel, found \"{0}\"",
         "NetGenStrategy forces one code generation strategy on every network of the project; a class's [Network(Strategy = ...)] still wins.");
 
+    /// <summary>NG0111: the project compiles a C# older than the oldest NetGen writes.</summary>
+    public static readonly DiagnosticDescriptor LanguageVersionTooOld = Error(
+        "NG0111",
+        "C# version too old for NetGen",
+        "NetGen's generated code needs C# 9 or later, and this project compiles C# {0}: set <LangVersion>9</LangVersion> or later",
+        "NetGen writes C# 12 where the project allows it, and C# 9 (what Unity compiles) otherwise; no older version has the target-typed new and native-sized integers the generated code uses.");
+
     /// <summary>NG0999: NetGen failed on input it should have handled: a defect to report.</summary>
     public static readonly DiagnosticDescriptor InternalError = Error(
         "NG0999",
@@ -204,7 +211,7 @@ internal static class DiagnosticDescriptors
             WrongShape, NonFiniteValue, InvalidName, DuplicateName, InvalidValue, WeightFileUnavailable,
             DuplicateKey, DescriptionNotFound, AmbiguousDescription, NotStaticPartialClass, InvalidNetworkPath,
             LayersSplitAcrossDeclarations, MixedForms, LayersWithoutNetwork, UnbalancedResidual, GpuPackageMissing, InvalidStrategyProperty,
-            InternalError,
+            LanguageVersionTooOld, InternalError,
         };
         var index = new Dictionary<string, DiagnosticDescriptor>();
         foreach (var d in all)

@@ -1,8 +1,5 @@
-using System.Collections.Generic;
-using System.Globalization;
-using System.Linq;
-using System.Threading;
 using NetGen.Generator.Lowering;
+using NetGen.Generator.Model;
 
 namespace NetGen.Generator.Emit;
 
@@ -35,8 +32,23 @@ internal static partial class NetworkEmitter
         w.Line("/// <param name=\"output\">Receives the <see cref=\"OutputSize\"/> outputs; must not overlap <paramref name=\"input\"/>.</param>");
         w.Line("/// <param name=\"cache\">Receives the output of every layer (see <see cref=\"Cache\"/>).</param>");
         w.Line("/// <exception cref=\"global::System.ArgumentException\">A span has the wrong length, or the two overlap.</exception>");
+        bool cacheIsClass = plan.Language == OutputLanguage.CSharp9;
+        if (cacheIsClass)
+        {
+            w.Line("/// <exception cref=\"global::System.ArgumentNullException\"><paramref name=\"cache\"/> is null.</exception>");
+        }
+
         using (w.Block($"public static void Forward({ReadOnlySpan} input, {Span} output, ref Cache cache)"))
         {
+            if (cacheIsClass)
+            {
+                w.Line("if (cache is null)");
+                w.Line("{");
+                w.Line("    throw new global::System.ArgumentNullException(nameof(cache));");
+                w.Line("}");
+                w.Line();
+            }
+
             w.Line($"{Runtime}.Guard.Length(input.Length, InputSize, nameof(input));");
             w.Line($"{Runtime}.Guard.Length(output.Length, OutputSize, nameof(output));");
             w.Line($"{Runtime}.Guard.NoOverlap(input, output, nameof(input), nameof(output));");

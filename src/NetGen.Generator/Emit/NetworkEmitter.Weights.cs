@@ -17,8 +17,17 @@ internal static partial class NetworkEmitter
             return;
         }
 
-        w.Line("// Weights as static data: the compiler stores each array in the assembly's data section and the");
-        w.Line("// property returns a span over it, so optimized code copies and allocates nothing, at start-up or per call.");
+        if (plan.Language == OutputLanguage.CSharp9)
+        {
+            w.Line("// Weights as static arrays, created once when the class is first used: C# 9 on this framework cannot");
+            w.Line("// map a float array to the assembly's data, so each property returns a span over its array.");
+        }
+        else
+        {
+            w.Line("// Weights as static data: the compiler stores each array in the assembly's data section and the");
+            w.Line("// property returns a span over it, so optimized code copies and allocates nothing, at start-up or per call.");
+        }
+
         if (stored.Any(x => x.External is not null))
         {
             w.Line("// Tensors from weight files are resources the build embeds, read in place through EmbeddedTensor;");
@@ -45,19 +54,13 @@ internal static partial class NetworkEmitter
                 {
                     int rows = weight.Shape[0], columns = weight.Shape[1];
                     w.Line($"/// <summary>{Literals.Xml(weight.Summary)}: {shape}, packed in panels of {Packing.PanelWidth} rows (one line per column of a panel; zeros pad the last panel).</summary>");
-                    w.Line($"internal static {ReadOnlySpan} {weight.Name} => new float[]");
-                    w.Line("{");
-                    WriteValues(w, Packing.Pack(weight.Values, rows, columns), Packing.PanelWidth, cancellationToken);
-                    w.Line("};");
+                    WriteArray(w, plan, weight.Name, Packing.Pack(weight.Values, rows, columns), Packing.PanelWidth, cancellationToken);
                     continue;
                 }
 
                 w.Line($"/// <summary>{Literals.Xml(weight.Summary)}: {shape}.</summary>");
-                w.Line($"internal static {ReadOnlySpan} {weight.Name} => new float[]");
-                w.Line("{");
                 int columnCount = weight.Shape.Count == 2 ? weight.Shape[1] : weight.Values.Count;
-                WriteValues(w, weight.Values, columnCount, cancellationToken);
-                w.Line("};");
+                WriteArray(w, plan, weight.Name, weight.Values, columnCount, cancellationToken);
             }
         }
     }
@@ -82,6 +85,29 @@ internal static partial class NetworkEmitter
             w.Line($"/// <summary>{Literals.Xml(weight.Summary)}: {shape}, read in place from {where}.</summary>");
             w.Line($"internal static {ReadOnlySpan} {weight.Name} => {field}.Values;");
         }
+    }
+
+    /// <summary>
+    /// A property returning the values as a span: over the assembly's data in C# 12 (the
+    /// compiler turns <c>ReadOnlySpan&lt;float&gt; =&gt; new float[] { ... }</c> into a span over RVA data), or
+    /// over a static array in C# 9, where the same expression would allocate an array per read.
+    /// </summary>
+    private static void WriteArray(SourceWriter w, NetworkPlan plan, string name, IReadOnlyList<float> values, int columns, CancellationToken cancellationToken)
+    {
+        if (plan.Language == OutputLanguage.CSharp9)
+        {
+            w.Line($"internal static {ReadOnlySpan} {name} => s_{name};");
+            w.Line();
+            w.Line($"private static readonly float[] s_{name} = new float[]");
+        }
+        else
+        {
+            w.Line($"internal static {ReadOnlySpan} {name} => new float[]");
+        }
+
+        w.Line("{");
+        WriteValues(w, values, columns, cancellationToken);
+        w.Line("};");
     }
 
     /// <summary>Writes values a row per line (wrapped at 16 values), so a matrix reads as one.</summary>

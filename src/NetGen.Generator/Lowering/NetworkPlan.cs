@@ -15,6 +15,7 @@ namespace NetGen.Generator.Lowering;
 /// <param name="HasGpuLayers">Whether the network's GPU rule places some linear step on the device.</param>
 /// <param name="GpuSession">Whether the class gets <c>CreateGpuSession</c>: some step runs on the device and NetGen.Gpu is referenced.</param>
 /// <param name="SkipLocalsInit">Whether the class is marked <c>[SkipLocalsInit]</c>: every step writes its whole output before any step reads it, so zeroing stack scratch per call is wasted work.</param>
+/// <param name="Language">The C# the code is written in: how the Cache and the weights are declared.</param>
 internal sealed record NetworkPlan(
     string SourceFileName,
     string? Description,
@@ -31,7 +32,8 @@ internal sealed record NetworkPlan(
     int BatchRows,
     bool HasGpuLayers,
     bool GpuSession,
-    bool SkipLocalsInit)
+    bool SkipLocalsInit,
+    OutputLanguage Language = OutputLanguage.CSharp12)
 {
     /// <summary>The name steps use for the network's input.</summary>
     public const string Input = "input";

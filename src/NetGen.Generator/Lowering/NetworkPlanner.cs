@@ -25,9 +25,12 @@ internal sealed class NetworkPlanner
     private readonly NetworkStrategy _strategy;
     private long _parameters;
 
-    private NetworkPlanner(NetworkStrategy strategy, EquatableArray<int> inputSizes, CancellationToken cancellationToken)
+    private readonly bool _intrinsics;
+
+    private NetworkPlanner(NetworkStrategy strategy, bool intrinsics, EquatableArray<int> inputSizes, CancellationToken cancellationToken)
     {
         _strategy = strategy;
+        _intrinsics = intrinsics;
         _inputSizes = inputSizes;
         _cancellationToken = cancellationToken;
     }
@@ -49,15 +52,22 @@ internal sealed class NetworkPlanner
     /// the loop is as fast or faster from the digits model's layers (2,048 multiply-adds) to N3's
     /// (1,048,576), because its sizes are constants and it skips the call's argument checks.
     /// A step whose weights come from a file (<paramref name="external"/>) always calls the
-    /// kernels: there are no values to unroll or pack at build time.
+    /// kernels: there are no values to unroll or pack at build time. Without .NET 8's
+    /// <c>System.Runtime.Intrinsics</c> (<paramref name="intrinsics"/> false: netstandard2.1,
+    /// Unity) a vectorized step calls the kernels too, which the runtime's build for that
+    /// framework runs with <c>Vector&lt;T&gt;</c>.
     /// </summary>
-    public static LinearStrategy Choose(NetworkStrategy strategy, long multiplyAdds, bool external) => external ? LinearStrategy.Kernel : strategy switch
+    public static LinearStrategy Choose(NetworkStrategy strategy, long multiplyAdds, bool external, bool intrinsics = true)
     {
-        NetworkStrategy.Unrolled => LinearStrategy.Unrolled,
-        NetworkStrategy.Kernel => LinearStrategy.Kernel,
-        NetworkStrategy.Vectorized => LinearStrategy.Vectorized,
-        _ => multiplyAdds <= UnrollLimit ? LinearStrategy.Unrolled : LinearStrategy.Vectorized,
-    };
+        var chosen = external ? LinearStrategy.Kernel : strategy switch
+        {
+            NetworkStrategy.Unrolled => LinearStrategy.Unrolled,
+            NetworkStrategy.Kernel => LinearStrategy.Kernel,
+            NetworkStrategy.Vectorized => LinearStrategy.Vectorized,
+            _ => multiplyAdds <= UnrollLimit ? LinearStrategy.Unrolled : LinearStrategy.Vectorized,
+        };
+        return chosen == LinearStrategy.Vectorized && !intrinsics ? LinearStrategy.Kernel : chosen;
+    }
 
     /// <summary>
     /// Plans one class's network: the description as checked, with the class's attribute and the
@@ -73,7 +83,7 @@ internal sealed class NetworkPlanner
     {
         NetworkSpec spec = network.Spec;
         NetworkStrategy strategy = target.Strategy != NetworkStrategy.Auto ? target.Strategy : project.Strategy ?? spec.Strategy;
-        var planner = new NetworkPlanner(strategy, network.InputSizes, cancellationToken);
+        var planner = new NetworkPlanner(strategy, compilation.Intrinsics, network.InputSizes, cancellationToken);
         var (output, outputSize) = planner.PlanLayers(spec.Layers, NetworkPlan.Input, parentIndex: null, parentStage: null);
 
         var placement = Placement(planner._steps, planner._gpu, planner._weights, target.Gpu ?? spec.Gpu, target.GpuMinWeights ?? spec.GpuMinWeights);
@@ -99,7 +109,8 @@ internal sealed class NetworkPlanner
             batchCore ? BatchRows(scratchLength) : 0,
             placement is not null,
             gpuSession,
-            compilation.SkipLocalsInit);
+            compilation.SkipLocalsInit,
+            compilation.Language);
     }
 
     /// <summary>The most samples one batch block holds.</summary>
@@ -261,7 +272,7 @@ internal sealed class NetworkPlanner
         // Layer3_2 for layer 3.2; Layer3_2b, Layer3_2c for a swiglu's second and third product.
         int before = _steps.Count(s => s.Kind == StepKind.Linear && s.Layer == index);
         string method = "Layer" + index.Replace('.', '_') + (before == 0 ? string.Empty : ((char)('a' + before)).ToString());
-        var strategy = Choose(_strategy, multiplyAdds, _weights.Any(w => (w.Name == weight || w.Name == bias) && w.External is not null));
+        var strategy = Choose(_strategy, multiplyAdds, _weights.Any(w => (w.Name == weight || w.Name == bias) && w.External is not null), _intrinsics);
         _steps.Add(new StepPlan(
             StepKind.Linear,
             new EquatableArray<string>(new[] { input }),

@@ -27,7 +27,8 @@ internal static class PlanWriter
         Line($"  strategy {Name(plan.Strategy)}; scratch {Int(plan.ScratchLength)} floats; "
             + (plan.HasBatchCore ? $"ForwardBatch in blocks of {Int(plan.BatchRows)} rows" : "ForwardBatch one row at a time")
             + "; " + (plan.GpuSession ? "GPU session" : plan.HasGpuLayers ? "GPU layers, no session (NetGen.Gpu not referenced)" : "no GPU")
-            + (plan.SkipLocalsInit ? "; SkipLocalsInit" : string.Empty));
+            + (plan.SkipLocalsInit ? "; SkipLocalsInit" : string.Empty)
+            + (plan.Language == OutputLanguage.CSharp9 ? "; C# 9" : string.Empty));
 
         Line();
         Line("steps");

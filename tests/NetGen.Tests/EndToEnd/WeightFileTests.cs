@@ -5,7 +5,6 @@ using System.Linq;
 using System.Reflection;
 using System.Text.Json.Nodes;
 using NetGen.Runtime;
-using NetGen.Tests.Properties;
 using NetGen.Tests.Reference;
 using NetGen.Tests.Harness;
 using Xunit;
@@ -207,7 +206,7 @@ public sealed class WeightFileTests(ITestOutputHelper output)
     }
 
     /// <summary>A description with every <c>"file"</c> tensor replaced by its values in base64.</summary>
-    private static string Inline(string json, byte[] file)
+    internal static string Inline(string json, byte[] file)
     {
         var root = JsonNode.Parse(json)!;
         foreach (JsonObject tensor in Tensors(root).Where(t => t["file"] is not null).ToList())

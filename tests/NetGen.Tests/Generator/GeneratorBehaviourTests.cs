@@ -1,9 +1,6 @@
 using System;
 using System.Globalization;
-using System.IO;
 using System.Linq;
-using System.Runtime.CompilerServices;
-using System.Threading;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
 using NetGen.Generator;
@@ -47,6 +44,67 @@ public sealed class GeneratorBehaviourTests(Xunit.Abstractions.ITestOutputHelper
         GeneratorRun run = GeneratorHarness.Run($"namespace {ns};\n[NetGen.Network(\"{file}\"{arguments})]\npublic static partial class {name};", ("/" + file, Fixtures.Network(file)));
         Assert.Empty(run.Diagnostics);
         Golden.Verify(golden, run.Source(className + ".g.cs").Replace(NetworkEmitterVersion, "VERSION"));
+    }
+
+    /// <summary>
+    /// Every golden network compiles both ways the generator writes: C# 12 on .NET 10, and C# 9
+    /// against netstandard2.1 and the runtime's netstandard2.1 build (Unity), where the planner
+    /// turns vectorized loops into kernel calls and the Cache into a class of arrays.
+    /// </summary>
+    [Theory]
+    [InlineData("lesson.netgen.json", "")]
+    [InlineData("lesson.netgen.json", ", Strategy = NetGen.NetworkStrategy.Kernel")]
+    [InlineData("lesson.netgen.json", ", Strategy = NetGen.NetworkStrategy.Vectorized")]
+    [InlineData("block.netgen.json", "")]
+    [InlineData("external.netgen.json", "")]
+    [InlineData("digits.netgen.json", "")]
+    public void The_golden_networks_compile_as_CSharp_12_and_as_CSharp_9_for_netstandard2_1(string file, string arguments)
+    {
+        string source = $"namespace App\n{{\n    [NetGen.Network(\"{file}\"{arguments})]\n    public static partial class Net {{ }}\n}}\n";
+        string weights = GeneratorHarness.WeightFileTable(("/app/external.weights.bin", 293124, "NetGen.Weights/external.weights.bin"));
+        foreach (bool unity in new[] { false, true })
+        {
+            GeneratorRun run = GeneratorHarness.Run([source], [("/app/" + file, Fixtures.Network(file))], weightFiles: weights, unity: unity);
+            Assert.Empty(run.Diagnostics);
+            Assert.Empty(run.CompilerDiagnostics);
+            var plan = run.Plan("Net");
+            Assert.Equal(unity ? NetGen.Generator.Model.OutputLanguage.CSharp9 : NetGen.Generator.Model.OutputLanguage.CSharp12, plan.Language);
+            string code = run.Source("App.Net.g.cs");
+            if (unity)
+            {
+                Assert.DoesNotContain("InlineArray", code, StringComparison.Ordinal);
+                Assert.DoesNotContain("System.Runtime.Intrinsics", code, StringComparison.Ordinal);
+                Assert.DoesNotContain(plan.Steps, s => s.Strategy == NetGen.Generator.Lowering.LinearStrategy.Vectorized);
+                Assert.Contains("public sealed class Cache", code, StringComparison.Ordinal);
+            }
+        }
+    }
+
+    [Fact]
+    public void The_lesson_in_CSharp_9_generates_its_golden_file()
+    {
+        const string Source = "namespace Lessons\n{\n    [NetGen.Network(\"lesson.netgen.json\")]\n    public static partial class Lesson { }\n}\n";
+        GeneratorRun run = GeneratorHarness.Run([Source], [("/lesson.netgen.json", Fixtures.Network("lesson.netgen.json"))], unity: true);
+        Assert.Empty(run.Diagnostics);
+        Golden.Verify("lesson-csharp9.g.cs", run.Source("Lessons.Lesson.g.cs").Replace(NetworkEmitterVersion, "VERSION"));
+    }
+
+    [Fact]
+    public void A_project_below_CSharp_9_gets_NG0111_at_the_class_and_no_code()
+    {
+        var parse = GeneratorHarness.ParseOptions.WithLanguageVersion(LanguageVersion.CSharp8);
+        var compilation = CSharpCompilation.Create(
+            "Old",
+            [CSharpSyntaxTree.ParseText("namespace App\n{\n    [NetGen.Network(\"lesson.netgen.json\")]\n    public static partial class Lesson { }\n}\n", parse, path: "Old.cs")],
+            GeneratorHarness.CreateCompilation().References,
+            new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary));
+        var driver = GeneratorHarness.CreateDriver([new InMemoryAdditionalText("/lesson.netgen.json", Fixtures.Network("lesson.netgen.json"))], parseOptions: parse);
+        var result = driver.RunGenerators(compilation).GetRunResult();
+        Diagnostic error = Assert.Single(result.Diagnostics);
+        Assert.Equal("NG0111", error.Id);
+        Assert.Equal("Old.cs", error.Location.GetLineSpan().Path);
+        Assert.Equal("NetGen's generated code needs C# 9 or later, and this project compiles C# 8.0: set <LangVersion>9</LangVersion> or later", error.GetMessage(CultureInfo.InvariantCulture));
+        Assert.Empty(result.GeneratedTrees);
     }
 
     [Fact]

@@ -4,7 +4,6 @@ using System.Linq;
 using System.Reflection;
 using System.Runtime.CompilerServices;
 using Microsoft.CodeAnalysis;
-using NetGen.Tests.Harness;
 using Xunit;
 
 namespace NetGen.Tests.Harness;
@@ -37,7 +36,12 @@ internal sealed class CompiledNetworks
     /// <c>weights{index}.bin</c> (null: none); the build's part is played here: the generator is
     /// told each file's length and the files are embedded as resources.
     /// </param>
-    public static CompiledNetworks Compile(IReadOnlyList<string> descriptions, bool gpu = false, IReadOnlyList<byte[]?>? weightFiles = null)
+    /// <param name="unity">
+    /// Compile as Unity does (C# 9, netstandard2.1, the runtime's netstandard2.1 build) and load
+    /// the result with that build of the runtime: the C# 9 code and the <c>Vector&lt;T&gt;</c> kernels run
+    /// on this process's vector width.
+    /// </param>
+    public static CompiledNetworks Compile(IReadOnlyList<string> descriptions, bool gpu = false, IReadOnlyList<byte[]?>? weightFiles = null, bool unity = false)
     {
         var table = new List<(string, long, string)>();
         var resources = new Dictionary<string, byte[]>();
@@ -63,7 +67,7 @@ internal sealed class CompiledNetworks
                 namespace Random{{i}}
                 {
                     [NetGen.Network("net{{i}}.netgen.json")]
-                    public static partial class Net;
+                    public static partial class Net { }
 
                     public static class Adapter
                     {
@@ -71,13 +75,7 @@ internal sealed class CompiledNetworks
 
                         public static void ForwardBatch(float[] x, float[] y) => Net.ForwardBatch(x, y);
 
-                        public static float[] ForwardCache(float[] x, float[] y)
-                        {
-                            var cache = new Net.Cache();
-                            Net.Forward(x, y, ref cache);
-                            return System.Runtime.InteropServices.MemoryMarshal.Cast<Net.Cache, float>(
-                                System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref cache, 1)).ToArray();
-                        }
+                        {{(unity ? CacheOfArrays : CacheOfInlineArrays)}}
 
                         public static System.Type CacheType => typeof(Net.Cache);
 
@@ -87,14 +85,44 @@ internal sealed class CompiledNetworks
                 """);
         }
 
-        GeneratorRun run = GeneratorHarness.Run(sources.ToArray(), files.ToArray(), weightFiles: GeneratorHarness.WeightFileTable(table.ToArray()));
+        GeneratorRun run = GeneratorHarness.Run(sources.ToArray(), files.ToArray(), weightFiles: GeneratorHarness.WeightFileTable(table.ToArray()), unity: unity);
         Assert.Empty(run.Diagnostics);
 
         // The generated code compiles without a single warning (users build with warnings as errors).
         var problems = run.CompilerDiagnostics.ToList();
         Assert.True(problems.Count == 0, string.Join(Environment.NewLine, problems.Take(10)));
-        return new CompiledNetworks(GeneratorHarness.Load(run.Compilation, resources), string.Concat(run.Sources.Select(s => s.SourceText.ToString())));
+        var assembly = unity ? GeneratorHarness.LoadWithUnityRuntime(run.Compilation, resources) : GeneratorHarness.Load(run.Compilation, resources);
+        return new CompiledNetworks(assembly, string.Concat(run.Sources.Select(s => s.SourceText.ToString())));
     }
+
+    /// <summary>The Cache as C# 12 writes it, a struct of inline arrays: its floats, in field order.</summary>
+    private const string CacheOfInlineArrays = """
+        public static float[] ForwardCache(float[] x, float[] y)
+                                {
+                                    var cache = new Net.Cache();
+                                    Net.Forward(x, y, ref cache);
+                                    return System.Runtime.InteropServices.MemoryMarshal.Cast<Net.Cache, float>(
+                                        System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref cache, 1)).ToArray();
+                                }
+        """;
+
+    /// <summary>The Cache as C# 9 writes it, a class of arrays: its arrays' floats, in field order.</summary>
+    private const string CacheOfArrays = """
+        public static float[] ForwardCache(float[] x, float[] y)
+                                {
+                                    var cache = new Net.Cache();
+                                    Net.Forward(x, y, ref cache);
+                                    var fields = typeof(Net.Cache).GetFields();
+                                    System.Array.Sort(fields, (a, b) => a.MetadataToken.CompareTo(b.MetadataToken));
+                                    var all = new System.Collections.Generic.List<float>();
+                                    foreach (var field in fields)
+                                    {
+                                        all.AddRange((float[])field.GetValue(cache)!);
+                                    }
+
+                                    return all.ToArray();
+                                }
+        """;
 
     public NetworkEntryPoints this[int index] => new(_assembly.GetType($"Random{index}.Adapter", throwOnError: true)!);
 }
@@ -122,7 +150,9 @@ internal sealed class NetworkEntryPoints(Type adapter)
         int offset = 0;
         foreach (FieldInfo field in cacheType.GetFields().OrderBy(f => f.MetadataToken))
         {
-            int length = field.FieldType.GetCustomAttribute<InlineArrayAttribute>()!.Length;
+            int length = field.FieldType.IsArray
+                ? ((float[])field.GetValue(Activator.CreateInstance(cacheType))!).Length
+                : field.FieldType.GetCustomAttribute<InlineArrayAttribute>()!.Length;
             fields.Add((field.Name, flat.AsSpan(offset, length).ToArray()));
             offset += length;
         }

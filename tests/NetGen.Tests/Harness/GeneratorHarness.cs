@@ -27,7 +27,25 @@ internal static class GeneratorHarness
             .Select(p => (MetadataReference)MetadataReference.CreateFromFile(p))
             .ToImmutableArray());
 
+    /// <summary>C# 9, what Unity compiles.</summary>
+    public static readonly CSharpParseOptions UnityParseOptions = CSharpParseOptions.Default.WithLanguageVersion(LanguageVersion.CSharp9);
+
+    /// <summary>netstandard.dll 2.1 and the runtime's netstandard2.1 build, as a Unity project references them.</summary>
+    private static readonly Lazy<ImmutableArray<MetadataReference>> UnityReferences = new(() =>
+        new[] { Path.Combine(UnityHost.Folder, "reference", "netstandard.dll") }
+            .Concat(Directory.GetFiles(Path.Combine(UnityHost.Folder, "plugins"), "*.dll"))
+            .Select(p => (MetadataReference)MetadataReference.CreateFromFile(p))
+            .ToImmutableArray());
+
     public static CSharpCompilation CreateCompilation(params string[] sources) => CreateCompilation(sources, withGpu: true);
+
+    /// <summary>A Unity project's compilation: C# 9 against netstandard2.1 and the runtime's netstandard2.1 build.</summary>
+    public static CSharpCompilation CreateUnityCompilation(string[] sources) =>
+        CSharpCompilation.Create(
+            "Networks" + Guid.NewGuid().ToString("N"),
+            sources.Select((s, i) => CSharpSyntaxTree.ParseText(s, UnityParseOptions, path: $"Source{i}.cs")),
+            UnityReferences.Value,
+            new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, optimizationLevel: OptimizationLevel.Release, nullableContextOptions: NullableContextOptions.Enable));
 
     /// <param name="sources">The C# sources.</param>
     /// <param name="withGpu">Whether to reference NetGen.Gpu (the test host has it), as a project that uses the GPU path would.</param>
@@ -41,7 +59,8 @@ internal static class GeneratorHarness
     /// <param name="files">The AdditionalFiles items.</param>
     /// <param name="weightFiles">The weight files the build would pass (NetGenWeightFiles), as <see cref="WeightFileTable"/> writes them.</param>
     /// <param name="strategy">The NetGenStrategy property, if the project sets one.</param>
-    public static GeneratorDriver CreateDriver(IEnumerable<AdditionalText> files, string? weightFiles = null, string? strategy = null)
+    /// <param name="parseOptions">The project's language version; C# 12 unless given.</param>
+    public static GeneratorDriver CreateDriver(IEnumerable<AdditionalText> files, string? weightFiles = null, string? strategy = null, CSharpParseOptions? parseOptions = null)
     {
         var properties = new Dictionary<string, string>();
         if (weightFiles is not null)
@@ -57,7 +76,7 @@ internal static class GeneratorHarness
         return CSharpGeneratorDriver.Create(
             new[] { new NetworkGenerator().AsSourceGenerator() },
             files,
-            ParseOptions,
+            parseOptions ?? ParseOptions,
             new BuildOptions(properties),
             new GeneratorDriverOptions(IncrementalGeneratorOutputKind.None, trackIncrementalGeneratorSteps: true));
     }
@@ -70,10 +89,11 @@ internal static class GeneratorHarness
     public static GeneratorRun Run(string source, params (string Path, string Text)[] files) =>
         Run(new[] { source }, files);
 
-    public static GeneratorRun Run(string[] sources, (string Path, string Text)[] files, bool withGpu = true, string? weightFiles = null, string? strategy = null)
+    /// <param name="unity">Compile as a Unity project does (<see cref="CreateUnityCompilation"/>) rather than as a .NET 10 one.</param>
+    public static GeneratorRun Run(string[] sources, (string Path, string Text)[] files, bool withGpu = true, string? weightFiles = null, string? strategy = null, bool unity = false)
     {
-        CSharpCompilation compilation = CreateCompilation(sources, withGpu);
-        GeneratorDriver driver = CreateDriver(files.Select(f => (AdditionalText)new InMemoryAdditionalText(f.Path, f.Text)), weightFiles, strategy);
+        CSharpCompilation compilation = unity ? CreateUnityCompilation(sources) : CreateCompilation(sources, withGpu);
+        GeneratorDriver driver = CreateDriver(files.Select(f => (AdditionalText)new InMemoryAdditionalText(f.Path, f.Text)), weightFiles, strategy, unity ? UnityParseOptions : null);
         driver = driver.RunGeneratorsAndUpdateCompilation(compilation, out Compilation output, out ImmutableArray<Diagnostic> diagnostics);
         return new GeneratorRun(output, diagnostics, driver.GetRunResult());
     }
@@ -95,6 +115,54 @@ internal static class GeneratorHarness
         var context = new AssemblyLoadContext(compilation.AssemblyName, isCollectible: true);
         return context.LoadFromStream(stream);
     }
+
+    /// <summary>As <see cref="Load"/>, but with the runtime's netstandard2.1 build (see <see cref="UnityRuntimeContext"/>).</summary>
+    public static Assembly LoadWithUnityRuntime(Compilation compilation, IReadOnlyDictionary<string, byte[]>? resources = null)
+    {
+        using var stream = new MemoryStream();
+        var result = compilation.Emit(stream, manifestResources: resources?.Select(r => new ResourceDescription(r.Key, () => new MemoryStream(r.Value), isPublic: true)));
+        if (!result.Success)
+        {
+            throw new InvalidOperationException("The generated code does not compile:" + Environment.NewLine + string.Join(Environment.NewLine, result.Diagnostics.Where(d => d.Severity == DiagnosticSeverity.Error).Take(20)));
+        }
+
+        stream.Position = 0;
+        var context = new UnityRuntimeContext();
+        var runtime = context.LoadFromAssemblyName(new AssemblyName("NetGen.Runtime"));
+        Xunit.Assert.Equal(".NETStandard,Version=v2.1", runtime.GetCustomAttribute<System.Runtime.Versioning.TargetFrameworkAttribute>()?.FrameworkName);
+        return context.LoadFromStream(stream);
+    }
+}
+
+/// <summary>
+/// The Unity host (<c>tests/NetGen.Unity/Host</c>), built beside this assembly's configuration:
+/// the generator in Roslyn 4.3.1, and the netstandard2.1 reference and plugins it compiles against.
+/// </summary>
+internal static class UnityHost
+{
+    /// <summary>tests/NetGen.Unity/Host/bin/{configuration}/net10.0.</summary>
+    public static string Folder
+    {
+        get
+        {
+            string configuration = new DirectoryInfo(AppContext.BaseDirectory).Parent!.Name;
+            string folder = Path.Combine(Packages.LocalFeed.RepositoryRoot(), "tests", "NetGen.Unity", "Host", "bin", configuration, "net10.0");
+            Xunit.Assert.True(File.Exists(Path.Combine(folder, "NetGen.Unity.Host.dll")), folder + " has no NetGen.Unity.Host.dll: build NetGen.sln.");
+            return folder;
+        }
+    }
+
+    /// <summary>The host's assembly, for <c>dotnet</c> to run.</summary>
+    public static string Assembly => Path.Combine(Folder, "NetGen.Unity.Host.dll");
+}
+
+/// <summary>Loads compiled code with the runtime's netstandard2.1 build in place of the net10.0 one this process references.</summary>
+internal sealed class UnityRuntimeContext() : AssemblyLoadContext("NetGen.Runtime netstandard2.1", isCollectible: true)
+{
+    private static readonly string Runtime = Path.Combine(UnityHost.Folder, "plugins", "NetGen.Runtime.dll");
+
+    protected override Assembly? Load(AssemblyName name) =>
+        name.Name == "NetGen.Runtime" ? LoadFromAssemblyPath(Runtime) : null;
 }
 
 /// <summary>The outcome of one generator run.</summary>

@@ -26,11 +26,23 @@ public sealed class RandomNetworkTests(ITestOutputHelper output)
     [InlineData(3)]
     [InlineData(4)]
     [InlineData(5)]
-    public void Random_networks_agree_with_the_float64_reference(int seed)
+    public void Random_networks_agree_with_the_float64_reference(int seed) => Check(seed, unity: false);
+
+    /// <summary>
+    /// The same as Unity compiles them: C# 9 (a Cache of arrays, weights in static arrays, no
+    /// vectorized loops) against the runtime's netstandard2.1 build, whose kernels use
+    /// <c>Vector&lt;T&gt;</c>, run here on this process's vector width.
+    /// </summary>
+    [Theory]
+    [InlineData(6)]
+    [InlineData(7)]
+    public void Random_networks_in_CSharp_9_on_the_netstandard2_1_runtime_agree_with_the_float64_reference(int seed) => Check(seed, unity: true);
+
+    private void Check(int seed, bool unity)
     {
         var random = new RandomNetworks(seed * 7919);
         var networks = Enumerable.Range(0, NetworksPerCompilation).Select(_ => random.Next()).ToList();
-        var compiled = CompiledNetworks.Compile(networks.Select(n => n.Json).ToList());
+        var compiled = CompiledNetworks.Compile(networks.Select(n => n.Json).ToList(), unity: unity);
 
         double worst = 0;
         int cases = 0;
