@@ -58,10 +58,10 @@ internal sealed record CompilationFacts(bool GpuReferenced, bool SkipLocalsInit,
     /// </summary>
     public OutputLanguage Language => LanguageVersion >= InlineArrayLanguageVersion && InlineArrays ? OutputLanguage.CSharp12 : OutputLanguage.CSharp9;
 
-    /// <summary>The version as C# names it: 7.3, 9.0, 12.0.</summary>
-    public string LanguageVersionText => LanguageVersion % 100 == 0
-        ? (LanguageVersion / 100).ToString(System.Globalization.CultureInfo.InvariantCulture) + ".0"
-        : (LanguageVersion / 100).ToString(System.Globalization.CultureInfo.InvariantCulture) + "." + (LanguageVersion % 100).ToString(System.Globalization.CultureInfo.InvariantCulture);
+    /// <summary>The version as C# names it: 7.3, 9.0, 12.0 (Roslyn numbers C# 1 to 7 as 1 to 7, later ones as 701, 800, 900, ...).</summary>
+    public string LanguageVersionText => LanguageVersion < 100
+        ? string.Format(System.Globalization.CultureInfo.InvariantCulture, "{0}.0", LanguageVersion)
+        : string.Format(System.Globalization.CultureInfo.InvariantCulture, "{0}.{1}", LanguageVersion / 100, LanguageVersion % 100);
 }
 
 /// <summary>The C# a class's generated code is written in.</summary>

@@ -75,7 +75,7 @@ internal sealed class ConsumerProject
         if (!gpu)
         {
             project._networks.Add(new Network("Attributes", AttributeJson, 3, AttributeDeclaration));
-            project.AddOnnx(Path.Combine("Models", "torch-block.onnx"), copyModel: true);
+            project.AddOnnx(Path.Combine("Models", "torch-block.onnx"));
             File.Copy(Fixtures.NetworkPath("external.netgen.json"), Path.Combine(project.Folder, "Models", "external.netgen.json"));
             File.Copy(Fixtures.NetworkPath("external.weights.bin"), Path.Combine(project.Folder, "Models", "external.weights.bin"));
             string inline = WeightFileTests.Inline(Fixtures.Network("external.netgen.json"), File.ReadAllBytes(Fixtures.NetworkPath("external.weights.bin")));
@@ -189,14 +189,11 @@ internal sealed class ConsumerProject
         }
     }
 
-    private void AddOnnx(string model, bool copyModel)
+    /// <summary>torch-block.onnx at <paramref name="model"/>, for the build to convert (<c>NetGenModel</c>).</summary>
+    private void AddOnnx(string model)
     {
         string onnx = Path.Combine(AppContext.BaseDirectory, "Onnx", "Models", "torch-block.onnx");
-        if (copyModel)
-        {
-            File.Copy(onnx, Path.Combine(Folder, model));
-        }
-
+        File.Copy(onnx, Path.Combine(Folder, model));
         string imported = OnnxImporter.ImportFile(onnx);
         _networks.Add(new Network("Onnx", imported, (int)JsonNode.Parse(imported)!["input"]!, "[Network(\"torch-block.onnx\")]"));
     }
