@@ -29,11 +29,12 @@ namespace NetGen.Runtime;
 /// so this bounds it by the block length (32 terms) rather than by the layer's width, at the
 /// cost of one widening add per 32 columns. Every kernel sums an output in this same order, so
 /// a sample gives the same bits alone (<see cref="Forward"/>) and in a batch (<see cref="ForwardBatch"/>).
-/// The block length trades accuracy for speed: shorter blocks exceed the format's bound on fewer
-/// of the harsh single layers' outputs (those that cancel to near 0), and cost the batch kernel
-/// speed, because the widening and the double add at the end of each block share the vector
-/// units with the multiply-adds. The measurements behind 32 are in <c>benchmarks/README.md</c>
-/// (<i>The kernels' block length</i>).
+/// The block length trades accuracy for speed: on the harsh single layers (weights and inputs
+/// in [-3, 3], up to 300 wide) blocks of 32, 64 and 128 columns leave 5, 72 and 145 of 234,027
+/// outputs over the format's bound, PyTorch's float32 <c>linear</c> 111 of 225,285; shorter
+/// blocks cost the batch kernels speed, because the widening and the double add at the end of
+/// each block share the vector units with the multiply-adds. Blocks of 64 measured no faster,
+/// and 32 is kept (<c>README.md</c>, <i>Accuracy</i>).
 /// </para>
 /// </remarks>
 public static partial class PackedLinear
@@ -121,8 +122,7 @@ public static partial class PackedLinear
         ref float rx = ref MemoryMarshal.GetReference(x);
         int row = 0;
 #if NET8_0_OR_GREATER
-        int tileRows = Vector512.IsHardwareAccelerated ? 8 : Vector256.IsHardwareAccelerated ? 4 : Vector128.IsHardwareAccelerated ? 2 : 1;
-        if (tileRows == 8)
+        if (Vector512.IsHardwareAccelerated)
         {
             // Two panels at a time: each broadcast input feeds 16 independent FMA chains, not 8
             // (faster on N3's layers: benchmarks/README.md, The kernels' block length).
@@ -139,30 +139,55 @@ public static partial class PackedLinear
             int width = Math.Min(PanelWidth, rows - row);
             int sample = 0;
 #if NET8_0_OR_GREATER
-            if (tileRows > 1)
+            ref double t = ref MemoryMarshal.GetReference(tile);
+            if (Vector512.IsHardwareAccelerated)
             {
-                for (; sample <= samples - tileRows; sample += tileRows)
+                for (; sample <= samples - 8; sample += 8)
                 {
                     tile.Clear();
-                    ref float xs = ref Unsafe.Add(ref rx, sample * columns);
-                    ref double t = ref MemoryMarshal.GetReference(tile);
-                    if (tileRows == 8)
-                    {
-                        Tile512(ref panel, ref xs, columns, ref t);
-                    }
-                    else if (tileRows == 4)
-                    {
-                        Tile256(ref panel, ref xs, columns, ref t);
-                    }
-                    else
-                    {
-                        Tile128(ref panel, ref xs, columns, ref t);
-                    }
+                    Tile512(ref panel, ref Unsafe.Add(ref rx, sample * columns), columns, ref t);
+                    StoreTile(tile, 8, bias, y, row, sample, rows, width, epilogue);
+                }
+            }
+            else if (Vector256.IsHardwareAccelerated)
+            {
+                // Tiles of 6, then of 4 and 3, so that no sample of a batch of 3 or more runs
+                // alone (one sample has two chains, a quarter of the tiles' rate): 32 = 4·6 + 4 + 4.
+                int sixes = samples / 6;
+                if (sixes > 0 && samples % 6 is 1 or 2 or 5)
+                {
+                    sixes--;
+                }
 
-                    for (int i = 0; i < tileRows; i++)
-                    {
-                        Simd.StorePanel(tile.Slice(i * PanelWidth, PanelWidth), bias, y, row, (sample + i) * rows, width, epilogue);
-                    }
+                for (; sample < 6 * sixes; sample += 6)
+                {
+                    tile.Clear();
+                    Tile6x256(ref panel, ref Unsafe.Add(ref rx, sample * columns), columns, ref t);
+                    StoreTile(tile, 6, bias, y, row, sample, rows, width, epilogue);
+                }
+
+                for (; sample <= samples - 4; sample += 4)
+                {
+                    tile.Clear();
+                    Tile256(ref panel, ref Unsafe.Add(ref rx, sample * columns), columns, ref t);
+                    StoreTile(tile, 4, bias, y, row, sample, rows, width, epilogue);
+                }
+
+                if (sample == samples - 3)
+                {
+                    tile.Clear();
+                    Tile3x256(ref panel, ref Unsafe.Add(ref rx, sample * columns), columns, ref t);
+                    StoreTile(tile, 3, bias, y, row, sample, rows, width, epilogue);
+                    sample += 3;
+                }
+            }
+            else if (Vector128.IsHardwareAccelerated)
+            {
+                for (; sample <= samples - 2; sample += 2)
+                {
+                    tile.Clear();
+                    Tile128(ref panel, ref Unsafe.Add(ref rx, sample * columns), columns, ref t);
+                    StoreTile(tile, 2, bias, y, row, sample, rows, width, epilogue);
                 }
             }
 #endif
@@ -174,6 +199,15 @@ public static partial class PackedLinear
                 PanelRow(ref panel, ref Unsafe.Add(ref rx, sample * columns), columns, ref MemoryMarshal.GetReference(sums));
                 Simd.StorePanel(sums, bias, y, row, sample * rows, width, epilogue);
             }
+        }
+    }
+
+    /// <summary>Writes a tile's sums (sample <c>i</c>'s panel at <c>16 i</c>) to the outputs of <paramref name="count"/> samples from <paramref name="sample"/> on.</summary>
+    private static void StoreTile(ReadOnlySpan<double> tile, int count, ReadOnlySpan<float> bias, Span<float> y, int row, int sample, int rows, int width, Epilogue epilogue)
+    {
+        for (int i = 0; i < count; i++)
+        {
+            Simd.StorePanel(tile.Slice(i * PanelWidth, PanelWidth), bias, y, row, (sample + i) * rows, width, epilogue);
         }
     }
 

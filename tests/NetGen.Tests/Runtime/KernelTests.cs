@@ -15,6 +15,9 @@ namespace NetGen.Tests.Runtime;
 /// </summary>
 public sealed class KernelTests
 {
+    /// <summary>PyTorch's float32 <c>linear</c>'s outputs over the format's bound on the harsh layers (README.md, Accuracy).</summary>
+    private const int PyTorchOverBound = 111;
+
     private static readonly Gen<float[]> Vectors = Gen.Float[-3f, 3f].Array[1, 300];
 
     [Fact]
@@ -33,13 +36,14 @@ public sealed class KernelTests
     /// that sums each output in one chain.
     /// </summary>
     /// <remarks>
-    /// The proven bound: a block of at most 32 float32 multiply-adds errs by at most
-    /// γ₃₂·Σ|w·x| over the block (γₙ = nu/(1 − nu), u = 2⁻²⁴); the double sum of the blocks and
-    /// the bias adds almost nothing; the rounding to float at most u·|y|. The practical bound is
-    /// 2e-5·(1 + |y|), not the format's 1e-5: on such layers (up to 300 weights near ±3) an output
-    /// that cancels to near 0 keeps its partial sums' rounding. In these draws 5 of 234,027
-    /// outputs exceed 1e-5 (the worst 1.2e-5), against 155 (3.0e-5) for one float32 chain per
-    /// output; PyTorch's float32 <c>linear</c> on the same distribution: 111 of 225,285 (2.4e-5).
+    /// The proven bound: a block of at most <see cref="PackedLinear.BlockLength"/> float32
+    /// multiply-adds errs by at most γₙ·Σ|w·x| over the block (γₙ = nu/(1 − nu), u = 2⁻²⁴); the
+    /// double sum of the blocks and the bias adds almost nothing; the rounding to float at most
+    /// u·|y|. The practical bound is 2e-5·(1 + |y|), not the format's 1e-5: on such layers (up to
+    /// 300 weights near ±3) an output that cancels to near 0 keeps its partial sums' rounding. The
+    /// contract is PyTorch's: its float32 <c>linear</c> on the same distribution leaves 111 of
+    /// 225,285 outputs over 1e-5 (worst 2.4e-5), and NetGen may leave no more (with blocks of 32:
+    /// 5 of 234,027, worst 1.2e-5; one float32 chain per output: 155, worst 3.0e-5).
     /// </remarks>
     [Fact]
     public void Packed_linear_matches_a_float64_matrix_product_alone_and_in_batches()
@@ -47,6 +51,7 @@ public sealed class KernelTests
         const double U = 1.0 / (1 << 24);
         double gamma = PackedLinear.BlockLength * U / (1 - (PackedLinear.BlockLength * U));
         double worst = 0, worstChain = 0;
+        int overBound = 0;
         for (int seed = 0; seed < 300; seed++)
         {
             var random = new Random(seed);
@@ -83,13 +88,16 @@ public sealed class KernelTests
                         chain = MathF.FusedMultiplyAdd(w[(r * columns) + c], x[(s * columns) + c], chain);
                     }
 
-                    worst = Math.Max(worst, Math.Abs(y[r] - expected) / (1 + Math.Abs(expected)));
+                    double error = Math.Abs(y[r] - expected) / (1 + Math.Abs(expected));
+                    worst = Math.Max(worst, error);
+                    overBound += error > 1e-5 ? 1 : 0;
                     worstChain = Math.Max(worstChain, Math.Abs((epilogue == Epilogue.Relu ? Math.Max(0, chain) : chain) - expected) / (1 + Math.Abs(expected)));
                 }
             }
         }
 
         Assert.True(worst < worstChain, $"worst error {worst:E2}, one float32 chain per output {worstChain:E2}");
+        Assert.True(overBound <= PyTorchOverBound, $"{overBound} outputs over 1e-5·(1 + |y|), PyTorch's float32 linear {PyTorchOverBound}");
     }
 
     [Fact]
