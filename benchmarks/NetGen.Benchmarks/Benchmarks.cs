@@ -106,7 +106,25 @@ public class N1Benchmarks : NetworkBenchmark
     [Benchmark(Description = "NetGen (kernel)")]
     public void NetGenKernel() => LessonKernel.Forward(Input, Output);
 
-    protected override IEnumerable<Action> Engines() => [.. base.Engines(), NetGen, NetGenVectorized, NetGenKernel];
+    [Benchmark(Description = "hand-written unrolled")]
+    public void HandWritten() => HandWrittenLesson.Forward(Input, Output);
+
+    protected override IEnumerable<Action> Engines() => [.. base.Engines(), NetGen, NetGenVectorized, NetGenKernel, HandWritten];
+}
+
+/// <summary>
+/// N1 as a developer writes it by hand at its fastest: the weights as literals, zero weights
+/// dropped, every value in a local, <c>MathF.Exp</c> for the sigmoid.
+/// </summary>
+public static class HandWrittenLesson
+{
+    public static void Forward(ReadOnlySpan<float> x, Span<float> y)
+    {
+        float x0 = x[0], x1 = x[1];
+        float a0 = MathF.Max(0, x0), a1 = MathF.Max(0, x1), a2 = MathF.Max(0, x1 - x0);
+        float b0 = MathF.Max(0, a0 - a1), b1 = MathF.Max(0, a1 - a2);
+        y[0] = 1f / (1f + MathF.Exp(-((2f * b0) - b1)));
+    }
 }
 
 /// <summary>N2: 784-128-64-10, ReLU, ReLU, softmax.</summary>
@@ -174,4 +192,97 @@ public class DigitsBenchmarks : NetworkBenchmark
     }
 
     protected override IEnumerable<Action> Engines() => [.. base.Engines(), NetGen, NetGenVectorized, NetGenKernel, NetGenUnrolled, NetGenCache];
+}
+
+/// <summary>
+/// N2 and N3 at 64 rows on one thread and on two: NetGen's <c>ForwardBatch(inputs, outputs, threads)</c>
+/// against ONNX Runtime with one and two intra-op threads.
+/// </summary>
+[MemoryDiagnoser]
+public class ParallelBenchmarks
+{
+    private OnnxModel _onnx = null!;
+    private OnnxModel _onnx2 = null!;
+    private float[] _input = [];
+    private float[] _output = [];
+    private float[] _onnxOutput = [];
+
+    [Params("n2", "n3")]
+    public string Network { get; set; } = "n2";
+
+    [Params(64)]
+    public int Rows { get; set; }
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        IReadOnlyList<MlpLayer> layers = MlpDescription.Load(Network + ".netgen.json");
+        var random = new Random(2026);
+        _input = new float[Rows * layers[0].In];
+        for (int i = 0; i < _input.Length; i++)
+        {
+            _input[i] = (float)((random.NextDouble() * 2) - 1);
+        }
+
+        _output = new float[Rows * layers[^1].Out];
+        _onnxOutput = new float[_output.Length];
+        _onnx = new OnnxModel(layers, Rows, _input, _onnxOutput);
+        _onnx2 = new OnnxModel(layers, Rows, _input, _onnxOutput, threads: 2);
+        _onnx.Run();
+        float[] single = new float[_output.Length];
+        NetGenOneThread();
+        _output.CopyTo(single, 0);
+        NetGenTwoThreads();
+        for (int i = 0; i < _output.Length; i++)
+        {
+            if (BitConverter.SingleToInt32Bits(_output[i]) != BitConverter.SingleToInt32Bits(single[i]))
+            {
+                throw new InvalidOperationException($"{Network}: output {i} is {_output[i]} on two threads, {single[i]} on one.");
+            }
+
+            if (Math.Abs(_output[i] - _onnxOutput[i]) > 1e-4f * (1 + Math.Abs(_onnxOutput[i])))
+            {
+                throw new InvalidOperationException($"{Network}: output {i} is {_output[i]}, ONNX Runtime gives {_onnxOutput[i]}.");
+            }
+        }
+    }
+
+    [GlobalCleanup]
+    public void Cleanup()
+    {
+        _onnx.Dispose();
+        _onnx2.Dispose();
+    }
+
+    [Benchmark(Baseline = true, Description = "ONNX Runtime, 1 thread")]
+    public void OnnxRuntime() => _onnx.Run();
+
+    [Benchmark(Description = "ONNX Runtime, 2 threads")]
+    public void OnnxRuntimeTwoThreads() => _onnx2.Run();
+
+    [Benchmark(Description = "NetGen, 1 thread")]
+    public void NetGenOneThread()
+    {
+        if (Network == "n2")
+        {
+            N2.ForwardBatch(_input, _output);
+        }
+        else
+        {
+            N3.ForwardBatch(_input, _output);
+        }
+    }
+
+    [Benchmark(Description = "NetGen, 2 threads")]
+    public void NetGenTwoThreads()
+    {
+        if (Network == "n2")
+        {
+            N2.ForwardBatch(_input, _output, threads: 2);
+        }
+        else
+        {
+            N3.ForwardBatch(_input, _output, threads: 2);
+        }
+    }
 }

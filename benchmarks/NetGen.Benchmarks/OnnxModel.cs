@@ -11,6 +11,7 @@ namespace NetGen.Benchmarks;
 /// ONNX Runtime as a user would run it for the lowest latency: the network as an ONNX model
 /// (Gemm with transB = 1 per linear layer, then the activation op), one intra-op thread, every
 /// graph optimization, and input and output <see cref="OrtValue"/>s allocated once over pinned arrays.
+/// With <c>threads</c> above 1, its intra-op thread pool splits each operator across that many threads.
 /// </summary>
 public sealed class OnnxModel : IDisposable
 {
@@ -21,11 +22,11 @@ public sealed class OnnxModel : IDisposable
     private readonly string[] _inputNames = ["x"];
     private readonly string[] _outputNames = ["y"];
 
-    public OnnxModel(IReadOnlyList<MlpLayer> layers, int batch, float[] input, float[] output)
+    public OnnxModel(IReadOnlyList<MlpLayer> layers, int batch, float[] input, float[] output, int threads = 1)
     {
         using var options = new SessionOptions
         {
-            IntraOpNumThreads = 1,
+            IntraOpNumThreads = threads,
             InterOpNumThreads = 1,
             ExecutionMode = ExecutionMode.ORT_SEQUENTIAL,
             GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL,

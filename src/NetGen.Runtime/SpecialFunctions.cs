@@ -1,4 +1,8 @@
 using System;
+using System.Runtime.CompilerServices;
+#if NET8_0_OR_GREATER
+using System.Runtime.Intrinsics;
+#endif
 
 namespace NetGen.Runtime;
 
@@ -7,6 +11,32 @@ public static class SpecialFunctions
 {
     private const double InvSqrt2 = 0.70710678118654752440;
     private const double SqrtTwoOverPi = 0.79788456080286535588;
+
+    /// <summary><c>(double)x</c>: how unrolled layers widen an input before they sum in double.</summary>
+    /// <remarks>
+    /// The same value as the cast, through a conversion that writes the whole vector register
+    /// where vectors are accelerated. The scalar conversion (<c>vcvtss2sd</c>) keeps the
+    /// register's upper lanes, and RyuJIT encodes it so that they come from the destination
+    /// itself, which makes each conversion wait for whatever last wrote that register: in a tiny
+    /// network that chains one call's first layer to the previous call's last result, and a loop
+    /// of calls runs one at a time (N1: 33 ns a call, against 12 ns with this form).
+    /// </remarks>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static double Widen(float x) =>
+#if NET8_0_OR_GREATER
+        Vector128.IsHardwareAccelerated ? Vector128.WidenLower(Vector128.CreateScalarUnsafe(x)).ToScalar() : x;
+#else
+        x;
+#endif
+
+    /// <summary><c>(float)x</c>, the one rounding of an unrolled layer's sum, without the scalar conversion's false dependency (see <see cref="Widen"/>).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static float Narrow(double x) =>
+#if NET8_0_OR_GREATER
+        Vector128.IsHardwareAccelerated ? Vector128.Narrow(Vector128.CreateScalarUnsafe(x), Vector128<double>.Zero).ToScalar() : (float)x;
+#else
+        (float)x;
+#endif
 
     /// <summary>
     /// The complementary error function, <c>erfc(x) = 1 - erf(x)</c>, with a relative error

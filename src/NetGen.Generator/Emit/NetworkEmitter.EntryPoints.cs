@@ -17,8 +17,15 @@ internal static partial class NetworkEmitter
             w.Line($"{Runtime}.Guard.Length(input.Length, InputSize, nameof(input));");
             w.Line($"{Runtime}.Guard.Length(output.Length, OutputSize, nameof(output));");
             w.Line($"{Runtime}.Guard.NoOverlap(input, output, nameof(input), nameof(output));");
-            WriteScratch(w, plan);
-            WriteCoreCall(w, plan, "input", "output");
+            if (plan.InLocals)
+            {
+                w.Line("ForwardInLocals(input, output);");
+            }
+            else
+            {
+                WriteScratch(w, plan);
+                WriteCoreCall(w, plan, "input", "output");
+            }
         }
 
         w.Line();
@@ -81,7 +88,14 @@ internal static partial class NetworkEmitter
                 WriteScratch(w, plan);
                 using (w.Block("for (int row = 0; row < rows; row++)"))
                 {
-                    WriteCoreCall(w, plan, "inputs.Slice(row * InputSize, InputSize)", "outputs.Slice(row * OutputSize, OutputSize)");
+                    if (plan.InLocals)
+                    {
+                        w.Line("ForwardInLocals(inputs.Slice(row * InputSize, InputSize), outputs.Slice(row * OutputSize, OutputSize));");
+                    }
+                    else
+                    {
+                        WriteCoreCall(w, plan, "inputs.Slice(row * InputSize, InputSize)", "outputs.Slice(row * OutputSize, OutputSize)");
+                    }
                 }
             }
             else
@@ -104,6 +118,30 @@ internal static partial class NetworkEmitter
             }
         }
 
+        w.Line();
+    }
+
+    private static void WriteParallelForwardBatch(SourceWriter w)
+    {
+        w.Line("/// <summary>");
+        w.Line("/// Runs the network on each row of a row-major batch as <see cref=\"ForwardBatch(global::System.ReadOnlySpan{float}, global::System.Span{float})\"/> does,");
+        w.Line("/// with the rows split across up to <paramref name=\"threads\"/> threads: the same outputs, bit for bit.");
+        w.Line("/// A share has at least 16 rows, so a smaller batch runs on the calling thread alone; after the first");
+        w.Line("/// call, which starts NetGen's worker threads, nothing is allocated (see <see cref=\"global::NetGen.Runtime.ParallelBatch\"/>).");
+        w.Line("/// </summary>");
+        w.Line("/// <param name=\"inputs\">The samples, one after another: a multiple of <see cref=\"InputSize\"/> floats.</param>");
+        w.Line("/// <param name=\"outputs\">Receives <see cref=\"OutputSize\"/> outputs per row, for as many rows as <paramref name=\"inputs\"/> has.</param>");
+        w.Line("/// <param name=\"threads\">The most threads to use, the calling thread included: at least 1; more than the machine's processors count as that many.</param>");
+        w.Line("/// <exception cref=\"global::System.ArgumentException\">The lengths are not whole rows, disagree on the row count, or overlap.</exception>");
+        w.Line("/// <exception cref=\"global::System.ArgumentOutOfRangeException\"><paramref name=\"threads\"/> is less than 1.</exception>");
+        using (w.Block($"public static void ForwardBatch({ReadOnlySpan} inputs, {Span} outputs, int threads)"))
+        {
+            w.Line($"{Runtime}.Guard.NoOverlap(inputs, outputs, nameof(inputs), nameof(outputs));");
+            w.Line($"{Runtime}.ParallelBatch.Run(inputs, outputs, InputSize, OutputSize, threads, s_forwardBatch);");
+        }
+
+        w.Line();
+        w.Line($"private static readonly {Runtime}.ParallelBatch.RowsAction s_forwardBatch = ForwardBatch;");
         w.Line();
     }
 

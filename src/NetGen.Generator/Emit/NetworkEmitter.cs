@@ -57,6 +57,7 @@ internal static partial class NetworkEmitter
             WriteForward(w, plan);
             WriteForwardWithCache(w, plan);
             WriteForwardBatch(w, plan);
+            WriteParallelForwardBatch(w);
             if (plan.GpuSession)
             {
                 GpuSessionEmitter.Write(w, plan, cancellationToken);
@@ -65,6 +66,11 @@ internal static partial class NetworkEmitter
             WriteCache(w, plan);
             WriteTensorTypes(w, plan);
             WriteCore(w, plan, cancellationToken);
+            if (plan.InLocals)
+            {
+                WriteLocalsCore(w, plan, cancellationToken);
+            }
+
             if (plan.HasBatchCore)
             {
                 WriteBatchCore(w, plan, cancellationToken);
@@ -119,9 +125,13 @@ internal static partial class NetworkEmitter
         w.Line($"public const {(plan.ParameterCount > int.MaxValue ? "long" : "int")} ParameterCount = {Literals.Int(plan.ParameterCount)};");
         w.Line();
 
-        // Floats of scratch space one call needs for its intermediate tensors, when no Cache is given.
-        w.Line($"private const int ScratchLength = {Literals.Int(plan.ScratchLength)};");
-        w.Line();
+        if (!plan.InLocals)
+        {
+            // Floats of scratch space one call needs for its intermediate tensors, when no Cache is given.
+            w.Line($"private const int ScratchLength = {Literals.Int(plan.ScratchLength)};");
+            w.Line();
+        }
+
         if (plan.HasBatchCore)
         {
             // Samples ForwardBatch runs through each layer together: up to 64, within 16 MiB of scratch.

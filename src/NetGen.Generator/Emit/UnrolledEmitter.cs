@@ -1,3 +1,4 @@
+using System;
 using System.Collections.Generic;
 using System.Linq;
 using System.Text;
@@ -19,6 +20,12 @@ namespace NetGen.Generator.Emit;
 /// </remarks>
 internal static class UnrolledEmitter
 {
+    /// <summary>
+    /// Where the widening of each input and the rounding of each sum come from: the casts'
+    /// values, without the scalar conversions' false register dependency (<c>SpecialFunctions.Widen</c>).
+    /// </summary>
+    private const string Functions = "global::NetGen.Runtime.SpecialFunctions";
+
     /// <summary>The most multiply-adds one generated method holds.</summary>
     public const int MaxTermsPerMethod = 4096;
 
@@ -109,7 +116,16 @@ internal static class UnrolledEmitter
         }
     }
 
-    private static void WriteRows(SourceWriter w, WeightPlan weight, WeightPlan? bias, StepPlan? activation, int start, int end, CancellationToken cancellationToken)
+    private static void WriteRows(SourceWriter w, WeightPlan weight, WeightPlan? bias, StepPlan? activation, int start, int end, CancellationToken cancellationToken) =>
+        WriteRows(w, weight, bias, activation, start, end, k => $"x[{k}]", r => $"z[{r}]", r => $"a[{r}]", cancellationToken);
+
+    /// <summary>
+    /// Rows <paramref name="start"/> to <paramref name="end"/> of a layer: the inputs it reads
+    /// widened to double once (<c>x0</c>, <c>x1</c>, ...), each output's sum, then the fused
+    /// activation, with <paramref name="input"/>, <paramref name="output"/> and
+    /// <paramref name="activated"/> spelling where element <c>i</c> of each tensor lives.
+    /// </summary>
+    public static void WriteRows(SourceWriter w, WeightPlan weight, WeightPlan? bias, StepPlan? activation, int start, int end, Func<int, string> input, Func<int, string> output, Func<int, string> activated, CancellationToken cancellationToken)
     {
         int columns = weight.Shape[1];
         var used = new SortedSet<int>();
@@ -125,7 +141,7 @@ internal static class UnrolledEmitter
         }
 
         // The inputs this method reads, widened to double once.
-        var loads = used.Select(k => $"x{k} = x[{k}]").ToList();
+        var loads = used.Select(k => $"x{k} = {Functions}.Widen({input(k)})").ToList();
         for (int i = 0; i < loads.Count; i += 8)
         {
             w.Line("double " + string.Join(", ", loads.Skip(i).Take(8)) + ";");
@@ -134,7 +150,7 @@ internal static class UnrolledEmitter
         for (int r = start; r < end; r++)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            var line = new StringBuilder($"z[{r}] = (float)(");
+            var line = new StringBuilder($"{output(r)} = {Functions}.Narrow(");
             int written = 0;
             for (int k = 0; k < columns; k++)
             {
@@ -172,7 +188,7 @@ internal static class UnrolledEmitter
         {
             for (int r = start; r < end; r++)
             {
-                w.Line($"a[{r}] = {activation.Function!.Scalar($"z[{r}]", activation.Arguments.Select(a => Literals.Float(a)).ToArray())};");
+                w.Line($"{activated(r)} = {activation.Function!.Scalar(output(r), activation.Arguments.Select(a => Literals.Float(a)).ToArray())};");
             }
         }
     }

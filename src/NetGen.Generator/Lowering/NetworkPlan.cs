@@ -33,12 +33,19 @@ internal sealed record NetworkPlan(
     bool HasGpuLayers,
     bool GpuSession,
     bool SkipLocalsInit,
-    OutputLanguage Language = OutputLanguage.CSharp12)
+    OutputLanguage Language = OutputLanguage.CSharp12,
+    bool InLocals = false)
 {
     /// <summary>The name steps use for the network's input.</summary>
     public const string Input = "input";
 
     /// <summary>Whether <c>ForwardBatch</c> runs blocks of samples through matrix-matrix kernels.</summary>
+    /// <remarks>
+    /// With <c>InLocals</c> (every step an unrolled layer or a one-value activation, and few
+    /// values: <see cref="NetworkPlanner.LocalsLimit"/>), <c>Forward</c> and <c>ForwardBatch</c>
+    /// keep every tensor in a local, which the JIT holds in registers, and store only the output;
+    /// they need no scratch, and only <c>Forward(..., ref cache)</c> writes the tensors to memory.
+    /// </remarks>
     public bool HasBatchCore => BatchRows > 0;
 }
 

@@ -93,6 +93,12 @@ internal sealed class NetworkPlanner
         var weights = Store(steps, planner._weights, gpuSession);
         var tensors = LayOutScratch(steps, planner._tensors, output, out int scratchLength);
         bool batchCore = steps.Any(s => s.Kind == StepKind.Linear && s.Strategy != LinearStrategy.Unrolled);
+        bool inLocals = InLocals(steps, tensors, spec.InputSize, planner._summary);
+        if (inLocals)
+        {
+            scratchLength = 0;
+        }
+
         return new NetworkPlan(
             sourceFileName,
             spec.Description,
@@ -110,8 +116,36 @@ internal sealed class NetworkPlanner
             placement is not null,
             gpuSession,
             compilation.SkipLocalsInit,
-            compilation.Language);
+            compilation.Language,
+            inLocals);
     }
+
+    /// <summary>
+    /// The most values (input and every tensor) and multiply-adds a network whose tensors all
+    /// live in locals may have: N1's 2-3-2-1 has 14 values and 14 multiply-adds; 256 and 1,024
+    /// keep the one method small enough for the JIT to allocate its registers well.
+    /// </summary>
+    public const int LocalsLimit = 256;
+
+    /// <summary>See <see cref="LocalsLimit"/>.</summary>
+    public const int LocalsTermLimit = 1024;
+
+    /// <summary>
+    /// Whether <c>Forward</c> keeps every tensor in a local: every step is an unrolled layer or
+    /// an activation with a one-value form, and the network is tiny (<see cref="LocalsLimit"/>).
+    /// </summary>
+    /// <remarks>
+    /// An activation must be fused into the unrolled layer before it: both <c>Forward</c>s then
+    /// compute it with its one-value form. One on its own (on the input, or after another
+    /// activation) is a step over a span in <c>Forward(..., ref cache)</c>, whose vector form
+    /// may round differently from the one-value form.
+    /// </remarks>
+    private static bool InLocals(List<StepPlan> steps, List<TensorPlan> tensors, int inputSize, List<SummaryRow> summary) =>
+        steps.Any(s => s.Kind == StepKind.Linear)
+        && steps.Select((s, i) => (s.Kind == StepKind.Linear && s.Strategy == LinearStrategy.Unrolled && !s.OnDevice)
+            || (s.Kind == StepKind.Activation && i > 0 && steps[i - 1].Fuses.HasFlag(Fusion.Forward))).All(ok => ok)
+        && inputSize + tensors.Sum(t => (long)t.Size) <= LocalsLimit
+        && summary.Sum(r => r.MultiplyAdds) <= LocalsTermLimit;
 
     /// <summary>The most samples one batch block holds.</summary>
     public const int MaxBatchRows = 64;

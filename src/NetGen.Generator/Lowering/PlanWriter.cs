@@ -24,7 +24,8 @@ internal static class PlanWriter
 
         Line($"plan of {plan.SourceFileName}");
         Line($"  input {Int(plan.InputSize)}, output {Int(plan.OutputSize)} ({plan.OutputTensor}), {Int(plan.ParameterCount)} parameters");
-        Line($"  strategy {Name(plan.Strategy)}; scratch {Int(plan.ScratchLength)} floats; "
+        Line($"  strategy {Name(plan.Strategy)}; "
+            + (plan.InLocals ? "tensors in locals, no scratch; " : $"scratch {Int(plan.ScratchLength)} floats; ")
             + (plan.HasBatchCore ? $"ForwardBatch in blocks of {Int(plan.BatchRows)} rows" : "ForwardBatch one row at a time")
             + "; " + (plan.GpuSession ? "GPU session" : plan.HasGpuLayers ? "GPU layers, no session (NetGen.Gpu not referenced)" : "no GPU")
             + (plan.SkipLocalsInit ? "; SkipLocalsInit" : string.Empty)
@@ -68,7 +69,7 @@ internal static class PlanWriter
         {
             t.Name,
             Int(t.Size),
-            t.ScratchOffset < 0 ? "the output span" : $"scratch {Int(t.ScratchOffset)}..{Int(t.ScratchOffset + t.Size - 1)}",
+            t.ScratchOffset < 0 ? "the output span" : plan.InLocals ? "locals" : $"scratch {Int(t.ScratchOffset)}..{Int(t.ScratchOffset + t.Size - 1)}",
         }).ToList(), Line);
 
         Line();

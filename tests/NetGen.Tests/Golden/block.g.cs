@@ -140,6 +140,25 @@ namespace App
         }
 
         /// <summary>
+        /// Runs the network on each row of a row-major batch as <see cref="ForwardBatch(global::System.ReadOnlySpan{float}, global::System.Span{float})"/> does,
+        /// with the rows split across up to <paramref name="threads"/> threads: the same outputs, bit for bit.
+        /// A share has at least 16 rows, so a smaller batch runs on the calling thread alone; after the first
+        /// call, which starts NetGen's worker threads, nothing is allocated (see <see cref="global::NetGen.Runtime.ParallelBatch"/>).
+        /// </summary>
+        /// <param name="inputs">The samples, one after another: a multiple of <see cref="InputSize"/> floats.</param>
+        /// <param name="outputs">Receives <see cref="OutputSize"/> outputs per row, for as many rows as <paramref name="inputs"/> has.</param>
+        /// <param name="threads">The most threads to use, the calling thread included: at least 1; more than the machine's processors count as that many.</param>
+        /// <exception cref="global::System.ArgumentException">The lengths are not whole rows, disagree on the row count, or overlap.</exception>
+        /// <exception cref="global::System.ArgumentOutOfRangeException"><paramref name="threads"/> is less than 1.</exception>
+        public static void ForwardBatch(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs, int threads)
+        {
+            global::NetGen.Runtime.Guard.NoOverlap(inputs, outputs, nameof(inputs), nameof(outputs));
+            global::NetGen.Runtime.ParallelBatch.Run(inputs, outputs, InputSize, OutputSize, threads, s_forwardBatch);
+        }
+
+        private static readonly global::NetGen.Runtime.ParallelBatch.RowsAction s_forwardBatch = ForwardBatch;
+
+        /// <summary>
         /// Every tensor one <see cref="Forward(global::System.ReadOnlySpan{float}, global::System.Span{float}, ref Cache)"/> call computes,
         /// one field per layer output (an activation shorthand's input and output both), in order.
         /// Each field converts to a <see cref="global::System.Span{T}"/> of its floats. The struct holds no
@@ -310,13 +329,13 @@ namespace App
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
             internal static void Layer1(global::System.ReadOnlySpan<float> x, global::System.Span<float> z, global::System.Span<float> a)
             {
-                double x0 = x[0], x1 = x[1], x2 = x[2], x3 = x[3];
-                z[0] = (float)(0.5f * x0 - 0.25f * x1 + 0.125f * x2 + x3 + 0.1f);
-                z[1] = (float)(-x0 + 0.5f * x1 + 0.75f * x2 - 0.2f);
-                z[2] = (float)(0.25f * x0 + 0.25f * x1 - 0.5f * x2 + 0.5f * x3);
-                z[3] = (float)(x0 - x1 + 0.5f * x3 + 0.3f);
-                z[4] = (float)(0.5f * x1 + x2 - 0.75f * x3 - 0.1f);
-                z[5] = (float)(-0.5f * x0 + 0.25f * x2 + x3 + 0.05f);
+                double x0 = global::NetGen.Runtime.SpecialFunctions.Widen(x[0]), x1 = global::NetGen.Runtime.SpecialFunctions.Widen(x[1]), x2 = global::NetGen.Runtime.SpecialFunctions.Widen(x[2]), x3 = global::NetGen.Runtime.SpecialFunctions.Widen(x[3]);
+                z[0] = global::NetGen.Runtime.SpecialFunctions.Narrow(0.5f * x0 - 0.25f * x1 + 0.125f * x2 + x3 + 0.1f);
+                z[1] = global::NetGen.Runtime.SpecialFunctions.Narrow(-x0 + 0.5f * x1 + 0.75f * x2 - 0.2f);
+                z[2] = global::NetGen.Runtime.SpecialFunctions.Narrow(0.25f * x0 + 0.25f * x1 - 0.5f * x2 + 0.5f * x3);
+                z[3] = global::NetGen.Runtime.SpecialFunctions.Narrow(x0 - x1 + 0.5f * x3 + 0.3f);
+                z[4] = global::NetGen.Runtime.SpecialFunctions.Narrow(0.5f * x1 + x2 - 0.75f * x3 - 0.1f);
+                z[5] = global::NetGen.Runtime.SpecialFunctions.Narrow(-0.5f * x0 + 0.25f * x2 + x3 + 0.05f);
                 a[0] = global::NetGen.Runtime.Activations.Gelu(z[0]);
                 a[1] = global::NetGen.Runtime.Activations.Gelu(z[1]);
                 a[2] = global::NetGen.Runtime.Activations.Gelu(z[2]);
@@ -332,13 +351,13 @@ namespace App
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
             internal static void Layer2_2(global::System.ReadOnlySpan<float> x, global::System.Span<float> z, global::System.Span<float> a)
             {
-                double x0 = x[0], x1 = x[1], x2 = x[2], x3 = x[3], x4 = x[4], x5 = x[5];
-                z[0] = (float)(x0);
-                z[1] = (float)(x1);
-                z[2] = (float)(x2);
-                z[3] = (float)(x3);
-                z[4] = (float)(x4);
-                z[5] = (float)(x5);
+                double x0 = global::NetGen.Runtime.SpecialFunctions.Widen(x[0]), x1 = global::NetGen.Runtime.SpecialFunctions.Widen(x[1]), x2 = global::NetGen.Runtime.SpecialFunctions.Widen(x[2]), x3 = global::NetGen.Runtime.SpecialFunctions.Widen(x[3]), x4 = global::NetGen.Runtime.SpecialFunctions.Widen(x[4]), x5 = global::NetGen.Runtime.SpecialFunctions.Widen(x[5]);
+                z[0] = global::NetGen.Runtime.SpecialFunctions.Narrow(x0);
+                z[1] = global::NetGen.Runtime.SpecialFunctions.Narrow(x1);
+                z[2] = global::NetGen.Runtime.SpecialFunctions.Narrow(x2);
+                z[3] = global::NetGen.Runtime.SpecialFunctions.Narrow(x3);
+                z[4] = global::NetGen.Runtime.SpecialFunctions.Narrow(x4);
+                z[5] = global::NetGen.Runtime.SpecialFunctions.Narrow(x5);
                 a[0] = global::NetGen.Runtime.Activations.Tanh(z[0]);
                 a[1] = global::NetGen.Runtime.Activations.Tanh(z[1]);
                 a[2] = global::NetGen.Runtime.Activations.Tanh(z[2]);
@@ -354,10 +373,10 @@ namespace App
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
             internal static void Layer3_2(global::System.ReadOnlySpan<float> x, global::System.Span<float> z)
             {
-                double x0 = x[0], x1 = x[1], x2 = x[2], x3 = x[3], x4 = x[4], x5 = x[5];
-                z[0] = (float)(0.5f * x0 - 0.5f * x2 + 0.25f * x3 + 0.1f * x5);
-                z[1] = (float)(x1 - 0.25f * x3 + 0.5f * x4);
-                z[2] = (float)(-0.5f * x0 + 0.5f * x1 + 0.5f * x2 + 0.2f * x5);
+                double x0 = global::NetGen.Runtime.SpecialFunctions.Widen(x[0]), x1 = global::NetGen.Runtime.SpecialFunctions.Widen(x[1]), x2 = global::NetGen.Runtime.SpecialFunctions.Widen(x[2]), x3 = global::NetGen.Runtime.SpecialFunctions.Widen(x[3]), x4 = global::NetGen.Runtime.SpecialFunctions.Widen(x[4]), x5 = global::NetGen.Runtime.SpecialFunctions.Widen(x[5]);
+                z[0] = global::NetGen.Runtime.SpecialFunctions.Narrow(0.5f * x0 - 0.5f * x2 + 0.25f * x3 + 0.1f * x5);
+                z[1] = global::NetGen.Runtime.SpecialFunctions.Narrow(x1 - 0.25f * x3 + 0.5f * x4);
+                z[2] = global::NetGen.Runtime.SpecialFunctions.Narrow(-0.5f * x0 + 0.5f * x1 + 0.5f * x2 + 0.2f * x5);
             }
 
             /// <summary>layer 3.2: glu_up = Up3_2 · rms, 6 → 3.</summary>
@@ -367,10 +386,10 @@ namespace App
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
             internal static void Layer3_2b(global::System.ReadOnlySpan<float> x, global::System.Span<float> z)
             {
-                double x0 = x[0], x1 = x[1], x2 = x[2], x3 = x[3], x4 = x[4], x5 = x[5];
-                z[0] = (float)(x0 + 0.5f * x5);
-                z[1] = (float)(x2 - x4);
-                z[2] = (float)(0.25f * x0 + 0.25f * x1 + 0.25f * x2 + 0.25f * x3 + 0.25f * x4 + 0.25f * x5);
+                double x0 = global::NetGen.Runtime.SpecialFunctions.Widen(x[0]), x1 = global::NetGen.Runtime.SpecialFunctions.Widen(x[1]), x2 = global::NetGen.Runtime.SpecialFunctions.Widen(x[2]), x3 = global::NetGen.Runtime.SpecialFunctions.Widen(x[3]), x4 = global::NetGen.Runtime.SpecialFunctions.Widen(x[4]), x5 = global::NetGen.Runtime.SpecialFunctions.Widen(x[5]);
+                z[0] = global::NetGen.Runtime.SpecialFunctions.Narrow(x0 + 0.5f * x5);
+                z[1] = global::NetGen.Runtime.SpecialFunctions.Narrow(x2 - x4);
+                z[2] = global::NetGen.Runtime.SpecialFunctions.Narrow(0.25f * x0 + 0.25f * x1 + 0.25f * x2 + 0.25f * x3 + 0.25f * x4 + 0.25f * x5);
             }
 
             /// <summary>layer 3.2: glu = Down3_2 · glu_hidden, 3 → 6.</summary>
@@ -380,13 +399,13 @@ namespace App
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
             internal static void Layer3_2c(global::System.ReadOnlySpan<float> x, global::System.Span<float> z)
             {
-                double x0 = x[0], x1 = x[1], x2 = x[2];
-                z[0] = (float)(x0);
-                z[1] = (float)(x1);
-                z[2] = (float)(x2);
-                z[3] = (float)(x0 + x1);
-                z[4] = (float)(x1 + x2);
-                z[5] = (float)(x0 + x2);
+                double x0 = global::NetGen.Runtime.SpecialFunctions.Widen(x[0]), x1 = global::NetGen.Runtime.SpecialFunctions.Widen(x[1]), x2 = global::NetGen.Runtime.SpecialFunctions.Widen(x[2]);
+                z[0] = global::NetGen.Runtime.SpecialFunctions.Narrow(x0);
+                z[1] = global::NetGen.Runtime.SpecialFunctions.Narrow(x1);
+                z[2] = global::NetGen.Runtime.SpecialFunctions.Narrow(x2);
+                z[3] = global::NetGen.Runtime.SpecialFunctions.Narrow(x0 + x1);
+                z[4] = global::NetGen.Runtime.SpecialFunctions.Narrow(x1 + x2);
+                z[5] = global::NetGen.Runtime.SpecialFunctions.Narrow(x0 + x2);
             }
 
             /// <summary>layer 7: head_z = W5 · A4b, 6 → 3.</summary>
@@ -396,10 +415,10 @@ namespace App
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
             internal static void Layer7(global::System.ReadOnlySpan<float> x, global::System.Span<float> z)
             {
-                double x0 = x[0], x1 = x[1], x2 = x[2], x3 = x[3], x4 = x[4], x5 = x[5];
-                z[0] = (float)(x0 - x2 + x4);
-                z[1] = (float)(x1 - x3 + x5);
-                z[2] = (float)(0.5f * x0 + 0.5f * x1 + 0.5f * x2 + 0.5f * x3 + 0.5f * x4 + 0.5f * x5);
+                double x0 = global::NetGen.Runtime.SpecialFunctions.Widen(x[0]), x1 = global::NetGen.Runtime.SpecialFunctions.Widen(x[1]), x2 = global::NetGen.Runtime.SpecialFunctions.Widen(x[2]), x3 = global::NetGen.Runtime.SpecialFunctions.Widen(x[3]), x4 = global::NetGen.Runtime.SpecialFunctions.Widen(x[4]), x5 = global::NetGen.Runtime.SpecialFunctions.Widen(x[5]);
+                z[0] = global::NetGen.Runtime.SpecialFunctions.Narrow(x0 - x2 + x4);
+                z[1] = global::NetGen.Runtime.SpecialFunctions.Narrow(x1 - x3 + x5);
+                z[2] = global::NetGen.Runtime.SpecialFunctions.Narrow(0.5f * x0 + 0.5f * x1 + 0.5f * x2 + 0.5f * x3 + 0.5f * x4 + 0.5f * x5);
             }
         }
 

@@ -95,6 +95,25 @@ namespace Lessons
         }
 
         /// <summary>
+        /// Runs the network on each row of a row-major batch as <see cref="ForwardBatch(global::System.ReadOnlySpan{float}, global::System.Span{float})"/> does,
+        /// with the rows split across up to <paramref name="threads"/> threads: the same outputs, bit for bit.
+        /// A share has at least 16 rows, so a smaller batch runs on the calling thread alone; after the first
+        /// call, which starts NetGen's worker threads, nothing is allocated (see <see cref="global::NetGen.Runtime.ParallelBatch"/>).
+        /// </summary>
+        /// <param name="inputs">The samples, one after another: a multiple of <see cref="InputSize"/> floats.</param>
+        /// <param name="outputs">Receives <see cref="OutputSize"/> outputs per row, for as many rows as <paramref name="inputs"/> has.</param>
+        /// <param name="threads">The most threads to use, the calling thread included: at least 1; more than the machine's processors count as that many.</param>
+        /// <exception cref="global::System.ArgumentException">The lengths are not whole rows, disagree on the row count, or overlap.</exception>
+        /// <exception cref="global::System.ArgumentOutOfRangeException"><paramref name="threads"/> is less than 1.</exception>
+        public static void ForwardBatch(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs, int threads)
+        {
+            global::NetGen.Runtime.Guard.NoOverlap(inputs, outputs, nameof(inputs), nameof(outputs));
+            global::NetGen.Runtime.ParallelBatch.Run(inputs, outputs, InputSize, OutputSize, threads, s_forwardBatch);
+        }
+
+        private static readonly global::NetGen.Runtime.ParallelBatch.RowsAction s_forwardBatch = ForwardBatch;
+
+        /// <summary>
         /// Every tensor one <see cref="Forward(global::System.ReadOnlySpan{float}, global::System.Span{float}, ref Cache)"/> call computes,
         /// one field per layer output (an activation shorthand's input and output both), in order.
         /// Each field converts to a <see cref="global::System.Span{T}"/> of its floats. The struct holds no

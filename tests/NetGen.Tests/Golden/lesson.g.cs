@@ -33,8 +33,6 @@ namespace Lessons
         /// <summary>The number of learnable parameters, counted as PyTorch's <c>sum(p.numel() for p in model.parameters())</c>.</summary>
         public const int ParameterCount = 14;
 
-        private const int ScratchLength = 8;
-
         /// <summary>Runs the network on one sample.</summary>
         /// <param name="input">The sample: <see cref="InputSize"/> floats.</param>
         /// <param name="output">Receives the <see cref="OutputSize"/> outputs; must not overlap <paramref name="input"/>.</param>
@@ -44,15 +42,7 @@ namespace Lessons
             global::NetGen.Runtime.Guard.Length(input.Length, InputSize, nameof(input));
             global::NetGen.Runtime.Guard.Length(output.Length, OutputSize, nameof(output));
             global::NetGen.Runtime.Guard.NoOverlap(input, output, nameof(input), nameof(output));
-            global::System.Span<float> scratch = stackalloc float[ScratchLength];
-            ForwardCore(
-                input,
-                scratch.Slice(0, 3),                         // Z1
-                scratch.Slice(3, 3),                         // A1
-                scratch.Slice(0, 2),                         // Z2
-                scratch.Slice(6, 2),                         // A2
-                scratch.Slice(0, 1),                         // Z3
-                output);                                     // A3
+            ForwardInLocals(input, output);
         }
 
         /// <summary>Runs the network on one sample and records every intermediate tensor in <paramref name="cache"/>.</summary>
@@ -84,19 +74,30 @@ namespace Lessons
         {
             int rows = global::NetGen.Runtime.Guard.BatchRows(inputs.Length, outputs.Length, InputSize, OutputSize, nameof(inputs), nameof(outputs));
             global::NetGen.Runtime.Guard.NoOverlap(inputs, outputs, nameof(inputs), nameof(outputs));
-            global::System.Span<float> scratch = stackalloc float[ScratchLength];
             for (int row = 0; row < rows; row++)
             {
-                ForwardCore(
-                    inputs.Slice(row * InputSize, InputSize),
-                    scratch.Slice(0, 3),                         // Z1
-                    scratch.Slice(3, 3),                         // A1
-                    scratch.Slice(0, 2),                         // Z2
-                    scratch.Slice(6, 2),                         // A2
-                    scratch.Slice(0, 1),                         // Z3
-                    outputs.Slice(row * OutputSize, OutputSize)); // A3
+                ForwardInLocals(inputs.Slice(row * InputSize, InputSize), outputs.Slice(row * OutputSize, OutputSize));
             }
         }
+
+        /// <summary>
+        /// Runs the network on each row of a row-major batch as <see cref="ForwardBatch(global::System.ReadOnlySpan{float}, global::System.Span{float})"/> does,
+        /// with the rows split across up to <paramref name="threads"/> threads: the same outputs, bit for bit.
+        /// A share has at least 16 rows, so a smaller batch runs on the calling thread alone; after the first
+        /// call, which starts NetGen's worker threads, nothing is allocated (see <see cref="global::NetGen.Runtime.ParallelBatch"/>).
+        /// </summary>
+        /// <param name="inputs">The samples, one after another: a multiple of <see cref="InputSize"/> floats.</param>
+        /// <param name="outputs">Receives <see cref="OutputSize"/> outputs per row, for as many rows as <paramref name="inputs"/> has.</param>
+        /// <param name="threads">The most threads to use, the calling thread included: at least 1; more than the machine's processors count as that many.</param>
+        /// <exception cref="global::System.ArgumentException">The lengths are not whole rows, disagree on the row count, or overlap.</exception>
+        /// <exception cref="global::System.ArgumentOutOfRangeException"><paramref name="threads"/> is less than 1.</exception>
+        public static void ForwardBatch(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs, int threads)
+        {
+            global::NetGen.Runtime.Guard.NoOverlap(inputs, outputs, nameof(inputs), nameof(outputs));
+            global::NetGen.Runtime.ParallelBatch.Run(inputs, outputs, InputSize, OutputSize, threads, s_forwardBatch);
+        }
+
+        private static readonly global::NetGen.Runtime.ParallelBatch.RowsAction s_forwardBatch = ForwardBatch;
 
         /// <summary>
         /// Every tensor one <see cref="Forward(global::System.ReadOnlySpan{float}, global::System.Span{float}, ref Cache)"/> call computes,
@@ -175,6 +176,55 @@ namespace Lessons
             Layers.Layer3(A2, Z3, A3);
         }
 
+        // Every tensor in locals, which the JIT keeps in registers: only the output is stored.
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+        private static void ForwardInLocals(global::System.ReadOnlySpan<float> input, global::System.Span<float> output)
+        {
+            // layer 1: linear 2 → 3
+            //   Z1 = W1 · input
+            // layer 1: relu, 3
+            //   A1 = max(0, Z1)
+            float Z1_0, Z1_1, Z1_2;
+            float A1_0, A1_1, A1_2;
+            {
+                double x0 = global::NetGen.Runtime.SpecialFunctions.Widen(input[0]), x1 = global::NetGen.Runtime.SpecialFunctions.Widen(input[1]);
+                Z1_0 = global::NetGen.Runtime.SpecialFunctions.Narrow(x0);
+                Z1_1 = global::NetGen.Runtime.SpecialFunctions.Narrow(x1);
+                Z1_2 = global::NetGen.Runtime.SpecialFunctions.Narrow(-x0 + x1);
+                A1_0 = global::NetGen.Runtime.SpecialFunctions.Relu(Z1_0);
+                A1_1 = global::NetGen.Runtime.SpecialFunctions.Relu(Z1_1);
+                A1_2 = global::NetGen.Runtime.SpecialFunctions.Relu(Z1_2);
+            }
+
+            // layer 2: linear 3 → 2
+            //   Z2 = W2 · A1
+            // layer 2: relu, 2
+            //   A2 = max(0, Z2)
+            float Z2_0, Z2_1;
+            float A2_0, A2_1;
+            {
+                double x0 = global::NetGen.Runtime.SpecialFunctions.Widen(A1_0), x1 = global::NetGen.Runtime.SpecialFunctions.Widen(A1_1), x2 = global::NetGen.Runtime.SpecialFunctions.Widen(A1_2);
+                Z2_0 = global::NetGen.Runtime.SpecialFunctions.Narrow(x0 - x1);
+                Z2_1 = global::NetGen.Runtime.SpecialFunctions.Narrow(x1 - x2);
+                A2_0 = global::NetGen.Runtime.SpecialFunctions.Relu(Z2_0);
+                A2_1 = global::NetGen.Runtime.SpecialFunctions.Relu(Z2_1);
+            }
+
+            // layer 3: linear 2 → 1
+            //   Z3 = W3 · A2
+            // layer 3: sigmoid, 1
+            //   A3 = sigmoid(Z3) = 1 / (1 + e^(−Z3))
+            float Z3_0;
+            float A3_0;
+            {
+                double x0 = global::NetGen.Runtime.SpecialFunctions.Widen(A2_0), x1 = global::NetGen.Runtime.SpecialFunctions.Widen(A2_1);
+                Z3_0 = global::NetGen.Runtime.SpecialFunctions.Narrow(2f * x0 - x1);
+                A3_0 = global::NetGen.Runtime.SpecialFunctions.Sigmoid(Z3_0);
+            }
+
+            output[0] = A3_0;
+        }
+
         // Unrolled layers: each output is a sum over the inputs with the weights as literals; sums are in double.
         private static class Layers
         {
@@ -185,10 +235,10 @@ namespace Lessons
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
             internal static void Layer1(global::System.ReadOnlySpan<float> x, global::System.Span<float> z, global::System.Span<float> a)
             {
-                double x0 = x[0], x1 = x[1];
-                z[0] = (float)(x0);
-                z[1] = (float)(x1);
-                z[2] = (float)(-x0 + x1);
+                double x0 = global::NetGen.Runtime.SpecialFunctions.Widen(x[0]), x1 = global::NetGen.Runtime.SpecialFunctions.Widen(x[1]);
+                z[0] = global::NetGen.Runtime.SpecialFunctions.Narrow(x0);
+                z[1] = global::NetGen.Runtime.SpecialFunctions.Narrow(x1);
+                z[2] = global::NetGen.Runtime.SpecialFunctions.Narrow(-x0 + x1);
                 a[0] = global::NetGen.Runtime.SpecialFunctions.Relu(z[0]);
                 a[1] = global::NetGen.Runtime.SpecialFunctions.Relu(z[1]);
                 a[2] = global::NetGen.Runtime.SpecialFunctions.Relu(z[2]);
@@ -201,9 +251,9 @@ namespace Lessons
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
             internal static void Layer2(global::System.ReadOnlySpan<float> x, global::System.Span<float> z, global::System.Span<float> a)
             {
-                double x0 = x[0], x1 = x[1], x2 = x[2];
-                z[0] = (float)(x0 - x1);
-                z[1] = (float)(x1 - x2);
+                double x0 = global::NetGen.Runtime.SpecialFunctions.Widen(x[0]), x1 = global::NetGen.Runtime.SpecialFunctions.Widen(x[1]), x2 = global::NetGen.Runtime.SpecialFunctions.Widen(x[2]);
+                z[0] = global::NetGen.Runtime.SpecialFunctions.Narrow(x0 - x1);
+                z[1] = global::NetGen.Runtime.SpecialFunctions.Narrow(x1 - x2);
                 a[0] = global::NetGen.Runtime.SpecialFunctions.Relu(z[0]);
                 a[1] = global::NetGen.Runtime.SpecialFunctions.Relu(z[1]);
             }
@@ -215,8 +265,8 @@ namespace Lessons
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
             internal static void Layer3(global::System.ReadOnlySpan<float> x, global::System.Span<float> z, global::System.Span<float> a)
             {
-                double x0 = x[0], x1 = x[1];
-                z[0] = (float)(2f * x0 - x1);
+                double x0 = global::NetGen.Runtime.SpecialFunctions.Widen(x[0]), x1 = global::NetGen.Runtime.SpecialFunctions.Widen(x[1]);
+                z[0] = global::NetGen.Runtime.SpecialFunctions.Narrow(2f * x0 - x1);
                 a[0] = global::NetGen.Runtime.SpecialFunctions.Sigmoid(z[0]);
             }
         }

@@ -75,6 +75,8 @@ internal sealed class CompiledNetworks
 
                         public static void ForwardBatch(float[] x, float[] y) => Net.ForwardBatch(x, y);
 
+                        public static void ForwardBatchParallel(float[] x, float[] y) => Net.ForwardBatch(x, y, threads: 2);
+
                         {{(unity ? CacheOfArrays : CacheOfInlineArrays)}}
 
                         public static System.Type CacheType => typeof(Net.Cache);
@@ -131,11 +133,15 @@ internal sealed class NetworkEntryPoints(Type adapter)
 {
     private readonly Action<float[], float[]> _forward = adapter.GetMethod("Forward")!.CreateDelegate<Action<float[], float[]>>();
     private readonly Action<float[], float[]> _forwardBatch = adapter.GetMethod("ForwardBatch")!.CreateDelegate<Action<float[], float[]>>();
+    private readonly Action<float[], float[]> _forwardBatchParallel = adapter.GetMethod("ForwardBatchParallel")!.CreateDelegate<Action<float[], float[]>>();
     private readonly Func<float[], float[], float[]> _forwardCache = adapter.GetMethod("ForwardCache")!.CreateDelegate<Func<float[], float[], float[]>>();
 
     public void Forward(float[] x, float[] y) => _forward(x, y);
 
     public void ForwardBatch(float[] x, float[] y) => _forwardBatch(x, y);
+
+    /// <summary>The generated ForwardBatch with its rows split across two threads.</summary>
+    public void ForwardBatchParallel(float[] x, float[] y) => _forwardBatchParallel(x, y);
 
     /// <summary>The generated CreateGpuSession, for networks compiled with GPU layers.</summary>
     public NetGen.Gpu.GpuSession CreateGpuSession(NetGen.Gpu.GpuDevice device, int maxRows) =>

@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Globalization;
 using System.Linq;
 using System.Runtime.Intrinsics;
 using NetGen.Tests.Reference;
@@ -17,6 +18,9 @@ namespace NetGen.Tests.Properties;
 public sealed class RandomNetworkTests(ITestOutputHelper output)
 {
     private const int NetworksPerCompilation = 40;
+
+    /// <summary>Rows of the batch run on two threads: two shares of at least <c>ParallelBatch.MinimumRowsPerThread</c>.</summary>
+    private const int ParallelRows = 40;
     private const int InputsPerNetwork = 4;
     private const int BatchRows = 5;
 
@@ -65,7 +69,7 @@ public sealed class RandomNetworkTests(ITestOutputHelper output)
 
                 float[] yCached = new float[expected.Length];
                 var fields = network.ForwardCache(x, yCached);
-                Assert.Equal(y, yCached);
+                Assert.True(y.AsSpan().SequenceEqual(yCached), $"{context}: Forward gives [{string.Join(", ", y.Select(v => v.ToString("R", CultureInfo.InvariantCulture)))}], Forward with a Cache [{string.Join(", ", yCached.Select(v => v.ToString("R", CultureInfo.InvariantCulture)))}]");
                 Assert.Equal(expectedTensors.Select(t => t.Name), fields.Select(f => f.Name));
                 for (int t = 0; t < fields.Count; t++)
                 {
@@ -89,6 +93,14 @@ public sealed class RandomNetworkTests(ITestOutputHelper output)
             }
 
             cases += BatchRows;
+
+            // Split across two threads (40 rows: shares of 24 and 16), the same bits.
+            float[] wide = random.Input(ParallelRows * inputSize);
+            float[] alone = new float[ParallelRows * outputSize];
+            float[] split = new float[ParallelRows * outputSize];
+            network.ForwardBatch(wide, alone);
+            network.ForwardBatchParallel(wide, split);
+            Assert.True(alone.AsSpan().SequenceEqual(split), $"{context}: ForwardBatch on two threads differs from ForwardBatch");
         }
 
         output.WriteLine($"{networks.Count} networks, {cases} cases, worst error {worst:E2} of the bound's 1e-5·(1+|ref|); " +
