@@ -53,6 +53,14 @@ public sealed class NetworkAttribute : Attribute
     /// (default 1,048,576). Overrides a description's <c>"gpu_min_weights"</c> key.
     /// </summary>
     public long GpuMinWeights { get; set; }
+
+    /// <summary>
+    /// Also generates a trainable <c>Model</c>: the parameters in one mutable buffer, initialised
+    /// from the description, with <c>ForwardBatch</c> into a <c>BatchCache</c>, the backward pass
+    /// <c>BackwardBatch</c>, and <c>ToDescription()</c>, which writes the trained weights back out
+    /// (see the README's Training section). The static inference API is unchanged.
+    /// </summary>
+    public bool Trainable { get; set; }
 }
 
 /// <summary>Which linear layers of a network a GPU session runs on the device.</summary>

@@ -78,6 +78,11 @@ internal static partial class NetworkEmitter
 
             WriteLayers(w, plan, cancellationToken);
             WriteWeights(w, plan, cancellationToken);
+            if (plan.Training is { } training)
+            {
+                w.Line();
+                WriteTraining(w, plan, training, cancellationToken);
+            }
         }
 
         while (scopes.Count > 0)

@@ -16,6 +16,8 @@ namespace NetGen.Generator.Lowering;
 /// <param name="GpuSession">Whether the class gets <c>CreateGpuSession</c>: some step runs on the device and NetGen.Gpu is referenced.</param>
 /// <param name="SkipLocalsInit">Whether the class is marked <c>[SkipLocalsInit]</c>: every step writes its whole output before any step reads it, so zeroing stack scratch per call is wasted work.</param>
 /// <param name="Language">The C# the code is written in: how the Cache and the weights are declared.</param>
+/// <param name="InLocals">Whether <c>Forward</c> keeps every tensor in a local (see <see cref="HasBatchCore"/>'s remarks).</param>
+/// <param name="Training">The trainable <c>Model</c>, when the class asks for one.</param>
 internal sealed record NetworkPlan(
     string SourceFileName,
     string? Description,
@@ -34,7 +36,8 @@ internal sealed record NetworkPlan(
     bool GpuSession,
     bool SkipLocalsInit,
     OutputLanguage Language = OutputLanguage.CSharp12,
-    bool InLocals = false)
+    bool InLocals = false,
+    TrainingPlan? Training = null)
 {
     /// <summary>The name steps use for the network's input.</summary>
     public const string Input = "input";

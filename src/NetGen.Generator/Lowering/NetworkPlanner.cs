@@ -117,7 +117,8 @@ internal sealed class NetworkPlanner
             gpuSession,
             compilation.SkipLocalsInit,
             compilation.Language,
-            inLocals);
+            inLocals,
+            target.Trainable ? TrainingPlanner.Plan(network, cancellationToken) : null);
     }
 
     /// <summary>

@@ -15,7 +15,8 @@ internal sealed record NetworkTarget(
     CodeLocation PathLocation,
     NetworkStrategy Strategy = NetworkStrategy.Auto,
     GpuLayers? Gpu = null,
-    long? GpuMinWeights = null);
+    long? GpuMinWeights = null,
+    bool Trainable = false);
 
 /// <summary>A place in C# source, as values: file path and ranges.</summary>
 internal sealed record CodeLocation(string FilePath, SourceRange Range);

@@ -35,6 +35,8 @@ internal static class Ops
         definition: (x, _) => x,
         scalar: (v, _) => v,
         span: (x, y, _) => $"{Runtime}.Elementwise.Copy({x}, {y})",
+        derivative: "{dx} = {dy}",
+        gradient: g => $"{Runtime}.Gradients.Identity({g.Dy}, {g.Dx}, {g.Accumulate})",
         elementwise: true,
         gpuStep: (x, y, where) => $"session.Activation({x}, {y}, global::NetGen.Gpu.GpuActivation.None, 0f, onDevice: {where})");
 
@@ -44,6 +46,8 @@ internal static class Ops
         definition: (x, _) => $"max(0, {x})",
         scalar: (v, _) => $"{Runtime}.SpecialFunctions.Relu({v})",
         span: (x, y, _) => $"{Runtime}.Activations.Relu({x}, {y})",
+        derivative: "{dx} = {dy} ⊙ ({x} > 0)",
+        gradient: g => $"{Runtime}.Gradients.Relu({g.X}, {g.Dy}, {g.Dx}, {g.Accumulate})",
         elementwise: true,
         epilogue: "Relu",
         gpu: "Relu");
@@ -54,6 +58,8 @@ internal static class Ops
         definition: (x, a) => $"{x} ≥ 0 ? {x} : {a[0]} · {x}",
         scalar: (v, a) => $"{Runtime}.SpecialFunctions.LeakyRelu({v}, {a[0]})",
         span: (x, y, a) => $"{Runtime}.Activations.LeakyRelu({x}, {y}, {a[0]})",
+        derivative: "{dx} = {x} > 0 ? {dy} : α · {dy}",
+        gradient: g => $"{Runtime}.Gradients.LeakyRelu({g.X}, {g.Dy}, {g.Dx}, {g.Arguments[0]}, {g.Accumulate})",
         elementwise: true,
         gpu: "LeakyRelu");
 
@@ -63,6 +69,8 @@ internal static class Ops
         definition: (x, _) => $"{x} · Φ({x}),  Φ(v) = ½ (1 + erf(v / √2))",
         scalar: (v, _) => $"{Runtime}.Activations.Gelu({v})",
         span: (x, y, _) => $"{Runtime}.Activations.Gelu({x}, {y})",
+        derivative: "{dx} = {dy} ⊙ (Φ({x}) + {x} ⊙ φ({x}))",
+        gradient: g => $"{Runtime}.Gradients.Gelu({g.X}, {g.Dy}, {g.Dx}, {g.Accumulate})",
         elementwise: true,
         epilogue: "Gelu",
         gpu: "Gelu");
@@ -73,6 +81,8 @@ internal static class Ops
         definition: (x, _) => $"½ {x} (1 + tanh(√(2/π) ({x} + 0.044715 {x}³)))",
         scalar: (v, _) => $"{Runtime}.Activations.GeluTanh({v})",
         span: (x, y, _) => $"{Runtime}.Activations.GeluTanh({x}, {y})",
+        derivative: "{dx} = {dy} ⊙ (½(1 + t) + ½ {x} (1 − t²) √(2/π) (1 + 3 · 0.044715 {x}²)),  t = tanh(√(2/π) ({x} + 0.044715 {x}³))",
+        gradient: g => $"{Runtime}.Gradients.GeluTanh({g.X}, {g.Dy}, {g.Dx}, {g.Accumulate})",
         elementwise: true,
         epilogue: "GeluTanh",
         gpu: "GeluTanh");
@@ -83,6 +93,8 @@ internal static class Ops
         definition: (x, _) => $"{x} · sigmoid({x})",
         scalar: (v, _) => $"{Runtime}.SpecialFunctions.Silu({v})",
         span: (x, y, _) => $"{Runtime}.Activations.Silu({x}, {y})",
+        derivative: "{dx} = {dy} ⊙ s ⊙ (1 + {x} ⊙ (1 − s)),  s = sigmoid({x})",
+        gradient: g => $"{Runtime}.Gradients.Silu({g.X}, {g.Dy}, {g.Dx}, {g.Accumulate})",
         elementwise: true,
         epilogue: "Silu",
         gpu: "Silu");
@@ -93,6 +105,8 @@ internal static class Ops
         definition: (x, _) => $"sigmoid({x}) = 1 / (1 + e^(−{x}))",
         scalar: (v, _) => $"{Runtime}.SpecialFunctions.Sigmoid({v})",
         span: (x, y, _) => $"{Runtime}.Activations.Sigmoid({x}, {y})",
+        derivative: "{dx} = {dy} ⊙ {y} ⊙ (1 − {y})",
+        gradient: g => $"{Runtime}.Gradients.Sigmoid({g.Y}, {g.Dy}, {g.Dx}, {g.Accumulate})",
         elementwise: true,
         epilogue: "Sigmoid",
         gpu: "Sigmoid");
@@ -103,6 +117,8 @@ internal static class Ops
         definition: (x, _) => $"tanh({x})",
         scalar: (v, _) => $"{Runtime}.Activations.Tanh({v})",
         span: (x, y, _) => $"{Runtime}.Activations.Tanh({x}, {y})",
+        derivative: "{dx} = {dy} ⊙ (1 − {y}²)",
+        gradient: g => $"{Runtime}.Gradients.Tanh({g.Y}, {g.Dy}, {g.Dx}, {g.Accumulate})",
         elementwise: true,
         epilogue: "Tanh",
         gpu: "Tanh");
@@ -113,6 +129,8 @@ internal static class Ops
         definition: (x, _) => $"e^({x}ᵢ − max {x}) / Σⱼ e^({x}ⱼ − max {x})",
         scalar: null,
         span: (x, y, _) => $"{Runtime}.Activations.Softmax({x}, {y})",
+        derivative: "{dx}ᵢ = {y}ᵢ ({dy}ᵢ − Σⱼ {dy}ⱼ {y}ⱼ)",
+        gradient: g => $"{Runtime}.Gradients.Softmax({g.Y}, {g.Dy}, {g.Dx}, {g.Size}, {g.Accumulate})",
         elementwise: false,
         gpuStep: (x, y, where) => $"session.Softmax({x}, {y}, log: false, onDevice: {where})");
 
@@ -122,6 +140,8 @@ internal static class Ops
         definition: (x, _) => $"{x}ᵢ − max {x} − log Σⱼ e^({x}ⱼ − max {x})",
         scalar: null,
         span: (x, y, _) => $"{Runtime}.Activations.LogSoftmax({x}, {y})",
+        derivative: "{dx}ᵢ = {dy}ᵢ − e^({y}ᵢ) Σⱼ {dy}ⱼ",
+        gradient: g => $"{Runtime}.Gradients.LogSoftmax({g.Y}, {g.Dy}, {g.Dx}, {g.Size}, {g.Accumulate})",
         elementwise: false,
         gpuStep: (x, y, where) => $"session.Softmax({x}, {y}, log: true, onDevice: {where})");
 
@@ -253,13 +273,13 @@ internal enum ParameterRule
 /// An activation function: one entry of the catalogue. Models refer to the catalogue's own
 /// instances; equality is by <see cref="Name"/>, which the catalogue keeps unique.
 /// </summary>
-/// <remarks>Its derivative belongs here too, beside the forward forms, when the backward pass is generated.</remarks>
 internal sealed class ActivationOp : IEquatable<ActivationOp>
 {
     private readonly Func<string, IReadOnlyList<string>, string> _definition;
     private readonly Func<string, IReadOnlyList<string>, string>? _scalar;
     private readonly Func<string, string, IReadOnlyList<string>, string> _span;
     private readonly Func<string, string, string, string>? _gpuStep;
+    private readonly Func<GradientCall, string> _gradient;
 
     public ActivationOp(
         string name,
@@ -267,6 +287,8 @@ internal sealed class ActivationOp : IEquatable<ActivationOp>
         Func<string, IReadOnlyList<string>, string> definition,
         Func<string, IReadOnlyList<string>, string>? scalar,
         Func<string, string, IReadOnlyList<string>, string> span,
+        string derivative,
+        Func<GradientCall, string> gradient,
         bool elementwise,
         string? epilogue = null,
         string? gpu = null,
@@ -277,6 +299,8 @@ internal sealed class ActivationOp : IEquatable<ActivationOp>
         _definition = definition;
         _scalar = scalar;
         _span = span;
+        Derivative = derivative;
+        _gradient = gradient;
         Elementwise = elementwise;
         Epilogue = epilogue;
         GpuActivation = gpu;
@@ -318,6 +342,20 @@ internal sealed class ActivationOp : IEquatable<ActivationOp>
     /// <summary>The C# call over a span (without the semicolon).</summary>
     public string Span(string x, string y, IReadOnlyList<string> arguments) => _span(x, y, arguments);
 
+    /// <summary>The backward pass's math, <c>{dx}</c> from <c>{dy}</c> (and <c>{x}</c> or <c>{y}</c>), for comments.</summary>
+    private string Derivative { get; }
+
+    /// <summary>The backward pass's math with the step's tensors named, for comments.</summary>
+    public string DerivativeOf(string x, string y, string dx, string dy, bool accumulate)
+    {
+        string math = Derivative.Replace("{x}", x).Replace("{y}", y).Replace("{dx}", dx).Replace("{dy}", dy);
+        int equals = math.IndexOf(" = ", StringComparison.Ordinal);
+        return accumulate ? math.Substring(0, equals) + " += " + math.Substring(equals + 3) : math;
+    }
+
+    /// <summary>The C# call of the backward step over a span (without the semicolon): <c>dx (+)= dy ⊙ f′</c>.</summary>
+    public string Gradient(GradientCall call) => _gradient(call);
+
     /// <summary>The GPU session builder's call for this step when it has no <see cref="GpuActivation"/>.</summary>
     public string GpuStep(string x, string y, string where) =>
         _gpuStep is null ? throw new InvalidOperationException(Name + " runs as a GpuActivation.") : _gpuStep(x, y, where);
@@ -330,3 +368,10 @@ internal sealed class ActivationOp : IEquatable<ActivationOp>
 
     public override string ToString() => Name;
 }
+
+/// <summary>
+/// The operands of an activation's backward call: the step's input <see cref="X"/> and output
+/// <see cref="Y"/>, the gradients <see cref="Dy"/> and <see cref="Dx"/>, the row size (for the
+/// softmaxes), the parameters as literals, and whether <c>dx</c> is added to.
+/// </summary>
+internal sealed record GradientCall(string X, string Y, string Dy, string Dx, string Size, IReadOnlyList<string> Arguments, string Accumulate);

@@ -51,6 +51,7 @@ internal static class TargetReader
         var strategy = NetworkStrategy.Auto;
         GpuLayers? gpu = null;
         long? gpuMinWeights = null;
+        bool trainable = false;
         foreach (var argument in attribute.NamedArguments)
         {
             switch (argument.Key, argument.Value.Value)
@@ -82,6 +83,9 @@ internal static class TargetReader
                     break;
                 case ("GpuMinWeights", long value):
                     ReportArgument("GpuMinWeights", "a positive number of weights", value);
+                    break;
+                case ("Trainable", bool value):
+                    trainable = value;
                     break;
             }
         }
@@ -116,7 +120,7 @@ internal static class TargetReader
         string hint = string.Concat(symbol.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat).Replace("global::", string.Empty)
             .Select(c => char.IsLetterOrDigit(c) || c is '.' or '_' ? c : '_')) + ".g.cs";
 
-        var target = new NetworkTarget(ns, containing.ToEquatableArray(), NameWithTypeParameters(symbol), hint, path, ToCodeLocation(pathLocation), strategy, gpu, gpuMinWeights);
+        var target = new NetworkTarget(ns, containing.ToEquatableArray(), NameWithTypeParameters(symbol), hint, path, ToCodeLocation(pathLocation), strategy, gpu, gpuMinWeights, trainable);
         return new TargetResult(target, spec, EquatableArray<DiagnosticInfo>.Empty);
     }
 

@@ -27,6 +27,9 @@ internal static class Vector
     public static Vector<float> Abs(Vector<float> value) => System.Numerics.Vector.Abs(value);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector<float> SquareRoot(Vector<float> value) => System.Numerics.Vector.SquareRoot(value);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector<float> Max(Vector<float> left, Vector<float> right) => System.Numerics.Vector.Max(left, right);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -38,6 +38,8 @@ public sealed class GeneratorBehaviourTests(Xunit.Abstractions.ITestOutputHelper
     [InlineData("lesson-kernel.g.cs", "lesson.netgen.json", "Lessons.Lesson", ", Strategy = NetGen.NetworkStrategy.Kernel")]
     [InlineData("lesson-vectorized.g.cs", "lesson.netgen.json", "Lessons.Lesson", ", Strategy = NetGen.NetworkStrategy.Vectorized")]
     [InlineData("block.g.cs", "block.netgen.json", "App.Block", "")]
+    [InlineData("lesson-trainable.g.cs", "lesson.netgen.json", "Lessons.Lesson", ", Trainable = true")]
+    [InlineData("block-trainable.g.cs", "block.netgen.json", "App.Block", ", Trainable = true")]
     public void The_golden_networks_generate_their_golden_files(string golden, string file, string className, string arguments)
     {
         string ns = className[..className.IndexOf('.')], name = className[(className.IndexOf('.') + 1)..];
@@ -58,6 +60,9 @@ public sealed class GeneratorBehaviourTests(Xunit.Abstractions.ITestOutputHelper
     [InlineData("block.netgen.json", "")]
     [InlineData("external.netgen.json", "")]
     [InlineData("digits.netgen.json", "")]
+    [InlineData("block.netgen.json", ", Trainable = true")]
+    [InlineData("external.netgen.json", ", Trainable = true")]
+    [InlineData("digits.netgen.json", ", Trainable = true")]
     public void The_golden_networks_compile_as_CSharp_12_and_as_CSharp_9_for_netstandard2_1(string file, string arguments)
     {
         string source = $"namespace App\n{{\n    [NetGen.Network(\"{file}\"{arguments})]\n    public static partial class Net {{ }}\n}}\n";

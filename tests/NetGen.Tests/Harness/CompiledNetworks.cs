@@ -41,7 +41,11 @@ internal sealed class CompiledNetworks
     /// the result with that build of the runtime: the C# 9 code and the <c>Vector&lt;T&gt;</c> kernels run
     /// on this process's vector width.
     /// </param>
-    public static CompiledNetworks Compile(IReadOnlyList<string> descriptions, bool gpu = false, IReadOnlyList<byte[]?>? weightFiles = null, bool unity = false)
+    /// <param name="trainable">
+    /// Whether each class asks for a trainable Model: the adapters then expose it (see
+    /// <see cref="TrainingEntryPoints"/>).
+    /// </param>
+    public static CompiledNetworks Compile(IReadOnlyList<string> descriptions, bool gpu = false, IReadOnlyList<byte[]?>? weightFiles = null, bool unity = false, bool trainable = false)
     {
         var table = new List<(string, long, string)>();
         var resources = new Dictionary<string, byte[]>();
@@ -66,7 +70,7 @@ internal sealed class CompiledNetworks
             sources.Add($$"""
                 namespace Random{{i}}
                 {
-                    [NetGen.Network("net{{i}}.netgen.json")]
+                    [NetGen.Network("net{{i}}.netgen.json"{{(trainable ? ", Trainable = true" : string.Empty)}})]
                     public static partial class Net { }
 
                     public static class Adapter
@@ -82,6 +86,8 @@ internal sealed class CompiledNetworks
                         public static System.Type CacheType => typeof(Net.Cache);
 
                         {{gpuAdapter}}
+
+                        {{(trainable ? TrainingAdapter : string.Empty)}}
                     }
                 }
                 """);
@@ -96,6 +102,29 @@ internal sealed class CompiledNetworks
         var assembly = unity ? GeneratorHarness.LoadWithUnityRuntime(run.Compilation, resources) : GeneratorHarness.Load(run.Compilation, resources);
         return new CompiledNetworks(assembly, string.Concat(run.Sources.Select(s => s.SourceText.ToString())));
     }
+
+    /// <summary>The trainable Model's surface, through objects and arrays (spans cannot cross reflection).</summary>
+    private const string TrainingAdapter = """
+        public static object NewModel() => new Net.Model();
+
+                                public static object NewCache(int rows) => new Net.BatchCache(rows);
+
+                                public static string[] Names(object model) => System.Linq.Enumerable.ToArray(((Net.Model)model).ParameterNames);
+
+                                public static float[] Parameters(object model) => ((Net.Model)model).Parameters.ToArray();
+
+                                public static void SetParameters(object model, float[] values) => System.MemoryExtensions.AsSpan(values).CopyTo(((Net.Model)model).Parameters);
+
+                                public static float[] Gradients(object model) => ((Net.Model)model).Gradients.ToArray();
+
+                                public static void ZeroGradients(object model) => ((Net.Model)model).ZeroGradients();
+
+                                public static void ModelForwardBatch(object model, float[] x, float[] y, object cache) => ((Net.Model)model).ForwardBatch(x, y, (Net.BatchCache)cache);
+
+                                public static void ModelBackwardBatch(object model, object cache, float[] dy, float[] dx) => ((Net.Model)model).BackwardBatch((Net.BatchCache)cache, dy, dx);
+
+                                public static string ToDescription(object model) => ((Net.Model)model).ToDescription();
+        """;
 
     /// <summary>The Cache as C# 12 writes it, a struct of inline arrays: its floats, in field order.</summary>
     private const string CacheOfInlineArrays = """
@@ -127,6 +156,9 @@ internal sealed class CompiledNetworks
         """;
 
     public NetworkEntryPoints this[int index] => new(_assembly.GetType($"Random{index}.Adapter", throwOnError: true)!);
+
+    /// <summary>Network <paramref name="index"/>'s trainable Model, for a compilation with <c>trainable: true</c>.</summary>
+    public TrainingEntryPoints Training(int index) => new(_assembly.GetType($"Random{index}.Adapter", throwOnError: true)!);
 }
 
 internal sealed class NetworkEntryPoints(Type adapter)
@@ -166,4 +198,43 @@ internal sealed class NetworkEntryPoints(Type adapter)
         Assert.Equal(flat.Length, offset);
         return fields;
     }
+}
+
+/// <summary>A network's trainable Model through its adapter: each member calls the generated one of the same name.</summary>
+internal sealed class TrainingEntryPoints(Type adapter)
+{
+    private T Call<T>(string name, params object[] arguments)
+    {
+        try
+        {
+            return (T)adapter.GetMethod(name)!.Invoke(null, arguments)!;
+        }
+        catch (TargetInvocationException e) when (e.InnerException is not null)
+        {
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(e.InnerException).Throw();
+            throw;
+        }
+    }
+
+    private void Call(string name, params object[] arguments) => Call<object?>(name, arguments);
+
+    public object NewModel() => Call<object>(nameof(NewModel));
+
+    public object NewCache(int rows) => Call<object>(nameof(NewCache), rows);
+
+    public string[] Names(object model) => Call<string[]>(nameof(Names), model);
+
+    public float[] Parameters(object model) => Call<float[]>(nameof(Parameters), model);
+
+    public void SetParameters(object model, float[] values) => Call(nameof(SetParameters), model, values);
+
+    public float[] Gradients(object model) => Call<float[]>(nameof(Gradients), model);
+
+    public void ZeroGradients(object model) => Call(nameof(ZeroGradients), model);
+
+    public void ForwardBatch(object model, float[] x, float[] y, object cache) => Call("ModelForwardBatch", model, x, y, cache);
+
+    public void BackwardBatch(object model, object cache, float[] dy, float[] dx) => Call("ModelBackwardBatch", model, cache, dy, dx);
+
+    public string ToDescription(object model) => Call<string>(nameof(ToDescription), model);
 }

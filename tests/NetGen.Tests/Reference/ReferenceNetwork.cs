@@ -162,7 +162,7 @@ internal sealed class ReferenceNetwork
         }
     }
 
-    private static double[] Activation(string op, JsonElement layer, double[] x)
+    internal static double[] Activation(string op, JsonElement layer, double[] x)
     {
         switch (op)
         {
@@ -206,10 +206,10 @@ internal sealed class ReferenceNetwork
         }
     }
 
-    private static bool IsActivation(string op) =>
+    internal static bool IsActivation(string op) =>
         op is "identity" or "dropout" or "relu" or "leaky_relu" or "gelu" or "silu" or "swish" or "sigmoid" or "tanh" or "softmax" or "log_softmax";
 
-    private static double Sigmoid(double v) => v >= 0 ? 1 / (1 + Math.Exp(-v)) : Math.Exp(v) / (1 + Math.Exp(v));
+    internal static double Sigmoid(double v) => v >= 0 ? 1 / (1 + Math.Exp(-v)) : Math.Exp(v) / (1 + Math.Exp(v));
 
     private static double Dot(double[] a, double[] b)
     {
@@ -258,12 +258,12 @@ internal sealed class ReferenceNetwork
         return x >= 0 ? tail : 2 - tail;
     }
 
-    private static double[] Vector(JsonElement tensor) =>
+    internal static double[] Vector(JsonElement tensor) =>
         tensor.ValueKind == JsonValueKind.Array
             ? tensor.EnumerateArray().Select(v => (double)(float)v.GetDouble()).ToArray()
             : Decode(tensor);
 
-    private static double[][] Matrix(JsonElement tensor)
+    internal static double[][] Matrix(JsonElement tensor)
     {
         if (tensor.ValueKind == JsonValueKind.Array)
         {

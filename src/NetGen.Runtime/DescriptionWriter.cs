@@ -1,0 +1,198 @@
+using System;
+using System.Buffers.Binary;
+using System.Collections.Generic;
+using System.Globalization;
+using System.Runtime.InteropServices;
+using System.Text;
+
+namespace NetGen.Runtime;
+
+/// <summary>
+/// Writes a netgen/1 description: what a trainable network's generated <c>Model.ToDescription()</c>
+/// calls, layer by layer, with the model's current tensors. Tensors are written in the compact
+/// base64 form (exact, and a few times shorter than decimal text); numbers culture-invariant and
+/// round-trip exact; strings escaped as JSON requires.
+/// </summary>
+public sealed class DescriptionWriter
+{
+    private readonly StringBuilder _text = new();
+
+    /// <summary>Whether the open object or array at each depth has a member already.</summary>
+    private readonly Stack<bool> _open = new();
+
+    /// <summary>Starts a description of a network of <paramref name="input"/> features.</summary>
+    /// <param name="input">The network's input size.</param>
+    /// <param name="description">The description's free text, or null for none.</param>
+    public DescriptionWriter(int input, string? description)
+    {
+        Begin('{');
+        Value("format", "netgen/1");
+        Value("input", input);
+        if (description is not null)
+        {
+            Value("description", description);
+        }
+
+        Key("layers");
+        Begin('[');
+    }
+
+    /// <summary>Opens a layer object with its <c>"op"</c>.</summary>
+    public void BeginLayer(string op)
+    {
+        Separate();
+        Begin('{');
+        Value("op", op);
+    }
+
+    /// <summary>Closes the open layer object.</summary>
+    public void EndLayer() => End('}');
+
+    /// <summary>Opens a layer's array of inner layers (a residual block's <c>"layers"</c>).</summary>
+    public void BeginLayers(string key)
+    {
+        Key(key);
+        Begin('[');
+    }
+
+    /// <summary>Closes the open array of layers.</summary>
+    public void EndLayers() => End(']');
+
+    /// <summary>A string member.</summary>
+    public void Value(string key, string value)
+    {
+        Key(key);
+        Quote(value);
+    }
+
+    /// <summary>An integer member.</summary>
+    public void Value(string key, int value)
+    {
+        Key(key);
+        _text.Append(value.ToString(CultureInfo.InvariantCulture));
+    }
+
+    /// <summary>A number member, written so that it reads back as exactly <paramref name="value"/>.</summary>
+    public void Value(string key, double value)
+    {
+        Key(key);
+        _text.Append(value.ToString("R", CultureInfo.InvariantCulture));
+    }
+
+    /// <summary>
+    /// A tensor member: a vector (<paramref name="columns"/> 0) of <paramref name="rows"/> values, or a
+    /// matrix <c>[rows, columns]</c>, as <c>{ "shape": [...], "dtype": "f32", "base64": "..." }</c>.
+    /// </summary>
+    /// <exception cref="ArgumentException"><paramref name="values"/> does not hold the shape's count.</exception>
+    public void Tensor(string key, ReadOnlySpan<float> values, int rows, int columns)
+    {
+        long count = columns == 0 ? rows : (long)rows * columns;
+        if (values.Length != count)
+        {
+            throw new ArgumentException($"Expected {count} values for the tensor {key}, but there are {values.Length}.", nameof(values));
+        }
+
+        Key(key);
+        _text.Append("{ \"shape\": [").Append(rows.ToString(CultureInfo.InvariantCulture));
+        if (columns != 0)
+        {
+            _text.Append(", ").Append(columns.ToString(CultureInfo.InvariantCulture));
+        }
+
+        _text.Append("], \"dtype\": \"f32\", \"base64\": \"").Append(Base64(values)).Append("\" }");
+    }
+
+    /// <summary>The description, closed.</summary>
+    public override string ToString()
+    {
+        var copy = new StringBuilder(_text.ToString());
+        int depth = _open.Count;
+        foreach (bool _ in _open)
+        {
+            depth--;
+            copy.Append('\n').Append(' ', depth * 2).Append(depth == 0 ? '}' : ']');
+        }
+
+        return copy.Append('\n').ToString();
+    }
+
+    private void Key(string key)
+    {
+        Separate();
+        Quote(key);
+        _text.Append(": ");
+    }
+
+    private void Separate()
+    {
+        if (_open.Count == 0)
+        {
+            return;
+        }
+
+        if (_open.Peek())
+        {
+            _text.Append(',');
+        }
+        else
+        {
+            _open.Pop();
+            _open.Push(true);
+        }
+
+        _text.Append('\n').Append(' ', _open.Count * 2);
+    }
+
+    private void Begin(char bracket)
+    {
+        _text.Append(bracket);
+        _open.Push(false);
+    }
+
+    private void End(char bracket)
+    {
+        _open.Pop();
+        _text.Append('\n').Append(' ', _open.Count * 2).Append(bracket);
+    }
+
+    private void Quote(string value)
+    {
+        _text.Append('"');
+        foreach (char c in value)
+        {
+            switch (c)
+            {
+                case '"':
+                    _text.Append("\\\"");
+                    break;
+                case '\\':
+                    _text.Append("\\\\");
+                    break;
+                case < ' ':
+                    _text.Append("\\u").Append(((int)c).ToString("x4", CultureInfo.InvariantCulture));
+                    break;
+                default:
+                    _text.Append(c);
+                    break;
+            }
+        }
+
+        _text.Append('"');
+    }
+
+    private static string Base64(ReadOnlySpan<float> values)
+    {
+        if (BitConverter.IsLittleEndian)
+        {
+            return Convert.ToBase64String(MemoryMarshal.AsBytes(values));
+        }
+
+        var bytes = new byte[values.Length * 4];
+        for (int i = 0; i < values.Length; i++)
+        {
+            BinaryPrimitives.WriteInt32LittleEndian(bytes.AsSpan(i * 4), BitConverter.SingleToInt32Bits(values[i]));
+        }
+
+        return Convert.ToBase64String(bytes);
+    }
+}

@@ -1,0 +1,468 @@
+using System;
+using System.Diagnostics.CodeAnalysis;
+
+namespace NetGen.Runtime;
+
+/// <summary>
+/// The backward pass of every op, over row-major batches: what a trainable network's generated
+/// <c>Model.BackwardBatch</c> calls, step by step in reverse, and the forward forms that record
+/// what those steps need (a norm's per-row statistics).
+/// </summary>
+/// <remarks>
+/// <para>
+/// Conventions. <c>dy</c> is dL/d(output) of the step, <c>dx</c> dL/d(input). Parameter
+/// gradients are always <em>added</em> to (training sums them over batches until
+/// <c>ZeroGradients</c>). An input gradient is written, or added to when
+/// <c>accumulate</c> is true: a tensor read by two steps (a residual block's input) gets the sum of
+/// both steps' contributions, the first of them writing, the second adding. An empty
+/// <c>dx</c> skips the input gradient.
+/// </para>
+/// <para>
+/// Derivatives take the forms that stay accurate, as PyTorch's do: sigmoid, tanh and the
+/// softmaxes from their saved outputs (log-softmax's through <c>e^y</c>, never a division);
+/// GELU's exact derivative <c>Φ(x) + x·φ(x)</c>; norms from the saved mean and inverse deviation
+/// of each row, in double.
+/// </para>
+/// </remarks>
+public static class Gradients
+{
+    private const double InvSqrt2 = 0.70710678118654752440;
+    private const double InvSqrt2Pi = 0.39894228040143267794;
+    private const double SqrtTwoOverPi = 0.79788456080286535588;
+
+    /// <summary>
+    /// Linear <c>Y = X Wᵀ + b</c> over <paramref name="rows"/> rows: <c>dW += dYᵀ X</c>,
+    /// <c>db += Σ_rows dY</c> (when <paramref name="dBias"/> is not empty), and <c>dX (+)= dY W</c>
+    /// (when <paramref name="dx"/> is not empty).
+    /// </summary>
+    /// <param name="x">The layer's input, <c>[rows, columns]</c>.</param>
+    /// <param name="weight">W, <c>[outputs, columns]</c> row-major.</param>
+    /// <param name="dy">dL/dY, <c>[rows, outputs]</c>.</param>
+    /// <param name="dWeight">dL/dW, <c>[outputs, columns]</c>, added to.</param>
+    /// <param name="dBias">dL/db, <c>[outputs]</c>, added to; empty for a layer without bias.</param>
+    /// <param name="dx">dL/dX, <c>[rows, columns]</c>; empty to skip.</param>
+    /// <param name="rows">The rows of the batch.</param>
+    /// <param name="columns">The layer's input size.</param>
+    /// <param name="outputs">The layer's output size.</param>
+    /// <param name="accumulate">Whether <paramref name="dx"/> is added to rather than written.</param>
+    public static void Linear(ReadOnlySpan<float> x, ReadOnlySpan<float> weight, ReadOnlySpan<float> dy, Span<float> dWeight, Span<float> dBias, Span<float> dx, int rows, int columns, int outputs, bool accumulate)
+    {
+        long inputs = (long)rows * columns;
+        Guard.Length(x.Length, checked((int)inputs), nameof(x));
+        Guard.Length(weight.Length, checked(outputs * columns), nameof(weight));
+        Guard.Length(dy.Length, checked(rows * outputs), nameof(dy));
+        Guard.Length(dWeight.Length, weight.Length, nameof(dWeight));
+        if (!dBias.IsEmpty)
+        {
+            Guard.Length(dBias.Length, outputs, nameof(dBias));
+        }
+
+        // dW[o, i] += Σ_r dY[r, o] · X[r, i]: A = dYᵀ (element (o, r) at r·outputs + o).
+        Gemm.Multiply(dy, 1, outputs, x, columns, dWeight, columns, outputs, columns, rows, accumulate: true);
+        if (!dBias.IsEmpty)
+        {
+            for (int r = 0; r < rows; r++)
+            {
+                Add(dy.Slice(r * outputs, outputs), dBias);
+            }
+        }
+
+        if (!dx.IsEmpty)
+        {
+            Guard.Length(dx.Length, x.Length, nameof(dx));
+
+            // dX[r, i] (+)= Σ_o dY[r, o] · W[o, i].
+            Gemm.Multiply(dy, outputs, 1, weight, columns, dx, columns, rows, columns, outputs, accumulate);
+        }
+    }
+
+    /// <summary>Identity (and dropout at inference, and either input of a residual sum): <c>dx (+)= dy</c>.</summary>
+    public static void Identity(ReadOnlySpan<float> dy, Span<float> dx, bool accumulate)
+    {
+        Guard.Length(dx.Length, dy.Length, nameof(dx));
+        if (accumulate)
+        {
+            Add(dy, dx);
+        }
+        else
+        {
+            dy.CopyTo(dx);
+        }
+    }
+
+    /// <summary>ReLU: <c>dx (+)= x &gt; 0 ? dy : 0</c> (PyTorch's: the gradient at 0 is 0).</summary>
+    public static void Relu(ReadOnlySpan<float> x, ReadOnlySpan<float> dy, Span<float> dx, bool accumulate)
+    {
+        Check(x, dy, dx);
+        for (int i = 0; i < x.Length; i++)
+        {
+            Write(dx, i, x[i] > 0f ? dy[i] : 0f, accumulate);
+        }
+    }
+
+    /// <summary>Leaky ReLU: <c>dx (+)= x &gt; 0 ? dy : alpha·dy</c> (PyTorch's: the gradient at 0 is alpha).</summary>
+    public static void LeakyRelu(ReadOnlySpan<float> x, ReadOnlySpan<float> dy, Span<float> dx, float alpha, bool accumulate)
+    {
+        Check(x, dy, dx);
+        for (int i = 0; i < x.Length; i++)
+        {
+            Write(dx, i, x[i] > 0f ? dy[i] : alpha * dy[i], accumulate);
+        }
+    }
+
+    /// <summary>Exact GELU: <c>dx (+)= dy · (Φ(x) + x·φ(x))</c>, in double.</summary>
+    public static void Gelu(ReadOnlySpan<float> x, ReadOnlySpan<float> dy, Span<float> dx, bool accumulate)
+    {
+        Check(x, dy, dx);
+        for (int i = 0; i < x.Length; i++)
+        {
+            double v = x[i];
+            double cdf = 0.5 * SpecialFunctions.Erfc(-v * InvSqrt2);
+            double pdf = InvSqrt2Pi * Math.Exp(-0.5 * v * v);
+            Write(dx, i, (float)(dy[i] * (cdf + (v * pdf))), accumulate);
+        }
+    }
+
+    /// <summary>GELU's tanh approximation, differentiated as PyTorch does, in double.</summary>
+    public static void GeluTanh(ReadOnlySpan<float> x, ReadOnlySpan<float> dy, Span<float> dx, bool accumulate)
+    {
+        Check(x, dy, dx);
+        const double Kappa = 0.044715;
+        for (int i = 0; i < x.Length; i++)
+        {
+            double v = x[i];
+            double t = Math.Tanh(SqrtTwoOverPi * (v + (Kappa * v * v * v)));
+            double derivative = (0.5 * (1 + t)) + (0.5 * v * (1 - (t * t)) * SqrtTwoOverPi * (1 + (3 * Kappa * v * v)));
+            Write(dx, i, (float)(dy[i] * derivative), accumulate);
+        }
+    }
+
+    /// <summary>SiLU: <c>dx (+)= dy · s · (1 + x·(1 − s))</c> with <c>s = sigmoid(x)</c>, in double.</summary>
+    public static void Silu(ReadOnlySpan<float> x, ReadOnlySpan<float> dy, Span<float> dx, bool accumulate)
+    {
+        Check(x, dy, dx);
+        for (int i = 0; i < x.Length; i++)
+        {
+            double v = x[i];
+            double s = Sigmoid(v);
+            Write(dx, i, (float)(dy[i] * s * (1 + (v * (1 - s)))), accumulate);
+        }
+    }
+
+    /// <summary>Sigmoid, from its output: <c>dx (+)= dy · y · (1 − y)</c>.</summary>
+    public static void Sigmoid(ReadOnlySpan<float> y, ReadOnlySpan<float> dy, Span<float> dx, bool accumulate)
+    {
+        Check(y, dy, dx);
+        for (int i = 0; i < y.Length; i++)
+        {
+            double v = y[i];
+            Write(dx, i, (float)(dy[i] * v * (1 - v)), accumulate);
+        }
+    }
+
+    /// <summary>Tanh, from its output: <c>dx (+)= dy · (1 − y²)</c>.</summary>
+    public static void Tanh(ReadOnlySpan<float> y, ReadOnlySpan<float> dy, Span<float> dx, bool accumulate)
+    {
+        Check(y, dy, dx);
+        for (int i = 0; i < y.Length; i++)
+        {
+            double v = y[i];
+            Write(dx, i, (float)(dy[i] * (1 - (v * v))), accumulate);
+        }
+    }
+
+    /// <summary>Softmax over each row of <paramref name="size"/>, from its output: <c>dx (+)= y ⊙ (dy − Σ dy ⊙ y)</c>.</summary>
+    public static void Softmax(ReadOnlySpan<float> y, ReadOnlySpan<float> dy, Span<float> dx, int size, bool accumulate)
+    {
+        Check(y, dy, dx);
+        for (int start = 0; start + size <= y.Length; start += size)
+        {
+            double dot = 0;
+            for (int i = start; i < start + size; i++)
+            {
+                dot += (double)dy[i] * y[i];
+            }
+
+            for (int i = start; i < start + size; i++)
+            {
+                Write(dx, i, (float)(y[i] * (dy[i] - dot)), accumulate);
+            }
+        }
+    }
+
+    /// <summary>Log-softmax over each row of <paramref name="size"/>, from its output: <c>dx (+)= dy − e^y · Σ dy</c>.</summary>
+    public static void LogSoftmax(ReadOnlySpan<float> y, ReadOnlySpan<float> dy, Span<float> dx, int size, bool accumulate)
+    {
+        Check(y, dy, dx);
+        for (int start = 0; start + size <= y.Length; start += size)
+        {
+            double sum = 0;
+            for (int i = start; i < start + size; i++)
+            {
+                sum += dy[i];
+            }
+
+            for (int i = start; i < start + size; i++)
+            {
+                Write(dx, i, (float)(dy[i] - (Math.Exp(y[i]) * sum)), accumulate);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Layer norm over each row of <paramref name="size"/>, as <see cref="Normalization.LayerNorm"/>
+    /// computes it, recording each row's mean and inverse deviation <c>1/√(var + eps)</c>.
+    /// </summary>
+    public static void LayerNormForward(ReadOnlySpan<float> x, Span<float> y, ReadOnlySpan<float> weight, ReadOnlySpan<float> bias, double epsilon, Span<double> statistics, int size)
+    {
+        Guard.Length(y.Length, x.Length, nameof(y));
+        int rows = x.Length / size;
+        Guard.Length(statistics.Length, 2 * rows, nameof(statistics));
+        for (int r = 0; r < rows; r++)
+        {
+            var xr = x.Slice(r * size, size);
+            double sum = 0;
+            for (int i = 0; i < size; i++)
+            {
+                sum += xr[i];
+            }
+
+            double mean = sum / size;
+            double squares = 0;
+            for (int i = 0; i < size; i++)
+            {
+                double d = xr[i] - mean;
+                squares += d * d;
+            }
+
+            double inverseStd = 1.0 / Math.Sqrt((squares / size) + epsilon);
+            statistics[2 * r] = mean;
+            statistics[(2 * r) + 1] = inverseStd;
+            Normalization.LayerNorm(xr, y.Slice(r * size, size), weight, bias, epsilon);
+        }
+    }
+
+    /// <summary>
+    /// Layer norm's backward from the recorded statistics: with <c>x̂ = (x − μ)·σ⁻¹</c> and
+    /// <c>g = dy ⊙ weight</c>, <c>dx (+)= σ⁻¹ (g − mean(g) − x̂ · mean(g ⊙ x̂))</c>,
+    /// <c>dWeight += Σ_rows dy ⊙ x̂</c>, <c>dBias += Σ_rows dy</c>.
+    /// </summary>
+    public static void LayerNorm(ReadOnlySpan<float> x, ReadOnlySpan<float> dy, ReadOnlySpan<float> weight, ReadOnlySpan<double> statistics, Span<float> dWeight, Span<float> dBias, Span<float> dx, int size, bool accumulate)
+    {
+        Guard.Length(dy.Length, x.Length, nameof(dy));
+        int rows = x.Length / size;
+        Guard.Length(statistics.Length, 2 * rows, nameof(statistics));
+        for (int r = 0; r < rows; r++)
+        {
+            var xr = x.Slice(r * size, size);
+            var dyr = dy.Slice(r * size, size);
+            double mean = statistics[2 * r], inverseStd = statistics[(2 * r) + 1];
+            double sumG = 0, sumGx = 0;
+            for (int i = 0; i < size; i++)
+            {
+                double normalized = (xr[i] - mean) * inverseStd;
+                double g = weight.IsEmpty ? dyr[i] : (double)dyr[i] * weight[i];
+                sumG += g;
+                sumGx += g * normalized;
+                if (!dWeight.IsEmpty)
+                {
+                    dWeight[i] += (float)(dyr[i] * normalized);
+                }
+
+                if (!dBias.IsEmpty)
+                {
+                    dBias[i] += dyr[i];
+                }
+            }
+
+            if (dx.IsEmpty)
+            {
+                continue;
+            }
+
+            double meanG = sumG / size, meanGx = sumGx / size;
+            var dxr = dx.Slice(r * size, size);
+            for (int i = 0; i < size; i++)
+            {
+                double normalized = (xr[i] - mean) * inverseStd;
+                double g = weight.IsEmpty ? dyr[i] : (double)dyr[i] * weight[i];
+                Write(dxr, i, (float)(inverseStd * (g - meanG - (normalized * meanGx))), accumulate);
+            }
+        }
+    }
+
+    /// <summary>RMS norm over each row of <paramref name="size"/>, as <see cref="Normalization.RmsNorm"/> computes it, recording each row's <c>1/√(mean(x²) + eps)</c>.</summary>
+    public static void RmsNormForward(ReadOnlySpan<float> x, Span<float> y, ReadOnlySpan<float> weight, double epsilon, Span<double> statistics, int size)
+    {
+        Guard.Length(y.Length, x.Length, nameof(y));
+        int rows = x.Length / size;
+        Guard.Length(statistics.Length, rows, nameof(statistics));
+        for (int r = 0; r < rows; r++)
+        {
+            var xr = x.Slice(r * size, size);
+            double squares = 0;
+            for (int i = 0; i < size; i++)
+            {
+                squares += (double)xr[i] * xr[i];
+            }
+
+            statistics[r] = 1.0 / Math.Sqrt((squares / size) + epsilon);
+            Normalization.RmsNorm(xr, y.Slice(r * size, size), weight, epsilon);
+        }
+    }
+
+    /// <summary>
+    /// RMS norm's backward: with <c>ρ = 1/√(mean(x²) + eps)</c>, <c>x̂ = x·ρ</c> and
+    /// <c>g = dy ⊙ weight</c>, <c>dx (+)= ρ (g − x̂ · mean(g ⊙ x̂))</c> and <c>dWeight += Σ_rows dy ⊙ x̂</c>.
+    /// </summary>
+    public static void RmsNorm(ReadOnlySpan<float> x, ReadOnlySpan<float> dy, ReadOnlySpan<float> weight, ReadOnlySpan<double> statistics, Span<float> dWeight, Span<float> dx, int size, bool accumulate)
+    {
+        Guard.Length(dy.Length, x.Length, nameof(dy));
+        int rows = x.Length / size;
+        Guard.Length(statistics.Length, rows, nameof(statistics));
+        for (int r = 0; r < rows; r++)
+        {
+            var xr = x.Slice(r * size, size);
+            var dyr = dy.Slice(r * size, size);
+            double inverseRms = statistics[r];
+            double sumGx = 0;
+            for (int i = 0; i < size; i++)
+            {
+                double normalized = xr[i] * inverseRms;
+                double g = weight.IsEmpty ? dyr[i] : (double)dyr[i] * weight[i];
+                sumGx += g * normalized;
+                if (!dWeight.IsEmpty)
+                {
+                    dWeight[i] += (float)(dyr[i] * normalized);
+                }
+            }
+
+            if (dx.IsEmpty)
+            {
+                continue;
+            }
+
+            double meanGx = sumGx / size;
+            var dxr = dx.Slice(r * size, size);
+            for (int i = 0; i < size; i++)
+            {
+                double normalized = xr[i] * inverseRms;
+                double g = weight.IsEmpty ? dyr[i] : (double)dyr[i] * weight[i];
+                Write(dxr, i, (float)(inverseRms * (g - (normalized * meanGx))), accumulate);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Batch norm with its running statistics (inference semantics, as <c>model.eval()</c>), its
+    /// weight and bias read as they are now: <c>y = (x − running_mean) / √(running_var + eps) ⊙ weight + bias</c>, in double.
+    /// </summary>
+    public static void BatchNormForward(ReadOnlySpan<float> x, Span<float> y, ReadOnlySpan<float> weight, ReadOnlySpan<float> bias, ReadOnlySpan<float> runningMean, ReadOnlySpan<float> runningVar, double epsilon)
+    {
+        int size = runningMean.Length;
+        Guard.Length(y.Length, x.Length, nameof(y));
+        Guard.Length(runningVar.Length, size, nameof(runningVar));
+        for (int start = 0; start + size <= x.Length; start += size)
+        {
+            for (int i = 0; i < size; i++)
+            {
+                double v = (x[start + i] - (double)runningMean[i]) / Math.Sqrt(runningVar[i] + epsilon);
+                if (!weight.IsEmpty)
+                {
+                    v *= weight[i];
+                }
+
+                if (!bias.IsEmpty)
+                {
+                    v += bias[i];
+                }
+
+                y[start + i] = (float)v;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Batch norm's backward with its running statistics constant: <c>dx (+)= dy ⊙ weight / √(running_var + eps)</c>,
+    /// <c>dWeight += Σ_rows dy ⊙ (x − running_mean) / √(running_var + eps)</c>, <c>dBias += Σ_rows dy</c>.
+    /// </summary>
+    public static void BatchNorm(ReadOnlySpan<float> x, ReadOnlySpan<float> dy, ReadOnlySpan<float> weight, ReadOnlySpan<float> runningMean, ReadOnlySpan<float> runningVar, double epsilon, Span<float> dWeight, Span<float> dBias, Span<float> dx, bool accumulate)
+    {
+        int size = runningMean.Length;
+        Guard.Length(dy.Length, x.Length, nameof(dy));
+        for (int start = 0; start + size <= x.Length; start += size)
+        {
+            for (int i = 0; i < size; i++)
+            {
+                double inverseStd = 1.0 / Math.Sqrt(runningVar[i] + epsilon);
+                double g = dy[start + i];
+                if (!dWeight.IsEmpty)
+                {
+                    dWeight[i] += (float)(g * (x[start + i] - (double)runningMean[i]) * inverseStd);
+                }
+
+                if (!dBias.IsEmpty)
+                {
+                    dBias[i] += (float)g;
+                }
+
+                if (!dx.IsEmpty)
+                {
+                    Write(dx, start + i, (float)(g * inverseStd * (weight.IsEmpty ? 1.0 : weight[i])), accumulate);
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// The gating of a SwiGLU block, <c>h = silu(gate) ⊙ up</c>: <c>dGate = dh ⊙ up ⊙ silu′(gate)</c>
+    /// and <c>dUp = dh ⊙ silu(gate)</c>, both written (each tensor has no other reader).
+    /// </summary>
+    public static void SwiGluGate(ReadOnlySpan<float> gate, ReadOnlySpan<float> up, ReadOnlySpan<float> dh, Span<float> dGate, Span<float> dUp)
+    {
+        Check(gate, dh, dGate);
+        Guard.Length(up.Length, gate.Length, nameof(up));
+        Guard.Length(dUp.Length, gate.Length, nameof(dUp));
+        for (int i = 0; i < gate.Length; i++)
+        {
+            double g = gate[i];
+            double s = Sigmoid(g);
+            dGate[i] = (float)(dh[i] * (double)up[i] * s * (1 + (g * (1 - s))));
+            dUp[i] = (float)(dh[i] * g * s);
+        }
+    }
+
+    private static double Sigmoid(double v) => v >= 0 ? 1 / (1 + Math.Exp(-v)) : Math.Exp(v) / (1 + Math.Exp(v));
+
+    private static void Add(ReadOnlySpan<float> source, Span<float> destination)
+    {
+        for (int i = 0; i < source.Length; i++)
+        {
+            destination[i] += source[i];
+        }
+    }
+
+    private static void Write(Span<float> dx, int i, float value, bool accumulate)
+    {
+        if (accumulate)
+        {
+            dx[i] += value;
+        }
+        else
+        {
+            dx[i] = value;
+        }
+    }
+
+    private static void Check(ReadOnlySpan<float> x, ReadOnlySpan<float> dy, ReadOnlySpan<float> dx)
+    {
+        if (dy.Length != x.Length || dx.Length != x.Length)
+        {
+            ThrowLengths(x.Length, dy.Length, dx.Length);
+        }
+    }
+
+    [DoesNotReturn]
+    private static void ThrowLengths(int x, int dy, int dx) =>
+        throw new ArgumentException($"Expected dy and dx to have the input's length {x}, but they have {dy} and {dx}.", nameof(dx));
+}
