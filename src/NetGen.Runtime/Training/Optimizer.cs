@@ -27,6 +27,7 @@ public abstract class Optimizer
 {
     private int _length = -1;
     private float _learningRate;
+    private double _learningRateDecimal;
 
     /// <summary>Creates an optimizer with a learning rate, which must be positive and finite.</summary>
     protected Optimizer(float learningRate)
@@ -39,8 +40,15 @@ public abstract class Optimizer
     public float LearningRate
     {
         get => _learningRate;
-        set => _learningRate = value > 0 && !float.IsInfinity(value) ? value : throw new ArgumentOutOfRangeException(nameof(value), value, "Expected a positive, finite learning rate.");
+        set
+        {
+            _learningRate = value > 0 && !float.IsInfinity(value) ? value : throw new ArgumentOutOfRangeException(nameof(value), value, "Expected a positive, finite learning rate.");
+            _learningRateDecimal = Decimal(value);
+        }
     }
+
+    /// <summary>The learning rate as the decimal it prints as (see the remarks).</summary>
+    private protected double LearningRateDecimal => _learningRateDecimal;
 
     /// <summary>The number of steps taken.</summary>
     public long Steps { get; private set; }
@@ -133,7 +141,7 @@ public sealed class Sgd : Optimizer
 
     private protected override void Update(Span<float> parameters, ReadOnlySpan<float> gradients, long step)
     {
-        float rate = -(float)Decimal(LearningRate);
+        float rate = -(float)LearningRateDecimal;
         float decay = _weightDecay, momentum = _momentum;
         for (int i = 0; i < parameters.Length; i++)
         {
@@ -163,7 +171,7 @@ public sealed class Sgd : Optimizer
 public class Adam : Optimizer
 {
     private readonly float _beta1, _beta2, _epsilon;
-    private readonly double _beta1Decimal, _beta2Decimal;
+    private readonly double _beta1Decimal, _beta2Decimal, _weightDecayDecimal;
     private float[] _m = Array.Empty<float>();
     private float[] _v = Array.Empty<float>();
 
@@ -185,7 +193,8 @@ public class Adam : Optimizer
         _beta1 = (float)_beta1Decimal;
         _beta2 = (float)_beta2Decimal;
         _epsilon = (float)Decimal(epsilon);
-        WeightDecay = (float)Decimal(weightDecay);
+        _weightDecayDecimal = Decimal(weightDecay);
+        WeightDecay = (float)_weightDecayDecimal;
     }
 
     /// <summary>The weight decay λ.</summary>
@@ -202,11 +211,11 @@ public class Adam : Optimizer
 
     private protected override void Update(Span<float> parameters, ReadOnlySpan<float> gradients, long step)
     {
-        double rate = Decimal(LearningRate);
+        double rate = LearningRateDecimal;
         if (!DecayInGradient && WeightDecay != 0)
         {
             // AdamW: θ = θ · (1 − lr·λ) before the Adam step.
-            float keep = (float)(1 - (rate * Decimal(WeightDecay)));
+            float keep = (float)(1 - (rate * _weightDecayDecimal));
             for (int i = 0; i < parameters.Length; i++)
             {
                 parameters[i] *= keep;

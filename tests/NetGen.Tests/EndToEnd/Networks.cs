@@ -44,3 +44,15 @@ public partial class Outer
 /// <summary>40-300-10 with a norm and a swiglu residual block, every tensor but one bias in an embedded weight file.</summary>
 [Network("external.netgen.json")]
 public static partial class External;
+
+/// <summary>The lesson's network with a trainable Model.</summary>
+[Network("lesson.netgen.json", Trainable = true)]
+public static partial class TrainableLesson;
+
+/// <summary>Every structural op, named, with a trainable Model.</summary>
+[Network("block.netgen.json", Trainable = true)]
+public static partial class TrainableBlock;
+
+/// <summary>The digits classifier with a trainable Model.</summary>
+[Network("digits.netgen.json", Trainable = true)]
+public static partial class TrainableDigits;
