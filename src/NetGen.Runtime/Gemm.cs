@@ -2,6 +2,9 @@ using System;
 using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+#if NET8_0_OR_GREATER
+using System.Runtime.Intrinsics;
+#endif
 
 namespace NetGen.Runtime;
 
@@ -13,9 +16,10 @@ namespace NetGen.Runtime;
 /// <remarks>
 /// <para>
 /// Register tiles of 4 rows of <c>C</c> by 3 vectors (12 accumulators, 3 loads of <c>B</c> and 4
-/// broadcasts of <c>A</c> per step: 16 registers on AVX2 and SSE), on <see cref="Vector{T}"/>, which
-/// is 256 bits wide on AVX2 and AVX-512 machines alike, 128 on NEON and SSE, and which the
-/// netstandard2.1 build (Unity) has too.
+/// broadcasts of <c>A</c> per step: 16 registers on AVX2 and SSE), written once over a vector
+/// type (<see cref="IVectorOps{TVector}"/>): <c>Vector512</c> where AVX-512 is accelerated,
+/// else <see cref="Vector{T}"/>, which is 256 bits wide on AVX2, 128 on NEON and SSE, and which
+/// the netstandard2.1 build (Unity) has too.
 /// </para>
 /// <para>
 /// Accuracy: the sum over <c>k</c> runs in float32 chains of at most <see cref="BlockLength"/>
@@ -54,10 +58,24 @@ internal static class Gemm
             return;
         }
 
+#if NET8_0_OR_GREATER
+        if (Vector512.IsHardwareAccelerated)
+        {
+            Multiply<Vector512Ops, Vector512<float>>(a, aRow, aColumn, b, ldb, c, ldc, m, n, k, accumulate);
+            return;
+        }
+#endif
+        Multiply<VectorOps, Vector<float>>(a, aRow, aColumn, b, ldb, c, ldc, m, n, k, accumulate);
+    }
+
+    private static void Multiply<TOps, TVector>(ReadOnlySpan<float> a, int aRow, int aColumn, ReadOnlySpan<float> b, int ldb, Span<float> c, int ldc, int m, int n, int k, bool accumulate)
+        where TOps : struct, IVectorOps<TVector>
+        where TVector : struct
+    {
         ref float ra = ref MemoryMarshal.GetReference(a);
         ref float rb = ref MemoryMarshal.GetReference(b);
         ref float rc = ref MemoryMarshal.GetReference(c);
-        int width = Vector<float>.Count;
+        int width = default(TOps).Count;
         for (int p0 = 0; p0 < k; p0 += BlockLength)
         {
             int depth = Math.Min(BlockLength, k - p0);
@@ -72,12 +90,12 @@ internal static class Gemm
                 int j = 0;
                 for (; j + (3 * width) <= n; j += 3 * width)
                 {
-                    Tile4x3(ref ai, aRow, aColumn, ref Unsafe.Add(ref bb, j), ldb, ref Unsafe.Add(ref ci, j), ldc, depth, add);
+                    Tile4x3<TOps, TVector>(ref ai, aRow, aColumn, ref Unsafe.Add(ref bb, j), ldb, ref Unsafe.Add(ref ci, j), ldc, depth, add);
                 }
 
                 for (; j + width <= n; j += width)
                 {
-                    Tile4x1(ref ai, aRow, aColumn, ref Unsafe.Add(ref bb, j), ldb, ref Unsafe.Add(ref ci, j), ldc, depth, add);
+                    Tile4x1<TOps, TVector>(ref ai, aRow, aColumn, ref Unsafe.Add(ref bb, j), ldb, ref Unsafe.Add(ref ci, j), ldc, depth, add);
                 }
 
                 for (int r = 0; r < TileRows; r++)
@@ -93,7 +111,7 @@ internal static class Gemm
                 int j = 0;
                 for (; j + width <= n; j += width)
                 {
-                    Tile1x1(ref ai, aColumn, ref Unsafe.Add(ref bb, j), ldb, ref Unsafe.Add(ref ci, j), depth, add);
+                    Tile1x1<TOps, TVector>(ref ai, aColumn, ref Unsafe.Add(ref bb, j), ldb, ref Unsafe.Add(ref ci, j), depth, add);
                 }
 
                 Scalar(ref ai, aColumn, ref bb, ldb, ref ci, j, n, depth, add);
@@ -101,72 +119,81 @@ internal static class Gemm
         }
     }
 
-    private static void Tile4x3(ref float a, int aRow, int aColumn, ref float b, int ldb, ref float c, int ldc, int depth, bool add)
+    private static void Tile4x3<TOps, TVector>(ref float a, int aRow, int aColumn, ref float b, int ldb, ref float c, int ldc, int depth, bool add)
+        where TOps : struct, IVectorOps<TVector>
+        where TVector : struct
     {
-        int width = Vector<float>.Count;
-        Vector<float> c00 = default, c01 = default, c02 = default;
-        Vector<float> c10 = default, c11 = default, c12 = default;
-        Vector<float> c20 = default, c21 = default, c22 = default;
-        Vector<float> c30 = default, c31 = default, c32 = default;
+        var v = default(TOps);
+        int width = v.Count;
+        TVector c00 = default, c01 = default, c02 = default;
+        TVector c10 = default, c11 = default, c12 = default;
+        TVector c20 = default, c21 = default, c22 = default;
+        TVector c30 = default, c31 = default, c32 = default;
         for (int p = 0; p < depth; p++)
         {
             ref float bp = ref Unsafe.Add(ref b, p * ldb);
-            var b0 = Vector.LoadUnsafe(ref bp, 0);
-            var b1 = Vector.LoadUnsafe(ref bp, (nuint)width);
-            var b2 = Vector.LoadUnsafe(ref bp, (nuint)(2 * width));
+            var b0 = v.Load(ref bp, 0);
+            var b1 = v.Load(ref bp, (nuint)width);
+            var b2 = v.Load(ref bp, (nuint)(2 * width));
             ref float ap = ref Unsafe.Add(ref a, p * aColumn);
-            var a0 = new Vector<float>(ap);
-            c00 = MultiplyAdd(a0, b0, c00);
-            c01 = MultiplyAdd(a0, b1, c01);
-            c02 = MultiplyAdd(a0, b2, c02);
-            var a1 = new Vector<float>(Unsafe.Add(ref ap, aRow));
-            c10 = MultiplyAdd(a1, b0, c10);
-            c11 = MultiplyAdd(a1, b1, c11);
-            c12 = MultiplyAdd(a1, b2, c12);
-            var a2 = new Vector<float>(Unsafe.Add(ref ap, 2 * aRow));
-            c20 = MultiplyAdd(a2, b0, c20);
-            c21 = MultiplyAdd(a2, b1, c21);
-            c22 = MultiplyAdd(a2, b2, c22);
-            var a3 = new Vector<float>(Unsafe.Add(ref ap, 3 * aRow));
-            c30 = MultiplyAdd(a3, b0, c30);
-            c31 = MultiplyAdd(a3, b1, c31);
-            c32 = MultiplyAdd(a3, b2, c32);
+            var a0 = v.Broadcast(ap);
+            c00 = v.MultiplyAdd(a0, b0, c00);
+            c01 = v.MultiplyAdd(a0, b1, c01);
+            c02 = v.MultiplyAdd(a0, b2, c02);
+            var a1 = v.Broadcast(Unsafe.Add(ref ap, aRow));
+            c10 = v.MultiplyAdd(a1, b0, c10);
+            c11 = v.MultiplyAdd(a1, b1, c11);
+            c12 = v.MultiplyAdd(a1, b2, c12);
+            var a2 = v.Broadcast(Unsafe.Add(ref ap, 2 * aRow));
+            c20 = v.MultiplyAdd(a2, b0, c20);
+            c21 = v.MultiplyAdd(a2, b1, c21);
+            c22 = v.MultiplyAdd(a2, b2, c22);
+            var a3 = v.Broadcast(Unsafe.Add(ref ap, 3 * aRow));
+            c30 = v.MultiplyAdd(a3, b0, c30);
+            c31 = v.MultiplyAdd(a3, b1, c31);
+            c32 = v.MultiplyAdd(a3, b2, c32);
         }
 
-        Store(ref c, 0, c00, c01, c02, width, add);
-        Store(ref c, ldc, c10, c11, c12, width, add);
-        Store(ref c, 2 * ldc, c20, c21, c22, width, add);
-        Store(ref c, 3 * ldc, c30, c31, c32, width, add);
+        Store3<TOps, TVector>(ref c, c00, c01, c02, width, add);
+        Store3<TOps, TVector>(ref Unsafe.Add(ref c, ldc), c10, c11, c12, width, add);
+        Store3<TOps, TVector>(ref Unsafe.Add(ref c, 2 * ldc), c20, c21, c22, width, add);
+        Store3<TOps, TVector>(ref Unsafe.Add(ref c, 3 * ldc), c30, c31, c32, width, add);
     }
 
-    private static void Tile4x1(ref float a, int aRow, int aColumn, ref float b, int ldb, ref float c, int ldc, int depth, bool add)
+    private static void Tile4x1<TOps, TVector>(ref float a, int aRow, int aColumn, ref float b, int ldb, ref float c, int ldc, int depth, bool add)
+        where TOps : struct, IVectorOps<TVector>
+        where TVector : struct
     {
-        Vector<float> c0 = default, c1 = default, c2 = default, c3 = default;
+        var v = default(TOps);
+        TVector c0 = default, c1 = default, c2 = default, c3 = default;
         for (int p = 0; p < depth; p++)
         {
-            var bv = Vector.LoadUnsafe(ref Unsafe.Add(ref b, p * ldb), 0);
+            var bv = v.Load(ref Unsafe.Add(ref b, p * ldb), 0);
             ref float ap = ref Unsafe.Add(ref a, p * aColumn);
-            c0 = MultiplyAdd(new Vector<float>(ap), bv, c0);
-            c1 = MultiplyAdd(new Vector<float>(Unsafe.Add(ref ap, aRow)), bv, c1);
-            c2 = MultiplyAdd(new Vector<float>(Unsafe.Add(ref ap, 2 * aRow)), bv, c2);
-            c3 = MultiplyAdd(new Vector<float>(Unsafe.Add(ref ap, 3 * aRow)), bv, c3);
+            c0 = v.MultiplyAdd(v.Broadcast(ap), bv, c0);
+            c1 = v.MultiplyAdd(v.Broadcast(Unsafe.Add(ref ap, aRow)), bv, c1);
+            c2 = v.MultiplyAdd(v.Broadcast(Unsafe.Add(ref ap, 2 * aRow)), bv, c2);
+            c3 = v.MultiplyAdd(v.Broadcast(Unsafe.Add(ref ap, 3 * aRow)), bv, c3);
         }
 
-        Store(ref c, 0, c0, add);
-        Store(ref c, ldc, c1, add);
-        Store(ref c, 2 * ldc, c2, add);
-        Store(ref c, 3 * ldc, c3, add);
+        Store<TOps, TVector>(ref c, c0, add);
+        Store<TOps, TVector>(ref Unsafe.Add(ref c, ldc), c1, add);
+        Store<TOps, TVector>(ref Unsafe.Add(ref c, 2 * ldc), c2, add);
+        Store<TOps, TVector>(ref Unsafe.Add(ref c, 3 * ldc), c3, add);
     }
 
-    private static void Tile1x1(ref float a, int aColumn, ref float b, int ldb, ref float c, int depth, bool add)
+    private static void Tile1x1<TOps, TVector>(ref float a, int aColumn, ref float b, int ldb, ref float c, int depth, bool add)
+        where TOps : struct, IVectorOps<TVector>
+        where TVector : struct
     {
-        Vector<float> sum = default;
+        var v = default(TOps);
+        TVector sum = default;
         for (int p = 0; p < depth; p++)
         {
-            sum = MultiplyAdd(new Vector<float>(Unsafe.Add(ref a, p * aColumn)), Vector.LoadUnsafe(ref Unsafe.Add(ref b, p * ldb), 0), sum);
+            sum = v.MultiplyAdd(v.Broadcast(Unsafe.Add(ref a, p * aColumn)), v.Load(ref Unsafe.Add(ref b, p * ldb), 0), sum);
         }
 
-        Store(ref c, 0, sum, add);
+        Store<TOps, TVector>(ref c, sum, add);
     }
 
     /// <summary>Columns <paramref name="from"/> to <paramref name="n"/> of one row of <c>C</c>, past the last whole vector.</summary>
@@ -185,31 +212,288 @@ internal static class Gemm
         }
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Store(ref float c, int offset, Vector<float> v0, Vector<float> v1, Vector<float> v2, int width, bool add)
+    /// <summary>
+    /// <c>C[i, j] = bias[j] + Σ_p A[i, p] · B[j, p]</c> (<c>C = A Bᵀ + b</c>) with <c>A</c>, <c>B</c> and <c>C</c>
+    /// row-major: a linear layer's <c>Y = X Wᵀ + b</c> on the weights as they are stored, so that a
+    /// trainable model's forward pass needs no packing of weights that change every step.
+    /// </summary>
+    /// <remarks>
+    /// Tiles of 4 rows of <c>A</c> by 3 of <c>B</c>, each output a vector of partial sums along
+    /// <c>p</c>: every 32 vectors of columns, the lanes are added up in double and added to the
+    /// output's sum, so each float32 chain has at most 32 terms, as the inference kernels'
+    /// (<c>Contract.BlockLength</c>), whatever the layer's width. At 40% of the FMA peak on
+    /// 784-wide rows (measured: benchmarks/README.md), below the broadcast form's 80%, which would
+    /// need the weights transposed every step.
+    /// </remarks>
+    public static void MultiplyTransposed(ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> b, int ldb, ReadOnlySpan<float> bias, Span<float> c, int ldc, int m, int n, int k)
     {
-        ref float row = ref Unsafe.Add(ref c, offset);
-        Store(ref row, 0, v0, add);
-        Store(ref row, width, v1, add);
-        Store(ref row, 2 * width, v2, add);
+#if NET8_0_OR_GREATER
+        if (Vector512.IsHardwareAccelerated)
+        {
+            MultiplyTransposed<Vector512Ops, Vector512<float>>(a, lda, b, ldb, bias, c, ldc, m, n, k);
+            return;
+        }
+#endif
+        MultiplyTransposed<VectorOps, Vector<float>>(a, lda, b, ldb, bias, c, ldc, m, n, k);
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Store(ref float c, int offset, Vector<float> value, bool add)
+    private static void MultiplyTransposed<TOps, TVector>(ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> b, int ldb, ReadOnlySpan<float> bias, Span<float> c, int ldc, int m, int n, int k)
+        where TOps : struct, IVectorOps<TVector>
+        where TVector : struct
     {
-        if (add)
+        ref float ra = ref MemoryMarshal.GetReference(a);
+        ref float rb = ref MemoryMarshal.GetReference(b);
+        ref float rc = ref MemoryMarshal.GetReference(c);
+        Span<double> sums = stackalloc double[12];
+
+        int i = 0;
+        for (; i + TileRows <= m; i += TileRows)
         {
-            value += Vector.LoadUnsafe(ref c, (nuint)offset);
+            int j = 0;
+            for (; j + 3 <= n; j += 3)
+            {
+                Dot4x3<TOps, TVector>(ref Unsafe.Add(ref ra, i * lda), lda, ref Unsafe.Add(ref rb, j * ldb), ldb, k, sums);
+                for (int r = 0; r < TileRows; r++)
+                {
+                    for (int q = 0; q < 3; q++)
+                    {
+                        Write(ref Unsafe.Add(ref rc, ((i + r) * ldc) + j + q), sums[(r * 3) + q], bias, j + q);
+                    }
+                }
+            }
+
+            for (; j < n; j++)
+            {
+                for (int r = 0; r < TileRows; r++)
+                {
+                    Write(ref Unsafe.Add(ref rc, ((i + r) * ldc) + j), Dot<TOps, TVector>(ref Unsafe.Add(ref ra, (i + r) * lda), ref Unsafe.Add(ref rb, j * ldb), k), bias, j);
+                }
+            }
         }
 
-        value.StoreUnsafe(ref c, (nuint)offset);
+        for (; i < m; i++)
+        {
+            for (int j = 0; j < n; j++)
+            {
+                Write(ref Unsafe.Add(ref rc, (i * ldc) + j), Dot<TOps, TVector>(ref Unsafe.Add(ref ra, i * lda), ref Unsafe.Add(ref rb, j * ldb), k), bias, j);
+            }
+        }
+    }
+
+    /// <summary>An output: its sum plus its bias, rounded once.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Write(ref float c, double sum, ReadOnlySpan<float> bias, int j) =>
+        c = (float)(sum + (bias.IsEmpty ? 0 : bias[j]));
+
+    /// <summary>Four rows of A dotted with three of B: 12 sums, each lane a chain of at most 32 terms, the blocks added in double.</summary>
+    private static void Dot4x3<TOps, TVector>(ref float a, int lda, ref float b, int ldb, int k, Span<double> sums)
+        where TOps : struct, IVectorOps<TVector>
+        where TVector : struct
+    {
+        var v = default(TOps);
+        int width = v.Count;
+        ref float a1 = ref Unsafe.Add(ref a, lda);
+        ref float a2 = ref Unsafe.Add(ref a, 2 * lda);
+        ref float a3 = ref Unsafe.Add(ref a, 3 * lda);
+        ref float b1 = ref Unsafe.Add(ref b, ldb);
+        ref float b2 = ref Unsafe.Add(ref b, 2 * ldb);
+        int whole = k - (k % width);
+        int block = Contract.BlockLength * width;
+        sums.Clear();
+        for (int p0 = 0; p0 < whole; p0 += block)
+        {
+            int end = Math.Min(whole, p0 + block);
+            TVector c00 = default, c01 = default, c02 = default;
+            TVector c10 = default, c11 = default, c12 = default;
+            TVector c20 = default, c21 = default, c22 = default;
+            TVector c30 = default, c31 = default, c32 = default;
+            for (int p = p0; p < end; p += width)
+            {
+                var w0 = v.Load(ref b, (nuint)p);
+                var w1 = v.Load(ref b1, (nuint)p);
+                var w2 = v.Load(ref b2, (nuint)p);
+                var x = v.Load(ref a, (nuint)p);
+                c00 = v.MultiplyAdd(x, w0, c00);
+                c01 = v.MultiplyAdd(x, w1, c01);
+                c02 = v.MultiplyAdd(x, w2, c02);
+                x = v.Load(ref a1, (nuint)p);
+                c10 = v.MultiplyAdd(x, w0, c10);
+                c11 = v.MultiplyAdd(x, w1, c11);
+                c12 = v.MultiplyAdd(x, w2, c12);
+                x = v.Load(ref a2, (nuint)p);
+                c20 = v.MultiplyAdd(x, w0, c20);
+                c21 = v.MultiplyAdd(x, w1, c21);
+                c22 = v.MultiplyAdd(x, w2, c22);
+                x = v.Load(ref a3, (nuint)p);
+                c30 = v.MultiplyAdd(x, w0, c30);
+                c31 = v.MultiplyAdd(x, w1, c31);
+                c32 = v.MultiplyAdd(x, w2, c32);
+            }
+
+            sums[0] += v.Sum(c00);
+            sums[1] += v.Sum(c01);
+            sums[2] += v.Sum(c02);
+            sums[3] += v.Sum(c10);
+            sums[4] += v.Sum(c11);
+            sums[5] += v.Sum(c12);
+            sums[6] += v.Sum(c20);
+            sums[7] += v.Sum(c21);
+            sums[8] += v.Sum(c22);
+            sums[9] += v.Sum(c30);
+            sums[10] += v.Sum(c31);
+            sums[11] += v.Sum(c32);
+        }
+
+        for (int p = whole; p < k; p++)
+        {
+            for (int r = 0; r < TileRows; r++)
+            {
+                float x = Unsafe.Add(ref a, (r * lda) + p);
+                for (int q = 0; q < 3; q++)
+                {
+                    sums[(r * 3) + q] += x * Unsafe.Add(ref b, (q * ldb) + p);
+                }
+            }
+        }
+    }
+
+    /// <summary>One dot product of <paramref name="k"/> terms, blocked as <see cref="Dot4x3"/>'s.</summary>
+    private static double Dot<TOps, TVector>(ref float a, ref float b, int k)
+        where TOps : struct, IVectorOps<TVector>
+        where TVector : struct
+    {
+        var v = default(TOps);
+        int width = v.Count;
+        int whole = k - (k % width);
+        int block = Contract.BlockLength * width;
+        double sum = 0;
+        for (int p0 = 0; p0 < whole; p0 += block)
+        {
+            int end = Math.Min(whole, p0 + block);
+            TVector chain = default;
+            for (int p = p0; p < end; p += width)
+            {
+                chain = v.MultiplyAdd(v.Load(ref a, (nuint)p), v.Load(ref b, (nuint)p), chain);
+            }
+
+            sum += v.Sum(chain);
+        }
+
+        for (int p = whole; p < k; p++)
+        {
+            sum += Unsafe.Add(ref a, p) * Unsafe.Add(ref b, p);
+        }
+
+        return sum;
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector<float> MultiplyAdd(Vector<float> a, Vector<float> b, Vector<float> c) =>
+    private static void Store3<TOps, TVector>(ref float c, TVector v0, TVector v1, TVector v2, int width, bool add)
+        where TOps : struct, IVectorOps<TVector>
+        where TVector : struct
+    {
+        Store<TOps, TVector>(ref c, v0, add);
+        Store<TOps, TVector>(ref Unsafe.Add(ref c, width), v1, add);
+        Store<TOps, TVector>(ref Unsafe.Add(ref c, 2 * width), v2, add);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Store<TOps, TVector>(ref float c, TVector value, bool add)
+        where TOps : struct, IVectorOps<TVector>
+        where TVector : struct
+    {
+        var v = default(TOps);
+        v.Store(add ? v.Add(value, v.Load(ref c, 0)) : value, ref c, 0);
+    }
+}
+
+/// <summary>
+/// The operations the matrix kernels need of a vector type, as a struct the JIT specializes each
+/// kernel for and inlines: one kernel source for <c>Vector512</c> and <see cref="Vector{T}"/>.
+/// </summary>
+internal interface IVectorOps<TVector>
+    where TVector : struct
+{
+    int Count { get; }
+
+    TVector Load(ref float source, nuint offset);
+
+    void Store(TVector value, ref float destination, nuint offset);
+
+    TVector Broadcast(float value);
+
+    TVector MultiplyAdd(TVector a, TVector b, TVector c);
+
+    TVector Add(TVector a, TVector b);
+
+    /// <summary>The lanes' sum, in double.</summary>
+    double Sum(TVector value);
+}
+
+/// <summary><see cref="Vector{T}"/>: AVX2's 256 bits, NEON's and SSE's 128.</summary>
+internal readonly struct VectorOps : IVectorOps<Vector<float>>
+{
+    public int Count => Vector<float>.Count;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public Vector<float> Load(ref float source, nuint offset) => Vector.LoadUnsafe(ref source, offset);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void Store(Vector<float> value, ref float destination, nuint offset) => value.StoreUnsafe(ref destination, offset);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public Vector<float> Broadcast(float value) => new(value);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public Vector<float> MultiplyAdd(Vector<float> a, Vector<float> b, Vector<float> c) =>
 #if NET9_0_OR_GREATER
         Vector.FusedMultiplyAdd(a, b, c);
 #else
         (a * b) + c;
 #endif
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public Vector<float> Add(Vector<float> a, Vector<float> b) => a + b;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public double Sum(Vector<float> value)
+    {
+        Vector.Widen(value, out Vector<double> low, out Vector<double> high);
+        return Vector.Sum(low + high);
+    }
 }
+
+#if NET8_0_OR_GREATER
+/// <summary><c>Vector512</c>, where AVX-512 is accelerated.</summary>
+internal readonly struct Vector512Ops : IVectorOps<Vector512<float>>
+{
+    public int Count => Vector512<float>.Count;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public Vector512<float> Load(ref float source, nuint offset) => Vector512.LoadUnsafe(ref source, offset);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void Store(Vector512<float> value, ref float destination, nuint offset) => value.StoreUnsafe(ref destination, offset);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public Vector512<float> Broadcast(float value) => Vector512.Create(value);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public Vector512<float> MultiplyAdd(Vector512<float> a, Vector512<float> b, Vector512<float> c) =>
+#if NET9_0_OR_GREATER
+        Vector512.FusedMultiplyAdd(a, b, c);
+#else
+        System.Runtime.Intrinsics.X86.Avx512F.FusedMultiplyAdd(a, b, c);
+#endif
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public Vector512<float> Add(Vector512<float> a, Vector512<float> b) => a + b;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public double Sum(Vector512<float> value)
+    {
+        var (low, high) = Vector512.Widen(value);
+        return Vector512.Sum(low + high);
+    }
+}
+#endif

@@ -1,5 +1,7 @@
 using System;
 using System.Diagnostics.CodeAnalysis;
+using System.Numerics;
+using System.Runtime.InteropServices;
 
 namespace NetGen.Runtime;
 
@@ -29,6 +31,25 @@ public static class Gradients
     private const double InvSqrt2 = 0.70710678118654752440;
     private const double InvSqrt2Pi = 0.39894228040143267794;
     private const double SqrtTwoOverPi = 0.79788456080286535588;
+
+    /// <summary>
+    /// Linear <c>Y = X Wᵀ + b</c> over <paramref name="rows"/> rows of <paramref name="columns"/>, with
+    /// W row-major <c>[outputs, columns]</c> as a trainable model holds it (no packing: the weights
+    /// change every step). Sums in float32 chains of 32 terms added in double, as the inference kernels'.
+    /// </summary>
+    /// <exception cref="ArgumentException">A length disagrees with the sizes.</exception>
+    public static void LinearForward(ReadOnlySpan<float> x, ReadOnlySpan<float> weight, ReadOnlySpan<float> bias, Span<float> y, int rows, int columns, int outputs)
+    {
+        Guard.Length(x.Length, checked(rows * columns), nameof(x));
+        Guard.Length(weight.Length, checked(outputs * columns), nameof(weight));
+        Guard.Length(y.Length, checked(rows * outputs), nameof(y));
+        if (!bias.IsEmpty)
+        {
+            Guard.Length(bias.Length, outputs, nameof(bias));
+        }
+
+        Gemm.MultiplyTransposed(x, columns, weight, columns, bias, y, outputs, rows, outputs, columns);
+    }
 
     /// <summary>
     /// Linear <c>Y = X Wᵀ + b</c> over <paramref name="rows"/> rows: <c>dW += dYᵀ X</c>,
@@ -94,20 +115,14 @@ public static class Gradients
     public static void Relu(ReadOnlySpan<float> x, ReadOnlySpan<float> dy, Span<float> dx, bool accumulate)
     {
         Check(x, dy, dx);
-        for (int i = 0; i < x.Length; i++)
-        {
-            Write(dx, i, x[i] > 0f ? dy[i] : 0f, accumulate);
-        }
+        Map(x, dy, dx, accumulate, default(ReluGradient));
     }
 
     /// <summary>Leaky ReLU: <c>dx (+)= x &gt; 0 ? dy : alpha·dy</c> (PyTorch's: the gradient at 0 is alpha).</summary>
     public static void LeakyRelu(ReadOnlySpan<float> x, ReadOnlySpan<float> dy, Span<float> dx, float alpha, bool accumulate)
     {
         Check(x, dy, dx);
-        for (int i = 0; i < x.Length; i++)
-        {
-            Write(dx, i, x[i] > 0f ? dy[i] : alpha * dy[i], accumulate);
-        }
+        Map(x, dy, dx, accumulate, new LeakyReluGradient(alpha));
     }
 
     /// <summary>Exact GELU: <c>dx (+)= dy · (Φ(x) + x·φ(x))</c>, in double.</summary>
@@ -149,26 +164,18 @@ public static class Gradients
         }
     }
 
-    /// <summary>Sigmoid, from its output: <c>dx (+)= dy · y · (1 − y)</c>.</summary>
+    /// <summary>Sigmoid, from its output: <c>dx (+)= dy · (y · (1 − y))</c>, in float32.</summary>
     public static void Sigmoid(ReadOnlySpan<float> y, ReadOnlySpan<float> dy, Span<float> dx, bool accumulate)
     {
         Check(y, dy, dx);
-        for (int i = 0; i < y.Length; i++)
-        {
-            double v = y[i];
-            Write(dx, i, (float)(dy[i] * v * (1 - v)), accumulate);
-        }
+        Map(y, dy, dx, accumulate, default(SigmoidGradient));
     }
 
-    /// <summary>Tanh, from its output: <c>dx (+)= dy · (1 − y²)</c>.</summary>
+    /// <summary>Tanh, from its output: <c>dx (+)= dy · (1 − y²)</c>, in float32.</summary>
     public static void Tanh(ReadOnlySpan<float> y, ReadOnlySpan<float> dy, Span<float> dx, bool accumulate)
     {
         Check(y, dy, dx);
-        for (int i = 0; i < y.Length; i++)
-        {
-            double v = y[i];
-            Write(dx, i, (float)(dy[i] * (1 - (v * v))), accumulate);
-        }
+        Map(y, dy, dx, accumulate, default(TanhGradient));
     }
 
     /// <summary>Softmax over each row of <paramref name="size"/>, from its output: <c>dx (+)= y ⊙ (dy − Σ dy ⊙ y)</c>.</summary>
@@ -436,10 +443,84 @@ public static class Gradients
 
     private static void Add(ReadOnlySpan<float> source, Span<float> destination)
     {
-        for (int i = 0; i < source.Length; i++)
+        int i = 0;
+        if (Vector.IsHardwareAccelerated)
+        {
+            var s = MemoryMarshal.Cast<float, Vector<float>>(source);
+            var d = MemoryMarshal.Cast<float, Vector<float>>(destination.Slice(0, source.Length));
+            for (int k = 0; k < s.Length; k++)
+            {
+                d[k] += s[k];
+            }
+
+            i = s.Length * Vector<float>.Count;
+        }
+
+        for (; i < source.Length; i++)
         {
             destination[i] += source[i];
         }
+    }
+
+    /// <summary><c>dx (+)= f(v, dy)</c> element-wise, a vector at a time: the same float operations in every lane and in the tail.</summary>
+    private static void Map<T>(ReadOnlySpan<float> v, ReadOnlySpan<float> dy, Span<float> dx, bool accumulate, T f)
+        where T : struct, IElementGradient
+    {
+        int i = 0;
+        if (Vector.IsHardwareAccelerated)
+        {
+            var vv = MemoryMarshal.Cast<float, Vector<float>>(v);
+            var dyv = MemoryMarshal.Cast<float, Vector<float>>(dy);
+            var dxv = MemoryMarshal.Cast<float, Vector<float>>(dx);
+            for (int k = 0; k < vv.Length; k++)
+            {
+                var d = f.Invoke(vv[k], dyv[k]);
+                dxv[k] = accumulate ? dxv[k] + d : d;
+            }
+
+            i = vv.Length * Vector<float>.Count;
+        }
+
+        for (; i < v.Length; i++)
+        {
+            float d = f.Invoke(v[i], dy[i]);
+            dx[i] = accumulate ? dx[i] + d : d;
+        }
+    }
+
+    private interface IElementGradient
+    {
+        Vector<float> Invoke(Vector<float> v, Vector<float> dy);
+
+        float Invoke(float v, float dy);
+    }
+
+    private readonly struct ReluGradient : IElementGradient
+    {
+        public Vector<float> Invoke(Vector<float> x, Vector<float> dy) => Vector.ConditionalSelect(Vector.GreaterThan(x, Vector<float>.Zero), dy, Vector<float>.Zero);
+
+        public float Invoke(float x, float dy) => x > 0f ? dy : 0f;
+    }
+
+    private readonly struct LeakyReluGradient(float alpha) : IElementGradient
+    {
+        public Vector<float> Invoke(Vector<float> x, Vector<float> dy) => Vector.ConditionalSelect(Vector.GreaterThan(x, Vector<float>.Zero), dy, dy * alpha);
+
+        public float Invoke(float x, float dy) => x > 0f ? dy : dy * alpha;
+    }
+
+    private readonly struct SigmoidGradient : IElementGradient
+    {
+        public Vector<float> Invoke(Vector<float> y, Vector<float> dy) => dy * (y * (Vector<float>.One - y));
+
+        public float Invoke(float y, float dy) => dy * (y * (1f - y));
+    }
+
+    private readonly struct TanhGradient : IElementGradient
+    {
+        public Vector<float> Invoke(Vector<float> y, Vector<float> dy) => dy * (Vector<float>.One - (y * y));
+
+        public float Invoke(float y, float dy) => dy * (1f - (y * y));
     }
 
     private static void Write(Span<float> dx, int i, float value, bool accumulate)

@@ -64,9 +64,6 @@ internal static partial class NetworkEmitter
             w.Line($"private readonly float[] _parameters = new float[{count}];");
             w.Line($"private readonly float[] _gradients = new float[{count}];");
             w.Line();
-            w.Line("// The linear layers' weights packed in panels, as the kernels read them: repacked by each ForwardBatch.");
-            w.Line($"private readonly float[] _packed = new float[{Literals.Int(training.PackedLength)}];");
-            w.Line();
 
             w.Line("/// <summary>A model whose parameters are the description's weights (a copy: the static API keeps its own).</summary>");
             using (w.Block("public Model()"))
@@ -146,7 +143,6 @@ internal static partial class NetworkEmitter
         {
             w.Line("int _rows = Begin(inputs.Length, outputs.Length, cache);");
             w.Line($"{ReadOnlySpan} _p = _parameters;");
-            w.Line($"{Span} _packed = this._packed;");
             WriteTensorLocals(w, training, tensors, gradients: false);
             w.Line("inputs.CopyTo(input);");
             foreach (var step in training.Steps)
@@ -166,9 +162,7 @@ internal static partial class NetworkEmitter
                     case StepKind.Linear:
                     {
                         var weight = parameters[step.Parameters[0]];
-                        string packed = $"_packed.Slice({Literals.Int(step.PackedOffset)}, {Literals.Int(PackedLength(m, n))})";
-                        w.Line($"{Runtime}.PackedLinear.Pack({Slice("_p", weight)}, {Literals.Int(m)}, {Literals.Int(n)}, {packed});");
-                        w.Line($"{Runtime}.PackedLinear.ForwardBatch({packed}, {OptionalSlice("_p", step.Parameters[1], parameters)}, {x}, {y}, {Literals.Int(n)}, {Literals.Int(m)});");
+                        w.Line($"{Runtime}.Gradients.LinearForward({x}, {Slice("_p", weight)}, {OptionalSlice("_p", step.Parameters[1], parameters)}, {y}, _rows, {Literals.Int(n)}, {Literals.Int(m)});");
                         break;
                     }
 
@@ -378,10 +372,11 @@ internal static partial class NetworkEmitter
         w.Line("/// The network as a netgen/1 description with the current parameters (batch norm's running statistics as");
         w.Line("/// they were): it compiles back into a fixed network, so a model trained here can be frozen into code.");
         w.Line("/// </summary>");
-        using (w.Block("public string ToDescription()"))
+        w.Line("/// <param name=\"description\">The description's free text; null keeps the original's.</param>");
+        using (w.Block("public string ToDescription(string? description = null)"))
         {
             string description = plan.Description is null ? "null" : Literals.String(plan.Description);
-            w.Line($"var _w = new {Runtime}.DescriptionWriter(InputSize, {description});");
+            w.Line($"var _w = new {Runtime}.DescriptionWriter(InputSize, description ?? {description});");
             w.Line($"{ReadOnlySpan} _p = _parameters;");
             foreach (var part in training.Description)
             {
@@ -559,6 +554,4 @@ internal static partial class NetworkEmitter
 
     private static string Statistics(TrainingStep step, int perRow) =>
         $"cache.Statistics.Slice({Literals.Int(step.StatisticsOffset)} * _m, {Literals.Int(perRow)} * _rows)";
-
-    private static int PackedLength(int rows, int columns) => (rows + Contract.PanelWidth - 1) / Contract.PanelWidth * Contract.PanelWidth * columns;
 }

@@ -15,7 +15,6 @@ namespace NetGen.Generator.Lowering;
 /// <param name="Steps">The forward steps in order.</param>
 /// <param name="FloatsPerRow">One row's floats of values (and as many of gradients).</param>
 /// <param name="StatisticsPerRow">One row's doubles of norm statistics.</param>
-/// <param name="PackedLength">The floats of every linear weight packed in panels, as the kernels read them.</param>
 /// <param name="Description">The writer's calls, in order, that give the description with the current parameters.</param>
 internal sealed record TrainingPlan(
     EquatableArray<TrainingTensor> Parameters,
@@ -24,7 +23,6 @@ internal sealed record TrainingPlan(
     EquatableArray<TrainingStep> Steps,
     int FloatsPerRow,
     int StatisticsPerRow,
-    int PackedLength,
     EquatableArray<DescriptionPart> Description)
 {
     /// <summary>The name of the network's input among <see cref="Tensors"/>.</summary>
@@ -54,7 +52,6 @@ internal sealed record CachedTensor(string Name, int Size, int Offset);
 /// gradient (a later reader wrote it first) rather than writing it.
 /// </summary>
 /// <param name="Layer">The layer's number, as training names it, for comments.</param>
-/// <param name="PackedOffset">A linear step's weight, packed, at this offset of the packed buffer.</param>
 /// <param name="StatisticsOffset">A norm's statistics, at this offset of a row's statistics.</param>
 internal sealed record TrainingStep(
     StepKind Kind,
@@ -67,7 +64,6 @@ internal sealed record TrainingStep(
     EquatableArray<bool> Accumulate,
     ActivationOp? Function = null,
     EquatableArray<float> Arguments = default,
-    int PackedOffset = 0,
     int StatisticsOffset = 0);
 
 /// <summary>One call of the description writer.</summary>

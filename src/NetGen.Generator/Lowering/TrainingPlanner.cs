@@ -26,7 +26,6 @@ internal sealed class TrainingPlanner
     private int _constantCount;
     private int _floatsPerRow;
     private int _statisticsPerRow;
-    private int _packedLength;
 
     private TrainingPlanner(EquatableArray<int> inputSizes, CancellationToken cancellationToken)
     {
@@ -46,7 +45,6 @@ internal sealed class TrainingPlanner
             Accumulations(planner._steps).ToEquatableArray(),
             planner._floatsPerRow,
             planner._statisticsPerRow,
-            planner._packedLength,
             planner._description.ToEquatableArray());
     }
 
@@ -106,7 +104,7 @@ internal sealed class TrainingPlanner
 
                 _description.Add(new DescriptionPart(DescriptionPartKind.EndLayer));
                 AddTensor(z, linear.Out);
-                AddLinear(input, z, weight, bias, number, size, linear.Out);
+                AddLinear(input, z, weight, bias, number);
                 if (linear.Activation is not null)
                 {
                     AddTensor(output, linear.Out);
@@ -207,10 +205,10 @@ internal sealed class TrainingPlanner
                 AddTensor(up, hidden);
                 AddTensor(h, hidden);
                 AddTensor(output, outSize);
-                AddLinear(input, gate, gateWeight, string.Empty, number, size, hidden);
-                AddLinear(input, up, upWeight, string.Empty, number, size, hidden);
+                AddLinear(input, gate, gateWeight, string.Empty, number);
+                AddLinear(input, up, upWeight, string.Empty, number);
                 AddStep(StepKind.SwiGluGate, new[] { gate, up }, h, number);
-                AddLinear(h, output, downWeight, string.Empty, number, hidden, outSize);
+                AddLinear(h, output, downWeight, string.Empty, number);
                 return output;
             }
 
@@ -255,7 +253,7 @@ internal sealed class TrainingPlanner
         _floatsPerRow = checked(_floatsPerRow + size);
     }
 
-    private void AddLinear(string input, string output, string weight, string bias, string number, int columns, int rows)
+    private void AddLinear(string input, string output, string weight, string bias, string number)
     {
         _steps.Add(new TrainingStep(
             StepKind.Linear,
@@ -265,9 +263,7 @@ internal sealed class TrainingPlanner
             EquatableArray<string>.Empty,
             0,
             number,
-            EquatableArray<bool>.Empty,
-            PackedOffset: _packedLength));
-        _packedLength = checked(_packedLength + ((rows + Contract.PanelWidth - 1) / Contract.PanelWidth * Contract.PanelWidth * columns));
+            EquatableArray<bool>.Empty));
     }
 
     private void AddStep(StepKind kind, string[] inputs, string output, string number, ActivationOp? function = null, EquatableArray<float> arguments = default) =>

@@ -1,4 +1,5 @@
 using System;
+using NetGen.Runtime;
 
 namespace NetGen.Training;
 
@@ -62,27 +63,20 @@ public static class Loss
                 throw new ArgumentException($"Expected every label in [0, {classes}), but labels[{r}] is {label}.", nameof(labels));
             }
 
+            // The loss from the log-softmax (its log of the sum is taken in double), the gradient
+            // from the softmax: both the runtime's vectorized kernels, which subtract the maximum.
             var z = logits.Slice(r * classes, classes);
             var g = gradients.Slice(r * classes, classes);
-            float max = float.NegativeInfinity;
+            Activations.LogSoftmax(z, g);
+            total -= g[label];
+            Activations.Softmax(z, g);
+            float scale = 1f / rows;
             for (int j = 0; j < classes; j++)
             {
-                max = Math.Max(max, z[j]);
+                g[j] *= scale;
             }
 
-            double sum = 0;
-            for (int j = 0; j < classes; j++)
-            {
-                sum += Math.Exp(z[j] - (double)max);
-            }
-
-            double logSum = Math.Log(sum);
-            total += logSum - (z[label] - (double)max);
-            for (int j = 0; j < classes; j++)
-            {
-                double p = Math.Exp(z[j] - (double)max - logSum);
-                g[j] = (float)((p - (j == label ? 1 : 0)) / rows);
-            }
+            g[label] -= scale;
         }
 
         return (float)(total / rows);

@@ -228,7 +228,8 @@ public class Adam : Optimizer
         double correction1 = 1 - Math.Pow(_beta1Decimal, step);
         double correction2 = 1 - Math.Pow(_beta2Decimal, step);
         float stepSize = -(float)(rate / correction1);
-        float correction2Sqrt = (float)Math.Sqrt(correction2);
+        // √v / √(1−β₂ᵗ) as a product with the reciprocal, a division fewer per value (within an ulp of PyTorch's quotient).
+        float inverseCorrection2Sqrt = (float)(1 / Math.Sqrt(correction2));
         float epsilon = _epsilon;
 
         Span<float> m = _m, v = _v;
@@ -240,7 +241,7 @@ public class Adam : Optimizer
             var v1 = new Vector<float>(oneMinusBeta1);
             var v2 = new Vector<float>(oneMinusBeta2);
             var vs = new Vector<float>(stepSize);
-            var vc = new Vector<float>(correction2Sqrt);
+            var vc = new Vector<float>(inverseCorrection2Sqrt);
             var ve = new Vector<float>(epsilon);
             var vd = new Vector<float>(decay);
             var pv = MemoryMarshal.Cast<float, Vector<float>>(parameters);
@@ -254,7 +255,7 @@ public class Adam : Optimizer
                 var sk = (sv[k] * vb2) + (v2 * g * g);
                 mv[k] = mk;
                 sv[k] = sk;
-                pv[k] += vs * mk / ((Vector.SquareRoot(sk) / vc) + ve);
+                pv[k] += vs * mk / ((Vector.SquareRoot(sk) * vc) + ve);
             }
 
             i0 = pv.Length * Vector<float>.Count;
@@ -272,7 +273,7 @@ public class Adam : Optimizer
             float vi = (v[i] * beta2) + (oneMinusBeta2 * g * g);
             m[i] = mi;
             v[i] = vi;
-            parameters[i] += stepSize * mi / ((MathF.Sqrt(vi) / correction2Sqrt) + epsilon);
+            parameters[i] += stepSize * mi / ((MathF.Sqrt(vi) * inverseCorrection2Sqrt) + epsilon);
         }
     }
 }
