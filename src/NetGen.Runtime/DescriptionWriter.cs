@@ -72,6 +72,14 @@ public sealed class DescriptionWriter
         _text.Append(value.ToString(CultureInfo.InvariantCulture));
     }
 
+    /// <summary>A float32 member (an activation's parameter), written so that it reads back as exactly <paramref name="value"/>.</summary>
+    public void Value(string key, float value)
+    {
+        Key(key);
+        string text = value.ToString("R", CultureInfo.InvariantCulture);
+        _text.Append(float.Parse(text, CultureInfo.InvariantCulture) == value ? text : value.ToString("G9", CultureInfo.InvariantCulture));
+    }
+
     /// <summary>A number member, written so that it reads back as exactly <paramref name="value"/>.</summary>
     public void Value(string key, double value)
     {

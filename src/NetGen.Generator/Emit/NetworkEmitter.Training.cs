@@ -64,6 +64,12 @@ internal static partial class NetworkEmitter
             w.Line($"private readonly float[] _parameters = new float[{count}];");
             w.Line($"private readonly float[] _gradients = new float[{count}];");
             w.Line();
+            if (training.PackedLength > 0)
+            {
+                w.Line("// The narrow linear layers' weights packed in panels, as the kernels read them: packed again by each ForwardBatch.");
+                w.Line($"private readonly float[] _packed = new float[{Literals.Int(training.PackedLength)}];");
+                w.Line();
+            }
 
             w.Line("/// <summary>A model whose parameters are the description's weights (a copy: the static API keeps its own).</summary>");
             using (w.Block("public Model()"))
@@ -143,6 +149,11 @@ internal static partial class NetworkEmitter
         {
             w.Line("int _rows = Begin(inputs.Length, outputs.Length, cache);");
             w.Line($"{ReadOnlySpan} _p = _parameters;");
+            if (training.PackedLength > 0)
+            {
+                w.Line($"{Span} _packed = this._packed;");
+            }
+
             WriteTensorLocals(w, training, tensors, gradients: false);
             w.Line("inputs.CopyTo(input);");
             foreach (var step in training.Steps)
@@ -162,6 +173,14 @@ internal static partial class NetworkEmitter
                     case StepKind.Linear:
                     {
                         var weight = parameters[step.Parameters[0]];
+                        if (step.PackedOffset >= 0)
+                        {
+                            string packed = $"_packed.Slice({Literals.Int(step.PackedOffset)}, {Literals.Int(PackedLength(m, n))})";
+                            w.Line($"{Runtime}.PackedLinear.Pack({Slice("_p", weight)}, {Literals.Int(m)}, {Literals.Int(n)}, {packed});");
+                            w.Line($"{Runtime}.PackedLinear.ForwardBatch({packed}, {OptionalSlice("_p", step.Parameters[1], parameters)}, {x}, {y}, {Literals.Int(n)}, {Literals.Int(m)});");
+                            break;
+                        }
+
                         w.Line($"{Runtime}.Gradients.LinearForward({x}, {Slice("_p", weight)}, {OptionalSlice("_p", step.Parameters[1], parameters)}, {y}, _rows, {Literals.Int(n)}, {Literals.Int(m)});");
                         break;
                     }
@@ -390,6 +409,7 @@ internal static partial class NetworkEmitter
                     DescriptionPartKind.Text => $"_w.Value({key}, {Literals.String(part.Text)});",
                     DescriptionPartKind.Integer => $"_w.Value({key}, {Literals.Int((long)part.Number)});",
                     DescriptionPartKind.Number => $"_w.Value({key}, {Literals.Double(part.Number)});",
+                    DescriptionPartKind.Single => $"_w.Value({key}, {Literals.Float((float)part.Number)});",
                     DescriptionPartKind.Parameter => $"_w.Tensor({key}, {Slice("_p", parameters[part.Text])}, {Literals.Int(part.Rows)}, {Literals.Int(part.Columns)});",
                     _ => $"_w.Tensor({key}, {Constant(part.Text, constants)}, {Literals.Int(part.Rows)}, 0);",
                 });
@@ -538,6 +558,8 @@ internal static partial class NetworkEmitter
         (weight.Length > 0 ? " ⊙ γ" : string.Empty) + (bias.Length > 0 ? " + β" : string.Empty) + (weight.Length > 0 ? $",  γ = {weight}" : string.Empty) + (bias.Length > 0 ? $", β = {bias}" : string.Empty);
 
     private static string Gradient(string tensor) => "_d" + tensor;
+
+    private static int PackedLength(int rows, int columns) => (rows + Contract.PanelWidth - 1) / Contract.PanelWidth * Contract.PanelWidth * columns;
 
     private static string Bool(bool value) => value ? "true" : "false";
 

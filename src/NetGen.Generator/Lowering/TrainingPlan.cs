@@ -15,6 +15,7 @@ namespace NetGen.Generator.Lowering;
 /// <param name="Steps">The forward steps in order.</param>
 /// <param name="FloatsPerRow">One row's floats of values (and as many of gradients).</param>
 /// <param name="StatisticsPerRow">One row's doubles of norm statistics.</param>
+/// <param name="PackedLength">The floats of the linear weights the forward pass packs in panels (see <see cref="TrainingStep.PackedOffset"/>).</param>
 /// <param name="Description">The writer's calls, in order, that give the description with the current parameters.</param>
 internal sealed record TrainingPlan(
     EquatableArray<TrainingTensor> Parameters,
@@ -23,6 +24,7 @@ internal sealed record TrainingPlan(
     EquatableArray<TrainingStep> Steps,
     int FloatsPerRow,
     int StatisticsPerRow,
+    int PackedLength,
     EquatableArray<DescriptionPart> Description)
 {
     /// <summary>The name of the network's input among <see cref="Tensors"/>.</summary>
@@ -53,6 +55,10 @@ internal sealed record CachedTensor(string Name, int Size, int Offset);
 /// </summary>
 /// <param name="Layer">The layer's number, as training names it, for comments.</param>
 /// <param name="StatisticsOffset">A norm's statistics, at this offset of a row's statistics.</param>
+/// <param name="PackedOffset">
+/// Where a narrow linear step's weight, packed in panels each forward pass, starts in the packed
+/// buffer; -1 for a step that reads its row-major weight in place (see <see cref="TrainingPlanner.PackLimit"/>).
+/// </param>
 internal sealed record TrainingStep(
     StepKind Kind,
     EquatableArray<string> Inputs,
@@ -64,7 +70,8 @@ internal sealed record TrainingStep(
     EquatableArray<bool> Accumulate,
     ActivationOp? Function = null,
     EquatableArray<float> Arguments = default,
-    int StatisticsOffset = 0);
+    int StatisticsOffset = 0,
+    int PackedOffset = -1);
 
 /// <summary>One call of the description writer.</summary>
 internal enum DescriptionPartKind
@@ -75,7 +82,12 @@ internal enum DescriptionPartKind
     EndLayers,
     Text,
     Integer,
+
+    /// <summary>A double, as a norm's epsilon is read and used.</summary>
     Number,
+
+    /// <summary>A float, as an activation's parameter is used.</summary>
+    Single,
 
     /// <summary>A parameter's current values (<see cref="DescriptionPart.Text"/> its name).</summary>
     Parameter,

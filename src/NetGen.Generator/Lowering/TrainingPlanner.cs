@@ -26,6 +26,7 @@ internal sealed class TrainingPlanner
     private int _constantCount;
     private int _floatsPerRow;
     private int _statisticsPerRow;
+    private int _packedLength;
 
     private TrainingPlanner(EquatableArray<int> inputSizes, CancellationToken cancellationToken)
     {
@@ -45,6 +46,7 @@ internal sealed class TrainingPlanner
             Accumulations(planner._steps).ToEquatableArray(),
             planner._floatsPerRow,
             planner._statisticsPerRow,
+            planner._packedLength,
             planner._description.ToEquatableArray());
     }
 
@@ -104,7 +106,7 @@ internal sealed class TrainingPlanner
 
                 _description.Add(new DescriptionPart(DescriptionPartKind.EndLayer));
                 AddTensor(z, linear.Out);
-                AddLinear(input, z, weight, bias, number);
+                AddLinear(input, z, weight, bias, number, size, linear.Out);
                 if (linear.Activation is not null)
                 {
                     AddTensor(output, linear.Out);
@@ -119,7 +121,7 @@ internal sealed class TrainingPlanner
                 Begin(activation.Form.JsonName, layer);
                 foreach (var parameter in activation.Parameters)
                 {
-                    Part(DescriptionPartKind.Number, parameter.Key, number: parameter.Value);
+                    Part(DescriptionPartKind.Single, parameter.Key, number: (float)parameter.Value);
                 }
 
                 if (activation.Form.Variant is { AttributeValue: true } variant)
@@ -205,10 +207,10 @@ internal sealed class TrainingPlanner
                 AddTensor(up, hidden);
                 AddTensor(h, hidden);
                 AddTensor(output, outSize);
-                AddLinear(input, gate, gateWeight, string.Empty, number);
-                AddLinear(input, up, upWeight, string.Empty, number);
+                AddLinear(input, gate, gateWeight, string.Empty, number, size, hidden);
+                AddLinear(input, up, upWeight, string.Empty, number, size, hidden);
                 AddStep(StepKind.SwiGluGate, new[] { gate, up }, h, number);
-                AddLinear(h, output, downWeight, string.Empty, number);
+                AddLinear(h, output, downWeight, string.Empty, number, hidden, outSize);
                 return output;
             }
 
@@ -253,8 +255,25 @@ internal sealed class TrainingPlanner
         _floatsPerRow = checked(_floatsPerRow + size);
     }
 
-    private void AddLinear(string input, string output, string weight, string bias, string number)
+    /// <summary>
+    /// The widest input a linear step's forward pass packs its weight for, each pass, to run the
+    /// packed kernels; wider ones read the row-major weight in place. Measured
+    /// (benchmarks/README.md, training): on narrow rows the in-place dot products spend their time
+    /// adding up lanes (the digits network's 64-wide layer: 12 µs in place, 2 µs packed and run),
+    /// on wide ones the packing costs more than it saves (784-wide at batch 32: 67 µs in place,
+    /// 66 µs to pack and 32 to run).
+    /// </summary>
+    public const int PackLimit = 256;
+
+    private void AddLinear(string input, string output, string weight, string bias, string number, int columns, int rows)
     {
+        int packedOffset = -1;
+        if (columns < PackLimit)
+        {
+            packedOffset = _packedLength;
+            _packedLength = checked(_packedLength + ((rows + Contract.PanelWidth - 1) / Contract.PanelWidth * Contract.PanelWidth * columns));
+        }
+
         _steps.Add(new TrainingStep(
             StepKind.Linear,
             new EquatableArray<string>(new[] { input }),
@@ -263,7 +282,8 @@ internal sealed class TrainingPlanner
             EquatableArray<string>.Empty,
             0,
             number,
-            EquatableArray<bool>.Empty));
+            EquatableArray<bool>.Empty,
+            PackedOffset: packedOffset));
     }
 
     private void AddStep(StepKind kind, string[] inputs, string output, string number, ActivationOp? function = null, EquatableArray<float> arguments = default) =>

@@ -13,3 +13,10 @@ public static partial class LessonAttributes;
 [Relu(Name = "active")]
 [Linear(1, "1 1", Bias = "-1", Name = "result")]
 public static partial class ReluBiasAttributes;
+
+/// <summary>The attribute form with a trainable Model: separate layers, names, a leaky ReLU.</summary>
+[Network(input: 2, Trainable = true)]
+[Linear(2, "2 0; 0 -1", Bias = "0 1", Name = "hidden")]
+[LeakyRelu(Alpha = 0.2f)]
+[Linear(1, "1 1", Bias = "-1", Name = "result")]
+public static partial class TrainableAttributes;

@@ -491,6 +491,9 @@ namespace App
             private readonly float[] _parameters = new float[168];
             private readonly float[] _gradients = new float[168];
 
+            // The narrow linear layers' weights packed in panels, as the kernels read them: packed again by each ForwardBatch.
+            private readonly float[] _packed = new float[496];
+
             /// <summary>A model whose parameters are the description's weights (a copy: the static API keeps its own).</summary>
             public Model()
             {
@@ -544,6 +547,7 @@ namespace App
             {
                 int _rows = Begin(inputs.Length, outputs.Length, cache);
                 global::System.ReadOnlySpan<float> _p = _parameters;
+                global::System.Span<float> _packed = this._packed;
                 global::System.Span<float> _v = cache.Values;
                 int _m = cache.MaxRows;
                 global::System.Span<float> input = _v.Slice(0 * _m, 4 * _rows);
@@ -568,7 +572,8 @@ namespace App
 
                 // layer 0: linear 4 → 6
                 //   embed_z = input · Wᵀ + b,  W = 0.weight, b = 0.bias
-                global::NetGen.Runtime.Gradients.LinearForward(input, _p.Slice(0, 24), _p.Slice(24, 6), embed_z, _rows, 4, 6);
+                global::NetGen.Runtime.PackedLinear.Pack(_p.Slice(0, 24), 6, 4, _packed.Slice(0, 64));
+                global::NetGen.Runtime.PackedLinear.ForwardBatch(_packed.Slice(0, 64), _p.Slice(24, 6), input, embed_z, 4, 6);
 
                 // layer 0: gelu, 6
                 //   embed = embed_z · Φ(embed_z),  Φ(v) = ½ (1 + erf(v / √2))
@@ -580,7 +585,8 @@ namespace App
 
                 // layer 1.1: linear 6 → 6
                 //   Z2_2 = ln1 · Wᵀ,  W = 1.1.weight
-                global::NetGen.Runtime.Gradients.LinearForward(ln1, _p.Slice(42, 36), default, Z2_2, _rows, 6, 6);
+                global::NetGen.Runtime.PackedLinear.Pack(_p.Slice(42, 36), 6, 6, _packed.Slice(64, 96));
+                global::NetGen.Runtime.PackedLinear.ForwardBatch(_packed.Slice(64, 96), default, ln1, Z2_2, 6, 6);
 
                 // layer 1.1: tanh, 6
                 //   A2_2 = tanh(Z2_2)
@@ -596,11 +602,13 @@ namespace App
 
                 // layer 2.1: linear 6 → 3
                 //   glu_gate = rms · Wᵀ,  W = 2.1.gate
-                global::NetGen.Runtime.Gradients.LinearForward(rms, _p.Slice(84, 18), default, glu_gate, _rows, 6, 3);
+                global::NetGen.Runtime.PackedLinear.Pack(_p.Slice(84, 18), 3, 6, _packed.Slice(160, 96));
+                global::NetGen.Runtime.PackedLinear.ForwardBatch(_packed.Slice(160, 96), default, rms, glu_gate, 6, 3);
 
                 // layer 2.1: linear 6 → 3
                 //   glu_up = rms · Wᵀ,  W = 2.1.up
-                global::NetGen.Runtime.Gradients.LinearForward(rms, _p.Slice(102, 18), default, glu_up, _rows, 6, 3);
+                global::NetGen.Runtime.PackedLinear.Pack(_p.Slice(102, 18), 3, 6, _packed.Slice(256, 96));
+                global::NetGen.Runtime.PackedLinear.ForwardBatch(_packed.Slice(256, 96), default, rms, glu_up, 6, 3);
 
                 // layer 2.1: swiglu gating, 3
                 //   glu_hidden = silu(glu_gate) ⊙ glu_up
@@ -608,7 +616,8 @@ namespace App
 
                 // layer 2.1: linear 3 → 6
                 //   glu = glu_hidden · Wᵀ,  W = 2.1.down
-                global::NetGen.Runtime.Gradients.LinearForward(glu_hidden, _p.Slice(120, 18), default, glu, _rows, 3, 6);
+                global::NetGen.Runtime.PackedLinear.Pack(_p.Slice(120, 18), 6, 3, _packed.Slice(352, 48));
+                global::NetGen.Runtime.PackedLinear.ForwardBatch(_packed.Slice(352, 48), default, glu_hidden, glu, 3, 6);
 
                 // layer 2: residual, 6
                 //   ffn = attn_like + glu
@@ -628,7 +637,8 @@ namespace App
 
                 // layer 6: linear 6 → 3
                 //   head_z = A4b · Wᵀ,  W = 6.weight
-                global::NetGen.Runtime.Gradients.LinearForward(A4b, _p.Slice(150, 18), default, head_z, _rows, 6, 3);
+                global::NetGen.Runtime.PackedLinear.Pack(_p.Slice(150, 18), 3, 6, _packed.Slice(400, 96));
+                global::NetGen.Runtime.PackedLinear.ForwardBatch(_packed.Slice(400, 96), default, A4b, head_z, 6, 3);
 
                 // layer 6: log_softmax, 3
                 //   head = head_zᵢ − max head_z − log Σⱼ e^(head_zⱼ − max head_z)
@@ -862,10 +872,10 @@ namespace App
                 _w.Tensor("bias", _p.Slice(144, 6), 6, 0);
                 _w.EndLayer();
                 _w.BeginLayer("dropout");
-                _w.Value("p", 0.1d);
+                _w.Value("p", 0.1f);
                 _w.EndLayer();
                 _w.BeginLayer("leaky_relu");
-                _w.Value("alpha", 0.1d);
+                _w.Value("alpha", 0.1f);
                 _w.EndLayer();
                 _w.BeginLayer("linear");
                 _w.Value("name", "head");

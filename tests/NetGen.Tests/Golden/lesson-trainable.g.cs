@@ -297,6 +297,9 @@ namespace Lessons
             private readonly float[] _parameters = new float[14];
             private readonly float[] _gradients = new float[14];
 
+            // The narrow linear layers' weights packed in panels, as the kernels read them: packed again by each ForwardBatch.
+            private readonly float[] _packed = new float[112];
+
             /// <summary>A model whose parameters are the description's weights (a copy: the static API keeps its own).</summary>
             public Model()
             {
@@ -341,6 +344,7 @@ namespace Lessons
             {
                 int _rows = Begin(inputs.Length, outputs.Length, cache);
                 global::System.ReadOnlySpan<float> _p = _parameters;
+                global::System.Span<float> _packed = this._packed;
                 global::System.Span<float> _v = cache.Values;
                 int _m = cache.MaxRows;
                 global::System.Span<float> input = _v.Slice(0 * _m, 2 * _rows);
@@ -354,7 +358,8 @@ namespace Lessons
 
                 // layer 0: linear 2 → 3
                 //   Z1 = input · Wᵀ,  W = 0.weight
-                global::NetGen.Runtime.Gradients.LinearForward(input, _p.Slice(0, 6), default, Z1, _rows, 2, 3);
+                global::NetGen.Runtime.PackedLinear.Pack(_p.Slice(0, 6), 3, 2, _packed.Slice(0, 32));
+                global::NetGen.Runtime.PackedLinear.ForwardBatch(_packed.Slice(0, 32), default, input, Z1, 2, 3);
 
                 // layer 0: relu, 3
                 //   A1 = max(0, Z1)
@@ -362,7 +367,8 @@ namespace Lessons
 
                 // layer 1: linear 3 → 2
                 //   Z2 = A1 · Wᵀ,  W = 1.weight
-                global::NetGen.Runtime.Gradients.LinearForward(A1, _p.Slice(6, 6), default, Z2, _rows, 3, 2);
+                global::NetGen.Runtime.PackedLinear.Pack(_p.Slice(6, 6), 2, 3, _packed.Slice(32, 48));
+                global::NetGen.Runtime.PackedLinear.ForwardBatch(_packed.Slice(32, 48), default, A1, Z2, 3, 2);
 
                 // layer 1: relu, 2
                 //   A2 = max(0, Z2)
@@ -370,7 +376,8 @@ namespace Lessons
 
                 // layer 2: linear 2 → 1
                 //   Z3 = A2 · Wᵀ,  W = 2.weight
-                global::NetGen.Runtime.Gradients.LinearForward(A2, _p.Slice(12, 2), default, Z3, _rows, 2, 1);
+                global::NetGen.Runtime.PackedLinear.Pack(_p.Slice(12, 2), 1, 2, _packed.Slice(80, 32));
+                global::NetGen.Runtime.PackedLinear.ForwardBatch(_packed.Slice(80, 32), default, A2, Z3, 2, 1);
 
                 // layer 2: sigmoid, 1
                 //   A3 = sigmoid(Z3) = 1 / (1 + e^(−Z3))

@@ -88,12 +88,13 @@ public sealed class GradientTests(ITestOutputHelper output)
                 gradients++;
             }
 
-            // A second backward pass adds the same again; ZeroGradients clears them.
+            // A second backward pass adds the same again (to float32 rounding: the kernels add
+            // their blocks' sums to what is there); ZeroGradients clears them.
             training.BackwardBatch(model, cache, dy, Array.Empty<float>());
             float[] twice = training.Gradients(model);
             for (int k = 0; k < actual.Length; k++)
             {
-                Assert.True(Math.Abs(twice[k] - (2 * actual[k])) <= 1e-6 * (1 + Math.Abs(actual[k])), $"{context}: gradient {k} after two passes is {twice[k]}, after one {actual[k]}");
+                Assert.True(Math.Abs(twice[k] - (2 * actual[k])) <= Bound * (1 + Math.Abs(actual[k])), $"{context}: gradient {k} after two passes is {twice[k]}, after one {actual[k]}");
             }
 
             training.ZeroGradients(model);

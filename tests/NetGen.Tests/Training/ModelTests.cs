@@ -28,6 +28,26 @@ public sealed class ModelTests
     }
 
     [Fact]
+    public void The_attribute_form_trains_and_writes_its_description_back_out()
+    {
+        var model = new TrainableAttributes.Model();
+        Assert.Equal(new[] { "0.weight", "0.bias", "2.weight", "2.bias" }, model.ParameterNames);
+        var cache = new TrainableAttributes.BatchCache(maxRows: 1);
+        float[] y = new float[1];
+        model.ForwardBatch(new float[] { 1, 1 }, y, cache);
+        Assert.Equal(1f, y[0]);
+
+        // y = relu'(hidden) · ...: hidden = [2, 0]; leaky ReLU gives [2, 0] (the gradient at 0 is alpha); y = 2 + 0 − 1.
+        model.BackwardBatch(cache, new[] { 1f }, Span<float>.Empty);
+        Assert.Equal(new[] { 1f, 1f, 0.2f, 0.2f }, model.Gradient("0.weight").ToArray());
+        Assert.Equal(new[] { 2f, 0f }, model.Gradient("2.weight").ToArray());
+        string description = model.ToDescription();
+        Assert.Contains("\"op\": \"leaky_relu\"", description);
+        Assert.Contains("\"alpha\": 0.2", description);
+        Assert.Contains("\"name\": \"hidden\"", description);
+    }
+
+    [Fact]
     public void Parameter_and_Gradient_are_views_of_the_buffers()
     {
         var model = new TrainableLesson.Model();
