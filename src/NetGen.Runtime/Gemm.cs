@@ -34,6 +34,13 @@ internal static class Gemm
 
     private const int TileRows = 4;
 
+    /// <summary>The floats of the vectors the kernels run on here.</summary>
+    public static int Width =>
+#if NET8_0_OR_GREATER
+        Vector512.IsHardwareAccelerated ? Vector512<float>.Count :
+#endif
+        Vector<float>.Count;
+
     /// <summary>
     /// <c>C[m, n] = (accumulate ? C : 0) + Σ_p A[i, p] · B[p, n]</c>, where <c>A[i, p]</c> is
     /// <c>a[i · aRow + p · aColumn]</c>, <c>B[p, j]</c> is <c>b[p · ldb + j]</c> and <c>C[i, j]</c> is <c>c[i · ldc + j]</c>.
@@ -91,6 +98,11 @@ internal static class Gemm
                 for (; j + (3 * width) <= n; j += 3 * width)
                 {
                     Tile4x3<TOps, TVector>(ref ai, aRow, aColumn, ref Unsafe.Add(ref bb, j), ldb, ref Unsafe.Add(ref ci, j), ldc, depth, add);
+                }
+
+                for (; j + (2 * width) <= n; j += 2 * width)
+                {
+                    Tile4x2<TOps, TVector>(ref ai, aRow, aColumn, ref Unsafe.Add(ref bb, j), ldb, ref Unsafe.Add(ref ci, j), ldc, depth, add);
                 }
 
                 for (; j + width <= n; j += width)
@@ -158,6 +170,44 @@ internal static class Gemm
         Store3<TOps, TVector>(ref Unsafe.Add(ref c, ldc), c10, c11, c12, width, add);
         Store3<TOps, TVector>(ref Unsafe.Add(ref c, 2 * ldc), c20, c21, c22, width, add);
         Store3<TOps, TVector>(ref Unsafe.Add(ref c, 3 * ldc), c30, c31, c32, width, add);
+    }
+
+    private static void Tile4x2<TOps, TVector>(ref float a, int aRow, int aColumn, ref float b, int ldb, ref float c, int ldc, int depth, bool add)
+        where TOps : struct, IVectorOps<TVector>
+        where TVector : struct
+    {
+        var v = default(TOps);
+        int width = v.Count;
+        TVector c00 = default, c01 = default, c10 = default, c11 = default;
+        TVector c20 = default, c21 = default, c30 = default, c31 = default;
+        for (int p = 0; p < depth; p++)
+        {
+            ref float bp = ref Unsafe.Add(ref b, p * ldb);
+            var b0 = v.Load(ref bp, 0);
+            var b1 = v.Load(ref bp, (nuint)width);
+            ref float ap = ref Unsafe.Add(ref a, p * aColumn);
+            var a0 = v.Broadcast(ap);
+            c00 = v.MultiplyAdd(a0, b0, c00);
+            c01 = v.MultiplyAdd(a0, b1, c01);
+            var a1 = v.Broadcast(Unsafe.Add(ref ap, aRow));
+            c10 = v.MultiplyAdd(a1, b0, c10);
+            c11 = v.MultiplyAdd(a1, b1, c11);
+            var a2 = v.Broadcast(Unsafe.Add(ref ap, 2 * aRow));
+            c20 = v.MultiplyAdd(a2, b0, c20);
+            c21 = v.MultiplyAdd(a2, b1, c21);
+            var a3 = v.Broadcast(Unsafe.Add(ref ap, 3 * aRow));
+            c30 = v.MultiplyAdd(a3, b0, c30);
+            c31 = v.MultiplyAdd(a3, b1, c31);
+        }
+
+        Store<TOps, TVector>(ref c, c00, add);
+        Store<TOps, TVector>(ref Unsafe.Add(ref c, width), c01, add);
+        Store<TOps, TVector>(ref Unsafe.Add(ref c, ldc), c10, add);
+        Store<TOps, TVector>(ref Unsafe.Add(ref c, ldc + width), c11, add);
+        Store<TOps, TVector>(ref Unsafe.Add(ref c, 2 * ldc), c20, add);
+        Store<TOps, TVector>(ref Unsafe.Add(ref c, (2 * ldc) + width), c21, add);
+        Store<TOps, TVector>(ref Unsafe.Add(ref c, 3 * ldc), c30, add);
+        Store<TOps, TVector>(ref Unsafe.Add(ref c, (3 * ldc) + width), c31, add);
     }
 
     private static void Tile4x1<TOps, TVector>(ref float a, int aRow, int aColumn, ref float b, int ldb, ref float c, int ldc, int depth, bool add)

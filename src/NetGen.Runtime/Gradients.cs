@@ -1,6 +1,7 @@
 using System;
 using System.Diagnostics.CodeAnalysis;
 using System.Numerics;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 
 namespace NetGen.Runtime;
@@ -34,11 +35,18 @@ public static class Gradients
 
     /// <summary>
     /// Linear <c>Y = X Wᵀ + b</c> over <paramref name="rows"/> rows of <paramref name="columns"/>, with
-    /// W row-major <c>[outputs, columns]</c> as a trainable model holds it (no packing: the weights
-    /// change every step). Sums in float32 chains of 32 terms added in double, as the inference kernels'.
+    /// W row-major <c>[outputs, columns]</c> as a trainable model holds it: no packing of weights
+    /// that change every step.
     /// </summary>
+    /// <remarks>
+    /// With <paramref name="scratch"/> of <c>rows · (columns + outputs)</c> floats and at least a
+    /// vector's width of rows, it computes <c>Yᵀ = W Xᵀ</c> with the backward pass's matrix kernel
+    /// (the activations, not the weights, are transposed: 32 rows of 784 are a quarter of a 128 × 784
+    /// weight); otherwise dot products of rows. Either way each float32 chain is short (64 terms, or
+    /// 32 per lane) and the sum exact enough for the format's bound.
+    /// </remarks>
     /// <exception cref="ArgumentException">A length disagrees with the sizes.</exception>
-    public static void LinearForward(ReadOnlySpan<float> x, ReadOnlySpan<float> weight, ReadOnlySpan<float> bias, Span<float> y, int rows, int columns, int outputs)
+    public static void LinearForward(ReadOnlySpan<float> x, ReadOnlySpan<float> weight, ReadOnlySpan<float> bias, Span<float> y, int rows, int columns, int outputs, Span<float> scratch)
     {
         Guard.Length(x.Length, checked(rows * columns), nameof(x));
         Guard.Length(weight.Length, checked(outputs * columns), nameof(weight));
@@ -48,7 +56,48 @@ public static class Gradients
             Guard.Length(bias.Length, outputs, nameof(bias));
         }
 
-        Gemm.MultiplyTransposed(x, columns, weight, columns, bias, y, outputs, rows, outputs, columns);
+        if (rows < Gemm.Width || scratch.Length < (long)rows * (columns + outputs))
+        {
+            Gemm.MultiplyTransposed(x, columns, weight, columns, bias, y, outputs, rows, outputs, columns);
+            return;
+        }
+
+        var xt = scratch.Slice(0, rows * columns);
+        var yt = scratch.Slice(rows * columns, rows * outputs);
+        Transpose(x, rows, columns, xt);
+        Gemm.Multiply(weight, columns, 1, xt, rows, yt, rows, outputs, rows, columns, accumulate: false);
+        Transpose(yt, outputs, rows, y);
+        if (!bias.IsEmpty)
+        {
+            for (int r = 0; r < rows; r++)
+            {
+                Add(bias, y.Slice(r * outputs, outputs));
+            }
+        }
+    }
+
+    /// <summary><c>t[j, i] = a[i, j]</c> for <c>a</c> of <paramref name="rows"/> × <paramref name="columns"/>, in tiles of 8 × 8.</summary>
+    private static void Transpose(ReadOnlySpan<float> a, int rows, int columns, Span<float> t)
+    {
+        const int Tile = 8;
+        ref float ra = ref MemoryMarshal.GetReference(a);
+        ref float rt = ref MemoryMarshal.GetReference(t);
+        for (int j0 = 0; j0 < columns; j0 += Tile)
+        {
+            int j1 = Math.Min(columns, j0 + Tile);
+            for (int i0 = 0; i0 < rows; i0 += Tile)
+            {
+                int i1 = Math.Min(rows, i0 + Tile);
+                for (int j = j0; j < j1; j++)
+                {
+                    ref float tj = ref Unsafe.Add(ref rt, j * rows);
+                    for (int i = i0; i < i1; i++)
+                    {
+                        Unsafe.Add(ref tj, i) = Unsafe.Add(ref ra, (i * columns) + j);
+                    }
+                }
+            }
+        }
     }
 
     /// <summary>

@@ -181,7 +181,7 @@ internal static partial class NetworkEmitter
                             break;
                         }
 
-                        w.Line($"{Runtime}.Gradients.LinearForward({x}, {Slice("_p", weight)}, {OptionalSlice("_p", step.Parameters[1], parameters)}, {y}, _rows, {Literals.Int(n)}, {Literals.Int(m)});");
+                        w.Line($"{Runtime}.Gradients.LinearForward({x}, {Slice("_p", weight)}, {OptionalSlice("_p", step.Parameters[1], parameters)}, {y}, _rows, {Literals.Int(n)}, {Literals.Int(m)}, cache.Scratch.Slice(0, {Literals.Int(n + m)} * _rows));");
                         break;
                     }
 
@@ -427,22 +427,25 @@ internal static partial class NetworkEmitter
         w.Line("/// </summary>");
         using (w.Block("public sealed class BatchCache"))
         {
-            w.Line($"// Floats of one row: the input, then each tensor ({Literals.Int(training.FloatsPerRow)} values, and as many gradients); doubles of a row's norm statistics.");
+            w.Line($"// Floats of one row: the input, then each tensor ({Literals.Int(training.FloatsPerRow)} values, and as many gradients); doubles of a row's");
+            w.Line("// norm statistics; floats of scratch for the wide linear layers (their input and output, transposed).");
             w.Line($"private const int FloatsPerRow = {Literals.Int(training.FloatsPerRow)};");
             w.Line($"private const int StatisticsPerRow = {Literals.Int(training.StatisticsPerRow)};");
+            w.Line($"private const int ScratchPerRow = {Literals.Int(training.ScratchPerRow)};");
             w.Line();
             w.Line("private readonly float[] _values;");
             w.Line("private readonly float[] _gradients;");
             w.Line("private readonly double[] _statistics;");
+            w.Line("private readonly float[] _scratch;");
             w.Line("private Model? _filledBy;");
             w.Line();
             w.Line("/// <summary>A cache for batches of up to <paramref name=\"maxRows\"/> rows.</summary>");
             w.Line("/// <exception cref=\"global::System.ArgumentOutOfRangeException\"><paramref name=\"maxRows\"/> is below 1, or the cache would exceed an array's size.</exception>");
             using (w.Block("public BatchCache(int maxRows)"))
             {
-                using (w.Block("if (maxRows < 1 || maxRows > int.MaxValue / global::System.Math.Max(1, FloatsPerRow))"))
+                using (w.Block("if (maxRows < 1 || maxRows > int.MaxValue / global::System.Math.Max(1, global::System.Math.Max(FloatsPerRow, ScratchPerRow)))"))
                 {
-                    w.Line("throw new global::System.ArgumentOutOfRangeException(nameof(maxRows), maxRows, \"Expected at least 1 row, and at most \" + (int.MaxValue / global::System.Math.Max(1, FloatsPerRow)) + \".\");");
+                    w.Line("throw new global::System.ArgumentOutOfRangeException(nameof(maxRows), maxRows, \"Expected at least 1 row, and at most \" + (int.MaxValue / global::System.Math.Max(1, global::System.Math.Max(FloatsPerRow, ScratchPerRow))) + \".\");");
                 }
 
                 w.Line();
@@ -450,6 +453,7 @@ internal static partial class NetworkEmitter
                 w.Line("_values = new float[maxRows * FloatsPerRow];");
                 w.Line("_gradients = new float[maxRows * FloatsPerRow];");
                 w.Line("_statistics = new double[maxRows * StatisticsPerRow];");
+                w.Line("_scratch = new float[maxRows * ScratchPerRow];");
             }
 
             w.Line();
@@ -464,6 +468,8 @@ internal static partial class NetworkEmitter
             w.Line($"internal {Span} Gradients => _gradients;");
             w.Line();
             w.Line("internal global::System.Span<double> Statistics => _statistics;");
+            w.Line();
+            w.Line($"internal {Span} Scratch => _scratch;");
             w.Line();
             w.Line("internal bool IsFilledBy(Model model) => _filledBy == model && Rows > 0;");
             w.Line();

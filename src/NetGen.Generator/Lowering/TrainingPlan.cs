@@ -15,6 +15,7 @@ namespace NetGen.Generator.Lowering;
 /// <param name="Steps">The forward steps in order.</param>
 /// <param name="FloatsPerRow">One row's floats of values (and as many of gradients).</param>
 /// <param name="StatisticsPerRow">One row's doubles of norm statistics.</param>
+/// <param name="ScratchPerRow">One row's floats of scratch for the wide linear steps' forward pass (the input and output transposed).</param>
 /// <param name="PackedLength">The floats of the linear weights the forward pass packs in panels (see <see cref="TrainingStep.PackedOffset"/>).</param>
 /// <param name="Description">The writer's calls, in order, that give the description with the current parameters.</param>
 internal sealed record TrainingPlan(
@@ -24,6 +25,7 @@ internal sealed record TrainingPlan(
     EquatableArray<TrainingStep> Steps,
     int FloatsPerRow,
     int StatisticsPerRow,
+    int ScratchPerRow,
     int PackedLength,
     EquatableArray<DescriptionPart> Description)
 {

@@ -27,6 +27,7 @@ internal sealed class TrainingPlanner
     private int _floatsPerRow;
     private int _statisticsPerRow;
     private int _packedLength;
+    private int _scratchPerRow;
 
     private TrainingPlanner(EquatableArray<int> inputSizes, CancellationToken cancellationToken)
     {
@@ -46,6 +47,7 @@ internal sealed class TrainingPlanner
             Accumulations(planner._steps).ToEquatableArray(),
             planner._floatsPerRow,
             planner._statisticsPerRow,
+            planner._scratchPerRow,
             planner._packedLength,
             planner._description.ToEquatableArray());
     }
@@ -272,6 +274,10 @@ internal sealed class TrainingPlanner
         {
             packedOffset = _packedLength;
             _packedLength = checked(_packedLength + ((rows + Contract.PanelWidth - 1) / Contract.PanelWidth * Contract.PanelWidth * columns));
+        }
+        else
+        {
+            _scratchPerRow = System.Math.Max(_scratchPerRow, checked(columns + rows));
         }
 
         _steps.Add(new TrainingStep(

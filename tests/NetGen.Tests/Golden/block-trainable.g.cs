@@ -906,28 +906,32 @@ namespace App
         /// </summary>
         public sealed class BatchCache
         {
-            // Floats of one row: the input, then each tensor (91 values, and as many gradients); doubles of a row's norm statistics.
+            // Floats of one row: the input, then each tensor (91 values, and as many gradients); doubles of a row's
+            // norm statistics; floats of scratch for the wide linear layers (their input and output, transposed).
             private const int FloatsPerRow = 91;
             private const int StatisticsPerRow = 3;
+            private const int ScratchPerRow = 0;
 
             private readonly float[] _values;
             private readonly float[] _gradients;
             private readonly double[] _statistics;
+            private readonly float[] _scratch;
             private Model? _filledBy;
 
             /// <summary>A cache for batches of up to <paramref name="maxRows"/> rows.</summary>
             /// <exception cref="global::System.ArgumentOutOfRangeException"><paramref name="maxRows"/> is below 1, or the cache would exceed an array's size.</exception>
             public BatchCache(int maxRows)
             {
-                if (maxRows < 1 || maxRows > int.MaxValue / global::System.Math.Max(1, FloatsPerRow))
+                if (maxRows < 1 || maxRows > int.MaxValue / global::System.Math.Max(1, global::System.Math.Max(FloatsPerRow, ScratchPerRow)))
                 {
-                    throw new global::System.ArgumentOutOfRangeException(nameof(maxRows), maxRows, "Expected at least 1 row, and at most " + (int.MaxValue / global::System.Math.Max(1, FloatsPerRow)) + ".");
+                    throw new global::System.ArgumentOutOfRangeException(nameof(maxRows), maxRows, "Expected at least 1 row, and at most " + (int.MaxValue / global::System.Math.Max(1, global::System.Math.Max(FloatsPerRow, ScratchPerRow))) + ".");
                 }
 
                 MaxRows = maxRows;
                 _values = new float[maxRows * FloatsPerRow];
                 _gradients = new float[maxRows * FloatsPerRow];
                 _statistics = new double[maxRows * StatisticsPerRow];
+                _scratch = new float[maxRows * ScratchPerRow];
             }
 
             /// <summary>The most rows one batch may have.</summary>
@@ -941,6 +945,8 @@ namespace App
             internal global::System.Span<float> Gradients => _gradients;
 
             internal global::System.Span<double> Statistics => _statistics;
+
+            internal global::System.Span<float> Scratch => _scratch;
 
             internal bool IsFilledBy(Model model) => _filledBy == model && Rows > 0;
 
