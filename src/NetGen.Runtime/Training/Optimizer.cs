@@ -2,7 +2,9 @@ using System;
 using System.Globalization;
 using System.Numerics;
 using System.Runtime.InteropServices;
-#if !NET8_0_OR_GREATER
+#if NET8_0_OR_GREATER
+using System.Runtime.Intrinsics;
+#else
 using Vector = NetGen.Runtime.Vector;
 #endif
 
@@ -143,7 +145,35 @@ public sealed class Sgd : Optimizer
     {
         float rate = -(float)LearningRateDecimal;
         float decay = _weightDecay, momentum = _momentum;
-        for (int i = 0; i < parameters.Length; i++)
+        int i0 = 0;
+        if (Vector.IsHardwareAccelerated)
+        {
+            // The same operations as the loop below, a vector at a time.
+            var pv = MemoryMarshal.Cast<float, Vector<float>>(parameters);
+            var gv = MemoryMarshal.Cast<float, Vector<float>>(gradients);
+            var bv = momentum != 0 ? MemoryMarshal.Cast<float, Vector<float>>(_buffer.AsSpan()) : default;
+            for (int k = 0; k < pv.Length; k++)
+            {
+                var g = gv[k];
+                if (decay != 0)
+                {
+                    g += decay * pv[k];
+                }
+
+                if (momentum != 0)
+                {
+                    var b = step == 1 ? g : (bv[k] * momentum) + g;
+                    bv[k] = b;
+                    g = _nesterov ? g + (momentum * b) : b;
+                }
+
+                pv[k] += rate * g;
+            }
+
+            i0 = pv.Length * Vector<float>.Count;
+        }
+
+        for (int i = i0; i < parameters.Length; i++)
         {
             float g = gradients[i];
             if (decay != 0)
@@ -234,6 +264,40 @@ public class Adam : Optimizer
 
         Span<float> m = _m, v = _v;
         int n = parameters.Length, i0 = 0;
+#if NET8_0_OR_GREATER
+        if (Vector512.IsHardwareAccelerated)
+        {
+            // The same operations as the loops below, sixteen lanes at a time.
+            var vb1 = Vector512.Create(beta1);
+            var vb2 = Vector512.Create(beta2);
+            var v1 = Vector512.Create(oneMinusBeta1);
+            var v2 = Vector512.Create(oneMinusBeta2);
+            var vs = Vector512.Create(stepSize);
+            var vc = Vector512.Create(inverseCorrection2Sqrt);
+            var ve = Vector512.Create(epsilon);
+            var vd = Vector512.Create(decay);
+            ref float rp = ref MemoryMarshal.GetReference(parameters);
+            ref float rg = ref MemoryMarshal.GetReference(gradients);
+            ref float rm = ref MemoryMarshal.GetReference(m);
+            ref float rv = ref MemoryMarshal.GetReference(v);
+            for (; i0 + Vector512<float>.Count <= n; i0 += Vector512<float>.Count)
+            {
+                nuint at = (nuint)i0;
+                var p = Vector512.LoadUnsafe(ref rp, at);
+                var g = Vector512.LoadUnsafe(ref rg, at);
+                if (decay != 0)
+                {
+                    g += vd * p;
+                }
+
+                var mk = (Vector512.LoadUnsafe(ref rm, at) * vb1) + (g * v1);
+                var sk = (Vector512.LoadUnsafe(ref rv, at) * vb2) + (v2 * g * g);
+                mk.StoreUnsafe(ref rm, at);
+                sk.StoreUnsafe(ref rv, at);
+                (p + (vs * mk / ((Vector512.Sqrt(sk) * vc) + ve))).StoreUnsafe(ref rp, at);
+            }
+        }
+#endif
         if (Vector.IsHardwareAccelerated)
         {
             var vb1 = new Vector<float>(beta1);
@@ -244,10 +308,10 @@ public class Adam : Optimizer
             var vc = new Vector<float>(inverseCorrection2Sqrt);
             var ve = new Vector<float>(epsilon);
             var vd = new Vector<float>(decay);
-            var pv = MemoryMarshal.Cast<float, Vector<float>>(parameters);
-            var gv = MemoryMarshal.Cast<float, Vector<float>>(gradients);
-            var mv = MemoryMarshal.Cast<float, Vector<float>>(m);
-            var sv = MemoryMarshal.Cast<float, Vector<float>>(v);
+            var pv = MemoryMarshal.Cast<float, Vector<float>>(parameters.Slice(i0));
+            var gv = MemoryMarshal.Cast<float, Vector<float>>(gradients.Slice(i0));
+            var mv = MemoryMarshal.Cast<float, Vector<float>>(m.Slice(i0));
+            var sv = MemoryMarshal.Cast<float, Vector<float>>(v.Slice(i0));
             for (int k = 0; k < pv.Length; k++)
             {
                 var g = decay == 0 ? gv[k] : gv[k] + (vd * pv[k]);
@@ -258,7 +322,7 @@ public class Adam : Optimizer
                 pv[k] += vs * mk / ((Vector.SquareRoot(sk) * vc) + ve);
             }
 
-            i0 = pv.Length * Vector<float>.Count;
+            i0 += pv.Length * Vector<float>.Count;
         }
 
         for (int i = i0; i < n; i++)
