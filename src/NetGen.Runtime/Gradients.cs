@@ -3,6 +3,10 @@ using System.Diagnostics.CodeAnalysis;
 using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+#if NET8_0_OR_GREATER
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+#endif
 
 namespace NetGen.Runtime;
 
@@ -88,6 +92,13 @@ public static class Gradients
             for (int i0 = 0; i0 < rows; i0 += Tile)
             {
                 int i1 = Math.Min(rows, i0 + Tile);
+#if NET8_0_OR_GREATER
+                if (Avx.IsSupported && i1 - i0 == Tile && j1 - j0 == Tile)
+                {
+                    Transpose8x8(ref Unsafe.Add(ref ra, (i0 * columns) + j0), columns, ref Unsafe.Add(ref rt, (j0 * rows) + i0), rows);
+                    continue;
+                }
+#endif
                 for (int j = j0; j < j1; j++)
                 {
                     ref float tj = ref Unsafe.Add(ref rt, j * rows);
@@ -99,6 +110,45 @@ public static class Gradients
             }
         }
     }
+
+#if NET8_0_OR_GREATER
+    /// <summary>One 8 × 8 tile, in registers: the unpacks, shuffles and lane permutes of AVX.</summary>
+    private static void Transpose8x8(ref float a, int lda, ref float t, int ldt)
+    {
+        var r0 = Vector256.LoadUnsafe(ref a);
+        var r1 = Vector256.LoadUnsafe(ref a, (nuint)lda);
+        var r2 = Vector256.LoadUnsafe(ref a, (nuint)(2 * lda));
+        var r3 = Vector256.LoadUnsafe(ref a, (nuint)(3 * lda));
+        var r4 = Vector256.LoadUnsafe(ref a, (nuint)(4 * lda));
+        var r5 = Vector256.LoadUnsafe(ref a, (nuint)(5 * lda));
+        var r6 = Vector256.LoadUnsafe(ref a, (nuint)(6 * lda));
+        var r7 = Vector256.LoadUnsafe(ref a, (nuint)(7 * lda));
+        var t0 = Avx.UnpackLow(r0, r1);
+        var t1 = Avx.UnpackHigh(r0, r1);
+        var t2 = Avx.UnpackLow(r2, r3);
+        var t3 = Avx.UnpackHigh(r2, r3);
+        var t4 = Avx.UnpackLow(r4, r5);
+        var t5 = Avx.UnpackHigh(r4, r5);
+        var t6 = Avx.UnpackLow(r6, r7);
+        var t7 = Avx.UnpackHigh(r6, r7);
+        var s0 = Avx.Shuffle(t0, t2, 0x44);
+        var s1 = Avx.Shuffle(t0, t2, 0xEE);
+        var s2 = Avx.Shuffle(t1, t3, 0x44);
+        var s3 = Avx.Shuffle(t1, t3, 0xEE);
+        var s4 = Avx.Shuffle(t4, t6, 0x44);
+        var s5 = Avx.Shuffle(t4, t6, 0xEE);
+        var s6 = Avx.Shuffle(t5, t7, 0x44);
+        var s7 = Avx.Shuffle(t5, t7, 0xEE);
+        Avx.Permute2x128(s0, s4, 0x20).StoreUnsafe(ref t);
+        Avx.Permute2x128(s1, s5, 0x20).StoreUnsafe(ref t, (nuint)ldt);
+        Avx.Permute2x128(s2, s6, 0x20).StoreUnsafe(ref t, (nuint)(2 * ldt));
+        Avx.Permute2x128(s3, s7, 0x20).StoreUnsafe(ref t, (nuint)(3 * ldt));
+        Avx.Permute2x128(s0, s4, 0x31).StoreUnsafe(ref t, (nuint)(4 * ldt));
+        Avx.Permute2x128(s1, s5, 0x31).StoreUnsafe(ref t, (nuint)(5 * ldt));
+        Avx.Permute2x128(s2, s6, 0x31).StoreUnsafe(ref t, (nuint)(6 * ldt));
+        Avx.Permute2x128(s3, s7, 0x31).StoreUnsafe(ref t, (nuint)(7 * ldt));
+    }
+#endif
 
     /// <summary>
     /// Linear <c>Y = X Wᵀ + b</c> over <paramref name="rows"/> rows: <c>dW += dYᵀ X</c>,
