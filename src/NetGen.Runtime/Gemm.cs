@@ -9,9 +9,11 @@ using System.Runtime.Intrinsics;
 namespace NetGen.Runtime;
 
 /// <summary>
-/// The matrix products of a backward pass, <c>C (+)= A · B</c> with <c>B</c> and <c>C</c> row-major
-/// and <c>A</c> read through strides, so that one kernel computes both <c>dX = dY · W</c>
-/// (A = dY as stored) and <c>dW += dYᵀ · X</c> (A = dY transposed, by its strides).
+/// The matrix products of a trainable model, <c>C (+)= A · B</c> with <c>B</c> and <c>C</c> row-major
+/// and <c>A</c> read through strides, so that one kernel computes <c>dX = dY · W</c> (A = dY as
+/// stored), <c>dW += dYᵀ · X</c> (A = dY transposed, by its strides) and the forward pass's
+/// <c>Yᵀ = W · Xᵀ</c> (B = the activations transposed); and dot products of rows for batches too
+/// narrow for that (<see cref="MultiplyTransposed"/>).
 /// </summary>
 /// <remarks>
 /// <para>
@@ -271,9 +273,9 @@ internal static class Gemm
     /// Tiles of 4 rows of <c>A</c> by 3 of <c>B</c>, each output a vector of partial sums along
     /// <c>p</c>: every 32 vectors of columns, the lanes are added up in double and added to the
     /// output's sum, so each float32 chain has at most 32 terms, as the inference kernels'
-    /// (<c>Contract.BlockLength</c>), whatever the layer's width. At 40% of the FMA peak on
-    /// 784-wide rows (measured: benchmarks/README.md), below the broadcast form's 80%, which would
-    /// need the weights transposed every step.
+    /// (<c>Contract.BlockLength</c>), whatever the layer's width. The lanes' sums make it slower
+    /// than <see cref="Multiply"/> (about 40% of the FMA peak on 784-wide rows against 80%:
+    /// benchmarks/README.md), so it serves batches of fewer rows than a vector holds.
     /// </remarks>
     public static void MultiplyTransposed(ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> b, int ldb, ReadOnlySpan<float> bias, Span<float> c, int ldc, int m, int n, int k)
     {

@@ -8,7 +8,7 @@ namespace NetGen.Tests.Generator;
 
 /// <summary>
 /// The op catalogue against the libraries its entries name: every runtime member a generated call
-/// or a store's epilogue uses exists, every attribute the catalogue reads is declared, and the
+/// or a store's epilogue uses exists (the backward pass's too), every attribute the catalogue reads is declared, and the
 /// enums the attribute form binds by member name agree with the generator's.
 /// </summary>
 public sealed class CatalogueTests
@@ -34,6 +34,27 @@ public sealed class CatalogueTests
 
             // An epilogue applies the activation a panel at a time: only an element-wise one can be.
             Assert.True(op.Epilogue is null || op.Elementwise, $"{op.Name} has an epilogue but is not element-wise");
+        }
+    }
+
+    [Fact]
+    public void Every_activation_s_backward_call_names_a_Gradients_method_of_its_arity()
+    {
+        foreach (ActivationOp op in Ops.Activations)
+        {
+            string[] arguments = op.Parameters.Select(_ => "0.5f").ToArray();
+            string call = op.Gradient(new GradientCall("x", "y", "dy", "dx", "4", arguments, "false"));
+            const string Prefix = "global::NetGen.Runtime.Gradients.";
+            Assert.StartsWith(Prefix, call, StringComparison.Ordinal);
+            string name = call[Prefix.Length..call.IndexOf('(')];
+            int arity = call[(call.IndexOf('(') + 1)..call.LastIndexOf(')')].Split(',').Length;
+            Assert.True(
+                typeof(NetGen.Runtime.Gradients).GetMethods(BindingFlags.Public | BindingFlags.Static).Any(m => m.Name == name && m.GetParameters().Length == arity),
+                $"{op.Name}'s backward calls Gradients.{name} with {arity} arguments, which the runtime does not declare");
+            string math = op.DerivativeOf("x", "y", "dx", "dy", accumulate: true);
+            Assert.StartsWith("dx", math, StringComparison.Ordinal);
+            Assert.Contains(" += ", math, StringComparison.Ordinal);
+            Assert.DoesNotContain("{", math, StringComparison.Ordinal);
         }
     }
 
