@@ -55,7 +55,7 @@ internal sealed record CachedTensor(string Name, int Size, int Offset);
 /// <see cref="Accumulate"/> says, per input, whether the backward pass adds to that input's
 /// gradient (a later reader wrote it first) rather than writing it.
 /// </summary>
-/// <param name="Layer">The layer's number, as training names it, for comments.</param>
+/// <param name="Layer">The layer's number in the description (from 1, <c>3.2</c> inside a residual), as the forward pass's comments and the messages write it.</param>
 /// <param name="StatisticsOffset">A norm's statistics, at this offset of a row's statistics.</param>
 /// <param name="PackedOffset">
 /// Where a narrow linear step's weight, packed in panels each forward pass, starts in the packed

@@ -39,7 +39,7 @@ internal sealed class TrainingPlanner
     {
         var planner = new TrainingPlanner(network.InputSizes, cancellationToken);
         planner.AddTensor(TrainingPlan.Input, network.Spec.InputSize);
-        planner.PlanLayers(network.Spec.Layers, TrainingPlan.Input, parentNumber: null, parentStage: null);
+        planner.PlanLayers(network.Spec.Layers, TrainingPlan.Input, parentNumber: null, parentIndex: null, parentStage: null);
         return new TrainingPlan(
             planner._parameters.ToEquatableArray(),
             planner._constants.ToEquatableArray(),
@@ -76,20 +76,27 @@ internal sealed class TrainingPlanner
         return result;
     }
 
-    private string PlanLayers(EquatableArray<LayerSpec> layers, string input, string? parentNumber, string? parentStage)
+    /// <param name="layers">The sequence.</param>
+    /// <param name="input">Its input tensor.</param>
+    /// <param name="parentNumber">The enclosing residual's number as parameter names write it (from 0), or null.</param>
+    /// <param name="parentIndex">Its number as the description's messages and comments write it (from 1), or null.</param>
+    /// <param name="parentStage">Its stage label, for tensor names.</param>
+    private string PlanLayers(EquatableArray<LayerSpec> layers, string input, string? parentNumber, string? parentIndex, string? parentStage)
     {
         string[] stages = TensorNames.Stages(layers, parentStage);
         for (int i = 0; i < layers.Count; i++)
         {
             _cancellationToken.ThrowIfCancellationRequested();
             string number = (parentNumber is null ? string.Empty : parentNumber + ".") + i.ToString(CultureInfo.InvariantCulture);
-            input = PlanLayer(layers[i], input, _inputSizes[_layer++], number, stages[i]);
+            input = PlanLayer(layers[i], input, _inputSizes[_layer++], number, TensorNames.Index(parentIndex, i + 1), stages[i]);
         }
 
         return input;
     }
 
-    private string PlanLayer(LayerSpec layer, string input, int size, string number, string stage)
+    /// <param name="number">The layer's number in parameter names (<c>3.1</c>).</param>
+    /// <param name="index">The layer's number in comments (<c>4.2</c>), as the forward pass's.</param>
+    private string PlanLayer(LayerSpec layer, string input, int size, string number, string index, string stage)
     {
         string output = TensorNames.Output(layer, stage);
         switch (layer)
@@ -108,11 +115,11 @@ internal sealed class TrainingPlanner
 
                 _description.Add(new DescriptionPart(DescriptionPartKind.EndLayer));
                 AddTensor(z, linear.Out);
-                AddLinear(input, z, weight, bias, number, size, linear.Out);
+                AddLinear(input, z, weight, bias, index, size, linear.Out);
                 if (linear.Activation is not null)
                 {
                     AddTensor(output, linear.Out);
-                    AddStep(StepKind.Activation, new[] { z }, output, number, function: linear.Activation.Function, arguments: linear.Activation.Arguments);
+                    AddStep(StepKind.Activation, new[] { z }, output, index, function: linear.Activation.Function, arguments: linear.Activation.Arguments);
                 }
 
                 return output;
@@ -133,7 +140,7 @@ internal sealed class TrainingPlanner
 
                 _description.Add(new DescriptionPart(DescriptionPartKind.EndLayer));
                 AddTensor(output, size);
-                AddStep(StepKind.Activation, new[] { input }, output, number, function: activation.Function, arguments: activation.Arguments);
+                AddStep(StepKind.Activation, new[] { input }, output, index, function: activation.Function, arguments: activation.Arguments);
                 return output;
             }
 
@@ -171,7 +178,7 @@ internal sealed class TrainingPlanner
                     new EquatableArray<string>(new[] { weight, bias }),
                     new EquatableArray<string>(new[] { mean, variance }),
                     norm.Epsilon.Value,
-                    number,
+                    index,
                     EquatableArray<bool>.Empty,
                     StatisticsOffset: _statisticsPerRow));
                 _statisticsPerRow += statistics;
@@ -182,11 +189,11 @@ internal sealed class TrainingPlanner
             {
                 Begin("residual", layer);
                 _description.Add(new DescriptionPart(DescriptionPartKind.BeginLayers, "layers"));
-                string inner = PlanLayers(residual.Layers, input, number, stage);
+                string inner = PlanLayers(residual.Layers, input, number, index, stage);
                 _description.Add(new DescriptionPart(DescriptionPartKind.EndLayers));
                 _description.Add(new DescriptionPart(DescriptionPartKind.EndLayer));
                 AddTensor(output, size);
-                AddStep(StepKind.Add, new[] { input, inner }, output, number);
+                AddStep(StepKind.Add, new[] { input, inner }, output, index);
                 return output;
             }
 
@@ -209,10 +216,10 @@ internal sealed class TrainingPlanner
                 AddTensor(up, hidden);
                 AddTensor(h, hidden);
                 AddTensor(output, outSize);
-                AddLinear(input, gate, gateWeight, string.Empty, number, size, hidden);
-                AddLinear(input, up, upWeight, string.Empty, number, size, hidden);
-                AddStep(StepKind.SwiGluGate, new[] { gate, up }, h, number);
-                AddLinear(h, output, downWeight, string.Empty, number, hidden, outSize);
+                AddLinear(input, gate, gateWeight, string.Empty, index, size, hidden);
+                AddLinear(input, up, upWeight, string.Empty, index, size, hidden);
+                AddStep(StepKind.SwiGluGate, new[] { gate, up }, h, index);
+                AddLinear(h, output, downWeight, string.Empty, index, hidden, outSize);
                 return output;
             }
 
@@ -267,7 +274,7 @@ internal sealed class TrainingPlanner
     /// </summary>
     public const int PackLimit = 256;
 
-    private void AddLinear(string input, string output, string weight, string bias, string number, int columns, int rows)
+    private void AddLinear(string input, string output, string weight, string bias, string index, int columns, int rows)
     {
         int packedOffset = -1;
         if (columns < PackLimit)
@@ -287,11 +294,11 @@ internal sealed class TrainingPlanner
             new EquatableArray<string>(new[] { weight, bias }),
             EquatableArray<string>.Empty,
             0,
-            number,
+            index,
             EquatableArray<bool>.Empty,
             PackedOffset: packedOffset));
     }
 
-    private void AddStep(StepKind kind, string[] inputs, string output, string number, ActivationOp? function = null, EquatableArray<float> arguments = default) =>
-        _steps.Add(new TrainingStep(kind, new EquatableArray<string>(inputs), output, EquatableArray<string>.Empty, EquatableArray<string>.Empty, 0, number, EquatableArray<bool>.Empty, function, arguments));
+    private void AddStep(StepKind kind, string[] inputs, string output, string index, ActivationOp? function = null, EquatableArray<float> arguments = default) =>
+        _steps.Add(new TrainingStep(kind, new EquatableArray<string>(inputs), output, EquatableArray<string>.Empty, EquatableArray<string>.Empty, 0, index, EquatableArray<bool>.Empty, function, arguments));
 }

@@ -570,77 +570,77 @@ namespace App
                 global::System.Span<float> head = _v.Slice(88 * _m, 3 * _rows);
                 inputs.CopyTo(input);
 
-                // layer 0: linear 4 → 6
+                // layer 1: linear 4 → 6
                 //   embed_z = input · Wᵀ + b,  W = 0.weight, b = 0.bias
                 global::NetGen.Runtime.PackedLinear.Pack(_p.Slice(0, 24), 6, 4, _packed.Slice(0, 64));
                 global::NetGen.Runtime.PackedLinear.ForwardBatch(_packed.Slice(0, 64), _p.Slice(24, 6), input, embed_z, 4, 6);
 
-                // layer 0: gelu, 6
+                // layer 1: gelu, 6
                 //   embed = embed_z · Φ(embed_z),  Φ(v) = ½ (1 + erf(v / √2))
                 global::NetGen.Runtime.Activations.Gelu(embed_z, embed);
 
-                // layer 1.0: layer_norm, 6
+                // layer 2.1: layer_norm, 6
                 //   ln1 = (embed − μ) σ⁻¹ ⊙ γ + β,  γ = 1.0.weight, β = 1.0.bias,  μ, σ⁻¹ = 1/√(var + ε) of each row recorded
                 global::NetGen.Runtime.Gradients.LayerNormForward(embed, ln1, _p.Slice(30, 6), _p.Slice(36, 6), 1E-05d, cache.Statistics.Slice(0 * _m, 2 * _rows), 6);
 
-                // layer 1.1: linear 6 → 6
+                // layer 2.2: linear 6 → 6
                 //   Z2_2 = ln1 · Wᵀ,  W = 1.1.weight
                 global::NetGen.Runtime.PackedLinear.Pack(_p.Slice(42, 36), 6, 6, _packed.Slice(64, 96));
                 global::NetGen.Runtime.PackedLinear.ForwardBatch(_packed.Slice(64, 96), default, ln1, Z2_2, 6, 6);
 
-                // layer 1.1: tanh, 6
+                // layer 2.2: tanh, 6
                 //   A2_2 = tanh(Z2_2)
                 global::NetGen.Runtime.Activations.Tanh(Z2_2, A2_2);
 
-                // layer 1: residual, 6
+                // layer 2: residual, 6
                 //   attn_like = embed + A2_2
                 global::NetGen.Runtime.Elementwise.Add(embed, A2_2, attn_like);
 
-                // layer 2.0: rms_norm, 6
+                // layer 3.1: rms_norm, 6
                 //   rms = attn_like ρ ⊙ γ,  γ = 2.0.weight,  ρ = 1/√(mean(x²) + ε) of each row recorded
                 global::NetGen.Runtime.Gradients.RmsNormForward(attn_like, rms, _p.Slice(78, 6), 1E-06d, cache.Statistics.Slice(2 * _m, 1 * _rows), 6);
 
-                // layer 2.1: linear 6 → 3
+                // layer 3.2: linear 6 → 3
                 //   glu_gate = rms · Wᵀ,  W = 2.1.gate
                 global::NetGen.Runtime.PackedLinear.Pack(_p.Slice(84, 18), 3, 6, _packed.Slice(160, 96));
                 global::NetGen.Runtime.PackedLinear.ForwardBatch(_packed.Slice(160, 96), default, rms, glu_gate, 6, 3);
 
-                // layer 2.1: linear 6 → 3
+                // layer 3.2: linear 6 → 3
                 //   glu_up = rms · Wᵀ,  W = 2.1.up
                 global::NetGen.Runtime.PackedLinear.Pack(_p.Slice(102, 18), 3, 6, _packed.Slice(256, 96));
                 global::NetGen.Runtime.PackedLinear.ForwardBatch(_packed.Slice(256, 96), default, rms, glu_up, 6, 3);
 
-                // layer 2.1: swiglu gating, 3
+                // layer 3.2: swiglu gating, 3
                 //   glu_hidden = silu(glu_gate) ⊙ glu_up
                 global::NetGen.Runtime.Elementwise.SwiGluGate(glu_gate, glu_up, glu_hidden);
 
-                // layer 2.1: linear 3 → 6
+                // layer 3.2: linear 3 → 6
                 //   glu = glu_hidden · Wᵀ,  W = 2.1.down
                 global::NetGen.Runtime.PackedLinear.Pack(_p.Slice(120, 18), 6, 3, _packed.Slice(352, 48));
                 global::NetGen.Runtime.PackedLinear.ForwardBatch(_packed.Slice(352, 48), default, glu_hidden, glu, 3, 6);
 
-                // layer 2: residual, 6
+                // layer 3: residual, 6
                 //   ffn = attn_like + glu
                 global::NetGen.Runtime.Elementwise.Add(attn_like, glu, ffn);
 
-                // layer 3: batch_norm, 6
+                // layer 4: batch_norm, 6
                 //   bn = (ffn − 3.running_mean) / √(3.running_var + ε) ⊙ γ + β,  γ = 3.weight, β = 3.bias
                 global::NetGen.Runtime.Gradients.BatchNormForward(ffn, bn, _p.Slice(138, 6), _p.Slice(144, 6), TrainingInitial.C3_running_mean, TrainingInitial.C3_running_var, 1E-05d);
 
-                // layer 4: identity, 6
+                // layer 5: identity, 6
                 //   A4 = bn
                 global::NetGen.Runtime.Elementwise.Copy(bn, A4);
 
-                // layer 5: leaky_relu, 6
+                // layer 6: leaky_relu, 6
                 //   A4b = A4 ≥ 0 ? A4 : 0.1 · A4
                 global::NetGen.Runtime.Activations.LeakyRelu(A4, A4b, 0.1f);
 
-                // layer 6: linear 6 → 3
+                // layer 7: linear 6 → 3
                 //   head_z = A4b · Wᵀ,  W = 6.weight
                 global::NetGen.Runtime.PackedLinear.Pack(_p.Slice(150, 18), 3, 6, _packed.Slice(400, 96));
                 global::NetGen.Runtime.PackedLinear.ForwardBatch(_packed.Slice(400, 96), default, A4b, head_z, 6, 3);
 
-                // layer 6: log_softmax, 3
+                // layer 7: log_softmax, 3
                 //   head = head_zᵢ − max head_z − log Σⱼ e^(head_zⱼ − max head_z)
                 for (int _r = 0; _r < _rows; _r++)
                 {
@@ -743,73 +743,73 @@ namespace App
                 global::System.ReadOnlySpan<float> _dhead = outputGradients;
                 global::System.Span<float> _dinput = inputGradients;
 
-                // layer 6: log_softmax, 3
+                // layer 7: log_softmax, 3
                 //   dhead_zᵢ = dheadᵢ − e^(headᵢ) Σⱼ dheadⱼ
                 global::NetGen.Runtime.Gradients.LogSoftmax(head, _dhead, _dhead_z, 3, false);
 
-                // layer 6: linear 6 → 3
+                // layer 7: linear 6 → 3
                 //   dW += dhead_zᵀ · A4b,  dA4b = dhead_z · W,  W = 6.weight
                 global::NetGen.Runtime.Gradients.Linear(A4b, _p.Slice(150, 18), _dhead_z, _g.Slice(150, 18), default, _dA4b, _rows, 6, 3, false);
 
-                // layer 5: leaky_relu, 6
+                // layer 6: leaky_relu, 6
                 //   dA4 = A4 > 0 ? dA4b : α · dA4b
                 global::NetGen.Runtime.Gradients.LeakyRelu(A4, _dA4b, _dA4, 0.1f, false);
 
-                // layer 4: identity, 6
+                // layer 5: identity, 6
                 //   dbn = dA4
                 global::NetGen.Runtime.Gradients.Identity(_dA4, _dbn, false);
 
-                // layer 3: batch_norm, 6
+                // layer 4: batch_norm, 6
                 //   dffn = dbn ⊙ γ / √(running_var + ε),  dγ += Σ dy ⊙ x̂,  dβ += Σ dy
                 global::NetGen.Runtime.Gradients.BatchNorm(ffn, _dbn, _p.Slice(138, 6), TrainingInitial.C3_running_mean, TrainingInitial.C3_running_var, 1E-05d, _g.Slice(138, 6), _g.Slice(144, 6), _dffn, false);
 
-                // layer 2: residual, 6
+                // layer 3: residual, 6
                 //   dattn_like = dffn,  dglu = dffn
                 global::NetGen.Runtime.Gradients.Identity(_dffn, _dattn_like, false);
                 global::NetGen.Runtime.Gradients.Identity(_dffn, _dglu, false);
 
-                // layer 2.1: linear 3 → 6
+                // layer 3.2: linear 3 → 6
                 //   dW += dgluᵀ · glu_hidden,  dglu_hidden = dglu · W,  W = 2.1.down
                 global::NetGen.Runtime.Gradients.Linear(glu_hidden, _p.Slice(120, 18), _dglu, _g.Slice(120, 18), default, _dglu_hidden, _rows, 3, 6, false);
 
-                // layer 2.1: swiglu gating, 3
+                // layer 3.2: swiglu gating, 3
                 //   dglu_gate = dglu_hidden ⊙ glu_up ⊙ silu′(glu_gate),  dglu_up = dglu_hidden ⊙ silu(glu_gate)
                 global::NetGen.Runtime.Gradients.SwiGluGate(glu_gate, glu_up, _dglu_hidden, _dglu_gate, _dglu_up);
 
-                // layer 2.1: linear 6 → 3
+                // layer 3.2: linear 6 → 3
                 //   dW += dglu_upᵀ · rms,  drms = dglu_up · W,  W = 2.1.up
                 global::NetGen.Runtime.Gradients.Linear(rms, _p.Slice(102, 18), _dglu_up, _g.Slice(102, 18), default, _drms, _rows, 6, 3, false);
 
-                // layer 2.1: linear 6 → 3
+                // layer 3.2: linear 6 → 3
                 //   dW += dglu_gateᵀ · rms,  drms += dglu_gate · W,  W = 2.1.gate
                 global::NetGen.Runtime.Gradients.Linear(rms, _p.Slice(84, 18), _dglu_gate, _g.Slice(84, 18), default, _drms, _rows, 6, 3, true);
 
-                // layer 2.0: rms_norm, 6
+                // layer 3.1: rms_norm, 6
                 //   dattn_like += ρ (g − x̂ mean(g ⊙ x̂)),  g = drms ⊙ γ,  x̂ = x ρ,  dγ += Σ dy ⊙ x̂
                 global::NetGen.Runtime.Gradients.RmsNorm(attn_like, _drms, _p.Slice(78, 6), cache.Statistics.Slice(2 * _m, 1 * _rows), _g.Slice(78, 6), _dattn_like, 6, true);
 
-                // layer 1: residual, 6
+                // layer 2: residual, 6
                 //   dembed = dattn_like,  dA2_2 = dattn_like
                 global::NetGen.Runtime.Gradients.Identity(_dattn_like, _dembed, false);
                 global::NetGen.Runtime.Gradients.Identity(_dattn_like, _dA2_2, false);
 
-                // layer 1.1: tanh, 6
+                // layer 2.2: tanh, 6
                 //   dZ2_2 = dA2_2 ⊙ (1 − A2_2²)
                 global::NetGen.Runtime.Gradients.Tanh(A2_2, _dA2_2, _dZ2_2, false);
 
-                // layer 1.1: linear 6 → 6
+                // layer 2.2: linear 6 → 6
                 //   dW += dZ2_2ᵀ · ln1,  dln1 = dZ2_2 · W,  W = 1.1.weight
                 global::NetGen.Runtime.Gradients.Linear(ln1, _p.Slice(42, 36), _dZ2_2, _g.Slice(42, 36), default, _dln1, _rows, 6, 6, false);
 
-                // layer 1.0: layer_norm, 6
+                // layer 2.1: layer_norm, 6
                 //   dembed += σ⁻¹ (g − mean(g) − x̂ mean(g ⊙ x̂)),  g = dln1 ⊙ γ,  x̂ = (x − μ) σ⁻¹,  dγ += Σ dy ⊙ x̂,  dβ += Σ dy
                 global::NetGen.Runtime.Gradients.LayerNorm(embed, _dln1, _p.Slice(30, 6), cache.Statistics.Slice(0 * _m, 2 * _rows), _g.Slice(30, 6), _g.Slice(36, 6), _dembed, 6, true);
 
-                // layer 0: gelu, 6
+                // layer 1: gelu, 6
                 //   dembed_z = dembed ⊙ (Φ(embed_z) + embed_z ⊙ φ(embed_z))
                 global::NetGen.Runtime.Gradients.Gelu(embed_z, _dembed, _dembed_z, false);
 
-                // layer 0: linear 4 → 6
+                // layer 1: linear 4 → 6
                 //   dW += dembed_zᵀ · input,  db += Σ dembed_z,  dinput = dembed_z · W,  W = 0.weight
                 global::NetGen.Runtime.Gradients.Linear(input, _p.Slice(0, 24), _dembed_z, _g.Slice(0, 24), _g.Slice(24, 6), _dinput, _rows, 4, 6, false);
             }

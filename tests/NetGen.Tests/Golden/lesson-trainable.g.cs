@@ -356,30 +356,30 @@ namespace Lessons
                 global::System.Span<float> A3 = _v.Slice(13 * _m, 1 * _rows);
                 inputs.CopyTo(input);
 
-                // layer 0: linear 2 → 3
+                // layer 1: linear 2 → 3
                 //   Z1 = input · Wᵀ,  W = 0.weight
                 global::NetGen.Runtime.PackedLinear.Pack(_p.Slice(0, 6), 3, 2, _packed.Slice(0, 32));
                 global::NetGen.Runtime.PackedLinear.ForwardBatch(_packed.Slice(0, 32), default, input, Z1, 2, 3);
 
-                // layer 0: relu, 3
+                // layer 1: relu, 3
                 //   A1 = max(0, Z1)
                 global::NetGen.Runtime.Activations.Relu(Z1, A1);
 
-                // layer 1: linear 3 → 2
+                // layer 2: linear 3 → 2
                 //   Z2 = A1 · Wᵀ,  W = 1.weight
                 global::NetGen.Runtime.PackedLinear.Pack(_p.Slice(6, 6), 2, 3, _packed.Slice(32, 48));
                 global::NetGen.Runtime.PackedLinear.ForwardBatch(_packed.Slice(32, 48), default, A1, Z2, 3, 2);
 
-                // layer 1: relu, 2
+                // layer 2: relu, 2
                 //   A2 = max(0, Z2)
                 global::NetGen.Runtime.Activations.Relu(Z2, A2);
 
-                // layer 2: linear 2 → 1
+                // layer 3: linear 2 → 1
                 //   Z3 = A2 · Wᵀ,  W = 2.weight
                 global::NetGen.Runtime.PackedLinear.Pack(_p.Slice(12, 2), 1, 2, _packed.Slice(80, 32));
                 global::NetGen.Runtime.PackedLinear.ForwardBatch(_packed.Slice(80, 32), default, A2, Z3, 2, 1);
 
-                // layer 2: sigmoid, 1
+                // layer 3: sigmoid, 1
                 //   A3 = sigmoid(Z3) = 1 / (1 + e^(−Z3))
                 global::NetGen.Runtime.Activations.Sigmoid(Z3, A3);
 
@@ -457,27 +457,27 @@ namespace Lessons
                 global::System.ReadOnlySpan<float> _dA3 = outputGradients;
                 global::System.Span<float> _dinput = inputGradients;
 
-                // layer 2: sigmoid, 1
+                // layer 3: sigmoid, 1
                 //   dZ3 = dA3 ⊙ A3 ⊙ (1 − A3)
                 global::NetGen.Runtime.Gradients.Sigmoid(A3, _dA3, _dZ3, false);
 
-                // layer 2: linear 2 → 1
+                // layer 3: linear 2 → 1
                 //   dW += dZ3ᵀ · A2,  dA2 = dZ3 · W,  W = 2.weight
                 global::NetGen.Runtime.Gradients.Linear(A2, _p.Slice(12, 2), _dZ3, _g.Slice(12, 2), default, _dA2, _rows, 2, 1, false);
 
-                // layer 1: relu, 2
+                // layer 2: relu, 2
                 //   dZ2 = dA2 ⊙ (Z2 > 0)
                 global::NetGen.Runtime.Gradients.Relu(Z2, _dA2, _dZ2, false);
 
-                // layer 1: linear 3 → 2
+                // layer 2: linear 3 → 2
                 //   dW += dZ2ᵀ · A1,  dA1 = dZ2 · W,  W = 1.weight
                 global::NetGen.Runtime.Gradients.Linear(A1, _p.Slice(6, 6), _dZ2, _g.Slice(6, 6), default, _dA1, _rows, 3, 2, false);
 
-                // layer 0: relu, 3
+                // layer 1: relu, 3
                 //   dZ1 = dA1 ⊙ (Z1 > 0)
                 global::NetGen.Runtime.Gradients.Relu(Z1, _dA1, _dZ1, false);
 
-                // layer 0: linear 2 → 3
+                // layer 1: linear 2 → 3
                 //   dW += dZ1ᵀ · input,  dinput = dZ1 · W,  W = 0.weight
                 global::NetGen.Runtime.Gradients.Linear(input, _p.Slice(0, 6), _dZ1, _g.Slice(0, 6), default, _dinput, _rows, 2, 3, false);
             }
