@@ -64,12 +64,6 @@ internal static partial class NetworkEmitter
             w.Line($"private readonly float[] _parameters = new float[{count}];");
             w.Line($"private readonly float[] _gradients = new float[{count}];");
             w.Line();
-            if (training.PackedLength > 0)
-            {
-                w.Line("// The narrow linear layers' weights packed in panels, as the kernels read them: packed again by each ForwardBatch.");
-                w.Line($"private readonly float[] _packed = new float[{Literals.Int(training.PackedLength)}];");
-                w.Line();
-            }
 
             w.Line("/// <summary>A model whose parameters are the description's weights (a copy: the static API keeps its own).</summary>");
             using (w.Block("public Model()"))
@@ -149,11 +143,6 @@ internal static partial class NetworkEmitter
         {
             w.Line("int _rows = Begin(inputs.Length, outputs.Length, cache);");
             w.Line($"{ReadOnlySpan} _p = _parameters;");
-            if (training.PackedLength > 0)
-            {
-                w.Line($"{Span} _packed = this._packed;");
-            }
-
             WriteTensorLocals(w, training, tensors, gradients: false);
             w.Line("inputs.CopyTo(input);");
             foreach (var step in training.Steps)
@@ -173,14 +162,6 @@ internal static partial class NetworkEmitter
                     case StepKind.Linear:
                     {
                         var weight = parameters[step.Parameters[0]];
-                        if (step.PackedOffset >= 0)
-                        {
-                            string packed = $"_packed.Slice({Literals.Int(step.PackedOffset)}, {Literals.Int(PackedLength(m, n))})";
-                            w.Line($"{Runtime}.PackedLinear.Pack({Slice("_p", weight)}, {Literals.Int(m)}, {Literals.Int(n)}, {packed});");
-                            w.Line($"{Runtime}.PackedLinear.ForwardBatch({packed}, {OptionalSlice("_p", step.Parameters[1], parameters)}, {x}, {y}, {Literals.Int(n)}, {Literals.Int(m)});");
-                            break;
-                        }
-
                         w.Line($"{Runtime}.Gradients.LinearForward({x}, {Slice("_p", weight)}, {OptionalSlice("_p", step.Parameters[1], parameters)}, {y}, _rows, {Literals.Int(n)}, {Literals.Int(m)}, cache.Scratch.Slice(0, {Literals.Int(n + m)} * _rows));");
                         break;
                     }
@@ -428,7 +409,7 @@ internal static partial class NetworkEmitter
         using (w.Block("public sealed class BatchCache"))
         {
             w.Line($"// Floats of one row: the input, then each tensor ({Literals.Int(training.FloatsPerRow)} values, and as many gradients); doubles of a row's");
-            w.Line("// norm statistics; floats of scratch for the wide linear layers (their input and output, transposed).");
+            w.Line("// norm statistics; floats of scratch for the linear layers' forward pass (an input and output, transposed).");
             w.Line($"private const int FloatsPerRow = {Literals.Int(training.FloatsPerRow)};");
             w.Line($"private const int StatisticsPerRow = {Literals.Int(training.StatisticsPerRow)};");
             w.Line($"private const int ScratchPerRow = {Literals.Int(training.ScratchPerRow)};");
@@ -564,8 +545,6 @@ internal static partial class NetworkEmitter
         (weight.Length > 0 ? " ⊙ γ" : string.Empty) + (bias.Length > 0 ? " + β" : string.Empty) + (weight.Length > 0 ? $",  γ = {weight}" : string.Empty) + (bias.Length > 0 ? $", β = {bias}" : string.Empty);
 
     private static string Gradient(string tensor) => "_d" + tensor;
-
-    private static int PackedLength(int rows, int columns) => (rows + Contract.PanelWidth - 1) / Contract.PanelWidth * Contract.PanelWidth * columns;
 
     private static string Bool(bool value) => value ? "true" : "false";
 

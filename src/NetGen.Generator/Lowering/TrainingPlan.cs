@@ -15,8 +15,7 @@ namespace NetGen.Generator.Lowering;
 /// <param name="Steps">The forward steps in order.</param>
 /// <param name="FloatsPerRow">One row's floats of values (and as many of gradients).</param>
 /// <param name="StatisticsPerRow">One row's doubles of norm statistics.</param>
-/// <param name="ScratchPerRow">One row's floats of scratch for the wide linear steps' forward pass (the input and output transposed).</param>
-/// <param name="PackedLength">The floats of the linear weights the forward pass packs in panels (see <see cref="TrainingStep.PackedOffset"/>).</param>
+/// <param name="ScratchPerRow">One row's floats of scratch for the linear steps' forward pass (a step's input and output, transposed).</param>
 /// <param name="Description">The writer's calls, in order, that give the description with the current parameters.</param>
 internal sealed record TrainingPlan(
     EquatableArray<TrainingTensor> Parameters,
@@ -26,7 +25,6 @@ internal sealed record TrainingPlan(
     int FloatsPerRow,
     int StatisticsPerRow,
     int ScratchPerRow,
-    int PackedLength,
     EquatableArray<DescriptionPart> Description)
 {
     /// <summary>The name of the network's input among <see cref="Tensors"/>.</summary>
@@ -57,10 +55,6 @@ internal sealed record CachedTensor(string Name, int Size, int Offset);
 /// </summary>
 /// <param name="Layer">The layer's number in the description (from 1, <c>3.2</c> inside a residual), as the forward pass's comments and the messages write it.</param>
 /// <param name="StatisticsOffset">A norm's statistics, at this offset of a row's statistics.</param>
-/// <param name="PackedOffset">
-/// Where a narrow linear step's weight, packed in panels each forward pass, starts in the packed
-/// buffer; -1 for a step that reads its row-major weight in place (see <see cref="TrainingPlanner.PackLimit"/>).
-/// </param>
 internal sealed record TrainingStep(
     StepKind Kind,
     EquatableArray<string> Inputs,
@@ -72,8 +66,7 @@ internal sealed record TrainingStep(
     EquatableArray<bool> Accumulate,
     ActivationOp? Function = null,
     EquatableArray<float> Arguments = default,
-    int StatisticsOffset = 0,
-    int PackedOffset = -1);
+    int StatisticsOffset = 0);
 
 /// <summary>One call of the description writer.</summary>
 internal enum DescriptionPartKind

@@ -26,7 +26,6 @@ internal sealed class TrainingPlanner
     private int _constantCount;
     private int _floatsPerRow;
     private int _statisticsPerRow;
-    private int _packedLength;
     private int _scratchPerRow;
 
     private TrainingPlanner(EquatableArray<int> inputSizes, CancellationToken cancellationToken)
@@ -48,7 +47,6 @@ internal sealed class TrainingPlanner
             planner._floatsPerRow,
             planner._statisticsPerRow,
             planner._scratchPerRow,
-            planner._packedLength,
             planner._description.ToEquatableArray());
     }
 
@@ -264,29 +262,10 @@ internal sealed class TrainingPlanner
         _floatsPerRow = checked(_floatsPerRow + size);
     }
 
-    /// <summary>
-    /// The widest input a linear step's forward pass packs its weight for, each pass, to run the
-    /// packed kernels; wider ones read the row-major weight in place. Measured
-    /// (benchmarks/README.md, training): on narrow rows the in-place dot products spend their time
-    /// adding up lanes (the digits network's 64-wide layer: 12 µs in place, 2 µs packed and run),
-    /// on wide ones the packing costs more than it saves (784-wide at batch 32: 67 µs in place,
-    /// 66 µs to pack and 32 to run).
-    /// </summary>
-    public const int PackLimit = 256;
-
     private void AddLinear(string input, string output, string weight, string bias, string index, int columns, int rows)
     {
-        int packedOffset = -1;
-        if (columns < PackLimit)
-        {
-            packedOffset = _packedLength;
-            _packedLength = checked(_packedLength + ((rows + Contract.PanelWidth - 1) / Contract.PanelWidth * Contract.PanelWidth * columns));
-        }
-        else
-        {
-            _scratchPerRow = System.Math.Max(_scratchPerRow, checked(columns + rows));
-        }
-
+        // The forward pass transposes the step's input and output in scratch (Gradients.LinearForward).
+        _scratchPerRow = System.Math.Max(_scratchPerRow, checked(columns + rows));
         _steps.Add(new TrainingStep(
             StepKind.Linear,
             new EquatableArray<string>(new[] { input }),
@@ -295,8 +274,7 @@ internal sealed class TrainingPlanner
             EquatableArray<string>.Empty,
             0,
             index,
-            EquatableArray<bool>.Empty,
-            PackedOffset: packedOffset));
+            EquatableArray<bool>.Empty));
     }
 
     private void AddStep(StepKind kind, string[] inputs, string output, string index, ActivationOp? function = null, EquatableArray<float> arguments = default) =>

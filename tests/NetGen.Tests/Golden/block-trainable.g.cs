@@ -491,9 +491,6 @@ namespace App
             private readonly float[] _parameters = new float[168];
             private readonly float[] _gradients = new float[168];
 
-            // The narrow linear layers' weights packed in panels, as the kernels read them: packed again by each ForwardBatch.
-            private readonly float[] _packed = new float[496];
-
             /// <summary>A model whose parameters are the description's weights (a copy: the static API keeps its own).</summary>
             public Model()
             {
@@ -547,7 +544,6 @@ namespace App
             {
                 int _rows = Begin(inputs.Length, outputs.Length, cache);
                 global::System.ReadOnlySpan<float> _p = _parameters;
-                global::System.Span<float> _packed = this._packed;
                 global::System.Span<float> _v = cache.Values;
                 int _m = cache.MaxRows;
                 global::System.Span<float> input = _v.Slice(0 * _m, 4 * _rows);
@@ -572,8 +568,7 @@ namespace App
 
                 // layer 1: linear 4 → 6
                 //   embed_z = input · Wᵀ + b,  W = 0.weight, b = 0.bias
-                global::NetGen.Runtime.PackedLinear.Pack(_p.Slice(0, 24), 6, 4, _packed.Slice(0, 64));
-                global::NetGen.Runtime.PackedLinear.ForwardBatch(_packed.Slice(0, 64), _p.Slice(24, 6), input, embed_z, 4, 6);
+                global::NetGen.Runtime.Gradients.LinearForward(input, _p.Slice(0, 24), _p.Slice(24, 6), embed_z, _rows, 4, 6, cache.Scratch.Slice(0, 10 * _rows));
 
                 // layer 1: gelu, 6
                 //   embed = embed_z · Φ(embed_z),  Φ(v) = ½ (1 + erf(v / √2))
@@ -585,8 +580,7 @@ namespace App
 
                 // layer 2.2: linear 6 → 6
                 //   Z2_2 = ln1 · Wᵀ,  W = 1.1.weight
-                global::NetGen.Runtime.PackedLinear.Pack(_p.Slice(42, 36), 6, 6, _packed.Slice(64, 96));
-                global::NetGen.Runtime.PackedLinear.ForwardBatch(_packed.Slice(64, 96), default, ln1, Z2_2, 6, 6);
+                global::NetGen.Runtime.Gradients.LinearForward(ln1, _p.Slice(42, 36), default, Z2_2, _rows, 6, 6, cache.Scratch.Slice(0, 12 * _rows));
 
                 // layer 2.2: tanh, 6
                 //   A2_2 = tanh(Z2_2)
@@ -602,13 +596,11 @@ namespace App
 
                 // layer 3.2: linear 6 → 3
                 //   glu_gate = rms · Wᵀ,  W = 2.1.gate
-                global::NetGen.Runtime.PackedLinear.Pack(_p.Slice(84, 18), 3, 6, _packed.Slice(160, 96));
-                global::NetGen.Runtime.PackedLinear.ForwardBatch(_packed.Slice(160, 96), default, rms, glu_gate, 6, 3);
+                global::NetGen.Runtime.Gradients.LinearForward(rms, _p.Slice(84, 18), default, glu_gate, _rows, 6, 3, cache.Scratch.Slice(0, 9 * _rows));
 
                 // layer 3.2: linear 6 → 3
                 //   glu_up = rms · Wᵀ,  W = 2.1.up
-                global::NetGen.Runtime.PackedLinear.Pack(_p.Slice(102, 18), 3, 6, _packed.Slice(256, 96));
-                global::NetGen.Runtime.PackedLinear.ForwardBatch(_packed.Slice(256, 96), default, rms, glu_up, 6, 3);
+                global::NetGen.Runtime.Gradients.LinearForward(rms, _p.Slice(102, 18), default, glu_up, _rows, 6, 3, cache.Scratch.Slice(0, 9 * _rows));
 
                 // layer 3.2: swiglu gating, 3
                 //   glu_hidden = silu(glu_gate) ⊙ glu_up
@@ -616,8 +608,7 @@ namespace App
 
                 // layer 3.2: linear 3 → 6
                 //   glu = glu_hidden · Wᵀ,  W = 2.1.down
-                global::NetGen.Runtime.PackedLinear.Pack(_p.Slice(120, 18), 6, 3, _packed.Slice(352, 48));
-                global::NetGen.Runtime.PackedLinear.ForwardBatch(_packed.Slice(352, 48), default, glu_hidden, glu, 3, 6);
+                global::NetGen.Runtime.Gradients.LinearForward(glu_hidden, _p.Slice(120, 18), default, glu, _rows, 3, 6, cache.Scratch.Slice(0, 9 * _rows));
 
                 // layer 3: residual, 6
                 //   ffn = attn_like + glu
@@ -637,8 +628,7 @@ namespace App
 
                 // layer 7: linear 6 → 3
                 //   head_z = A4b · Wᵀ,  W = 6.weight
-                global::NetGen.Runtime.PackedLinear.Pack(_p.Slice(150, 18), 3, 6, _packed.Slice(400, 96));
-                global::NetGen.Runtime.PackedLinear.ForwardBatch(_packed.Slice(400, 96), default, A4b, head_z, 6, 3);
+                global::NetGen.Runtime.Gradients.LinearForward(A4b, _p.Slice(150, 18), default, head_z, _rows, 6, 3, cache.Scratch.Slice(0, 9 * _rows));
 
                 // layer 7: log_softmax, 3
                 //   head = head_zᵢ − max head_z − log Σⱼ e^(head_zⱼ − max head_z)
@@ -907,10 +897,10 @@ namespace App
         public sealed class BatchCache
         {
             // Floats of one row: the input, then each tensor (91 values, and as many gradients); doubles of a row's
-            // norm statistics; floats of scratch for the wide linear layers (their input and output, transposed).
+            // norm statistics; floats of scratch for the linear layers' forward pass (an input and output, transposed).
             private const int FloatsPerRow = 91;
             private const int StatisticsPerRow = 3;
-            private const int ScratchPerRow = 0;
+            private const int ScratchPerRow = 12;
 
             private readonly float[] _values;
             private readonly float[] _gradients;

@@ -297,9 +297,6 @@ namespace Lessons
             private readonly float[] _parameters = new float[14];
             private readonly float[] _gradients = new float[14];
 
-            // The narrow linear layers' weights packed in panels, as the kernels read them: packed again by each ForwardBatch.
-            private readonly float[] _packed = new float[112];
-
             /// <summary>A model whose parameters are the description's weights (a copy: the static API keeps its own).</summary>
             public Model()
             {
@@ -344,7 +341,6 @@ namespace Lessons
             {
                 int _rows = Begin(inputs.Length, outputs.Length, cache);
                 global::System.ReadOnlySpan<float> _p = _parameters;
-                global::System.Span<float> _packed = this._packed;
                 global::System.Span<float> _v = cache.Values;
                 int _m = cache.MaxRows;
                 global::System.Span<float> input = _v.Slice(0 * _m, 2 * _rows);
@@ -358,8 +354,7 @@ namespace Lessons
 
                 // layer 1: linear 2 → 3
                 //   Z1 = input · Wᵀ,  W = 0.weight
-                global::NetGen.Runtime.PackedLinear.Pack(_p.Slice(0, 6), 3, 2, _packed.Slice(0, 32));
-                global::NetGen.Runtime.PackedLinear.ForwardBatch(_packed.Slice(0, 32), default, input, Z1, 2, 3);
+                global::NetGen.Runtime.Gradients.LinearForward(input, _p.Slice(0, 6), default, Z1, _rows, 2, 3, cache.Scratch.Slice(0, 5 * _rows));
 
                 // layer 1: relu, 3
                 //   A1 = max(0, Z1)
@@ -367,8 +362,7 @@ namespace Lessons
 
                 // layer 2: linear 3 → 2
                 //   Z2 = A1 · Wᵀ,  W = 1.weight
-                global::NetGen.Runtime.PackedLinear.Pack(_p.Slice(6, 6), 2, 3, _packed.Slice(32, 48));
-                global::NetGen.Runtime.PackedLinear.ForwardBatch(_packed.Slice(32, 48), default, A1, Z2, 3, 2);
+                global::NetGen.Runtime.Gradients.LinearForward(A1, _p.Slice(6, 6), default, Z2, _rows, 3, 2, cache.Scratch.Slice(0, 5 * _rows));
 
                 // layer 2: relu, 2
                 //   A2 = max(0, Z2)
@@ -376,8 +370,7 @@ namespace Lessons
 
                 // layer 3: linear 2 → 1
                 //   Z3 = A2 · Wᵀ,  W = 2.weight
-                global::NetGen.Runtime.PackedLinear.Pack(_p.Slice(12, 2), 1, 2, _packed.Slice(80, 32));
-                global::NetGen.Runtime.PackedLinear.ForwardBatch(_packed.Slice(80, 32), default, A2, Z3, 2, 1);
+                global::NetGen.Runtime.Gradients.LinearForward(A2, _p.Slice(12, 2), default, Z3, _rows, 2, 1, cache.Scratch.Slice(0, 3 * _rows));
 
                 // layer 3: sigmoid, 1
                 //   A3 = sigmoid(Z3) = 1 / (1 + e^(−Z3))
@@ -530,10 +523,10 @@ namespace Lessons
         public sealed class BatchCache
         {
             // Floats of one row: the input, then each tensor (14 values, and as many gradients); doubles of a row's
-            // norm statistics; floats of scratch for the wide linear layers (their input and output, transposed).
+            // norm statistics; floats of scratch for the linear layers' forward pass (an input and output, transposed).
             private const int FloatsPerRow = 14;
             private const int StatisticsPerRow = 0;
-            private const int ScratchPerRow = 0;
+            private const int ScratchPerRow = 5;
 
             private readonly float[] _values;
             private readonly float[] _gradients;

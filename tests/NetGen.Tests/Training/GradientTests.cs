@@ -36,10 +36,10 @@ public sealed class GradientTests(ITestOutputHelper output)
     public void Gradients_in_CSharp_9_on_the_netstandard2_1_runtime_agree_with_the_float64_backward_pass() => Check(6, unity: true);
 
     /// <summary>
-    /// Wide layers (at least <c>TrainingPlanner.PackLimit</c> inputs) over batches of at least a
-    /// vector's width of rows take the forward path that transposes the activations for the
-    /// matrix kernel; narrow ones are packed; a single row takes dot products. All three agree
-    /// with the float64 reference, and with each other within the format's bound.
+    /// Wide layers over batches of at least a vector's width of rows take the forward path that
+    /// transposes the activations for the matrix kernel (in AVX 8 × 8 tiles where they fill one);
+    /// a single row takes dot products. Both agree with the float64 reference, and so with each
+    /// other within the format's bound.
     /// </summary>
     [Fact]
     public void Wide_layers_over_many_rows_agree_with_the_float64_backward_pass()
