@@ -324,27 +324,11 @@ public static class Gradients
         Guard.Length(y.Length, x.Length, nameof(y));
         int rows = x.Length / size;
         Guard.Length(statistics.Length, 2 * rows, nameof(statistics));
+        Guard.Length(weight.IsEmpty ? size : weight.Length, size, nameof(weight));
+        Guard.Length(bias.IsEmpty ? size : bias.Length, size, nameof(bias));
         for (int r = 0; r < rows; r++)
         {
-            var xr = x.Slice(r * size, size);
-            double sum = 0;
-            for (int i = 0; i < size; i++)
-            {
-                sum += xr[i];
-            }
-
-            double mean = sum / size;
-            double squares = 0;
-            for (int i = 0; i < size; i++)
-            {
-                double d = xr[i] - mean;
-                squares += d * d;
-            }
-
-            double inverseStd = 1.0 / Math.Sqrt((squares / size) + epsilon);
-            statistics[2 * r] = mean;
-            statistics[(2 * r) + 1] = inverseStd;
-            Normalization.LayerNorm(xr, y.Slice(r * size, size), weight, bias, epsilon);
+            statistics[(2 * r) + 1] = Normalization.LayerNormRow(x.Slice(r * size, size), y.Slice(r * size, size), weight, bias, epsilon, out statistics[2 * r]);
         }
     }
 
@@ -403,17 +387,10 @@ public static class Gradients
         Guard.Length(y.Length, x.Length, nameof(y));
         int rows = x.Length / size;
         Guard.Length(statistics.Length, rows, nameof(statistics));
+        Guard.Length(weight.IsEmpty ? size : weight.Length, size, nameof(weight));
         for (int r = 0; r < rows; r++)
         {
-            var xr = x.Slice(r * size, size);
-            double squares = 0;
-            for (int i = 0; i < size; i++)
-            {
-                squares += (double)xr[i] * xr[i];
-            }
-
-            statistics[r] = 1.0 / Math.Sqrt((squares / size) + epsilon);
-            Normalization.RmsNorm(xr, y.Slice(r * size, size), weight, epsilon);
+            statistics[r] = Normalization.RmsNormRow(x.Slice(r * size, size), y.Slice(r * size, size), weight, epsilon);
         }
     }
 

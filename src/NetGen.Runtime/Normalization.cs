@@ -20,13 +20,20 @@ public static class Normalization
         CheckAffine(weight, n, nameof(weight));
         CheckAffine(bias, n, nameof(bias));
 
+        LayerNormRow(x, y, weight, bias, epsilon, out _);
+    }
+
+    /// <summary>One row of <see cref="LayerNorm"/>, its arguments checked; returns <c>1/√(var + eps)</c> and gives the mean (what training records).</summary>
+    internal static double LayerNormRow(ReadOnlySpan<float> x, Span<float> y, ReadOnlySpan<float> weight, ReadOnlySpan<float> bias, double epsilon, out double mean)
+    {
+        int n = x.Length;
         double sum = 0;
         for (int i = 0; i < n; i++)
         {
             sum += x[i];
         }
 
-        double mean = sum / n;
+        mean = sum / n;
         double squares = 0;
         for (int i = 0; i < n; i++)
         {
@@ -50,6 +57,8 @@ public static class Normalization
 
             y[i] = (float)v;
         }
+
+        return inverseStd;
     }
 
     /// <summary><c>y = x / √(mean(x²) + eps) ⊙ weight</c> (<c>nn.RMSNorm</c>).</summary>
@@ -59,6 +68,13 @@ public static class Normalization
         Guard.Length(y.Length, n, nameof(y));
         CheckAffine(weight, n, nameof(weight));
 
+        RmsNormRow(x, y, weight, epsilon);
+    }
+
+    /// <summary>One row of <see cref="RmsNorm"/>, its arguments checked; returns <c>1/√(mean(x²) + eps)</c> (what training records).</summary>
+    internal static double RmsNormRow(ReadOnlySpan<float> x, Span<float> y, ReadOnlySpan<float> weight, double epsilon)
+    {
+        int n = x.Length;
         double squares = 0;
         for (int i = 0; i < n; i++)
         {
@@ -71,6 +87,8 @@ public static class Normalization
             double v = x[i] * inverseRms;
             y[i] = (float)(weight.IsEmpty ? v : v * weight[i]);
         }
+
+        return inverseRms;
     }
 
     /// <summary>
