@@ -26,4 +26,25 @@ public enum GpuActivation
 
     /// <summary><c>tanh(x)</c>.</summary>
     Tanh,
+
+    /// <summary><c>x &gt; 0 ? x : α(eˣ − 1)</c>, α the first parameter.</summary>
+    Elu,
+
+    /// <summary>SELU, <c>λ(x &gt; 0 ? x : α(eˣ − 1))</c> with its fixed α and λ.</summary>
+    Selu,
+
+    /// <summary><c>βx &gt; threshold ? x : log(1 + e^(βx))/β</c>: β the first parameter, the threshold the second.</summary>
+    Softplus,
+
+    /// <summary><c>x·tanh(softplus(x))</c>.</summary>
+    Mish,
+
+    /// <summary><c>max(0, min(1, αx + β))</c>: α the first parameter, β the second.</summary>
+    HardSigmoid,
+
+    /// <summary><c>x·min(max(x + 3, 0), 6)/6</c>.</summary>
+    HardSwish,
+
+    /// <summary><c>min(max(x, min), max)</c>: the bounds are the two parameters.</summary>
+    Clip,
 }

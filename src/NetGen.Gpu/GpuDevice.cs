@@ -161,7 +161,7 @@ internal sealed class DeviceKernels
     {
         LinearTiled = accelerator.LoadKernel<ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, LinearShape>(Kernels.LinearTiled);
         LinearRows = accelerator.LoadAutoGroupedKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, LinearShape>(Kernels.LinearRows);
-        Activation = accelerator.LoadAutoGroupedKernel<Index1D, ArrayView<float>, ArrayView<float>, int, float>(Kernels.Activation);
+        Activation = accelerator.LoadAutoGroupedKernel<Index1D, ArrayView<float>, ArrayView<float>, int, float, float>(Kernels.Activation);
         Add = accelerator.LoadAutoGroupedKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>>(Kernels.Add);
         SwiGluGate = accelerator.LoadAutoGroupedKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>>(Kernels.SwiGluGate);
         BatchNorm = accelerator.LoadAutoGroupedKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, int>(Kernels.BatchNorm);
@@ -173,7 +173,7 @@ internal sealed class DeviceKernels
 
     public Action<AcceleratorStream, Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, LinearShape> LinearRows { get; }
 
-    public Action<AcceleratorStream, Index1D, ArrayView<float>, ArrayView<float>, int, float> Activation { get; }
+    public Action<AcceleratorStream, Index1D, ArrayView<float>, ArrayView<float>, int, float, float> Activation { get; }
 
     public Action<AcceleratorStream, Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>> Add { get; }
 

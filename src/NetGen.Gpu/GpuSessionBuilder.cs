@@ -52,7 +52,15 @@ public sealed class GpuSessionBuilder : IDisposable
     }
 
     /// <summary><c>y = act(x Wᵀ + b)</c>, with <paramref name="packedWeight"/> in <c>NetGen.Runtime.PackedLinear</c>'s panel layout; an empty <paramref name="bias"/> is none.</summary>
-    public void Linear(int x, int y, int inputs, int outputs, ReadOnlySpan<float> packedWeight, ReadOnlySpan<float> bias, GpuActivation activation, float alpha, bool onDevice)
+    public void Linear(int x, int y, int inputs, int outputs, ReadOnlySpan<float> packedWeight, ReadOnlySpan<float> bias, GpuActivation activation, float alpha, bool onDevice) =>
+        Linear(x, y, inputs, outputs, packedWeight, bias, activation, alpha, 0f, onDevice);
+
+    /// <summary>
+    /// <c>y = act(x Wᵀ + b)</c> for an activation of two parameters (<paramref name="alpha"/> and
+    /// <paramref name="beta"/> in the order <see cref="GpuActivation"/> gives them), with
+    /// <paramref name="packedWeight"/> in <c>NetGen.Runtime.PackedLinear</c>'s panel layout; an empty <paramref name="bias"/> is none.
+    /// </summary>
+    public void Linear(int x, int y, int inputs, int outputs, ReadOnlySpan<float> packedWeight, ReadOnlySpan<float> bias, GpuActivation activation, float alpha, float beta, bool onDevice)
     {
         Check(x, inputs);
         Check(y, outputs);
@@ -63,14 +71,17 @@ public sealed class GpuSessionBuilder : IDisposable
         }
 
         string op = string.Create(CultureInfo.InvariantCulture, $"linear {inputs}→{outputs}{(activation == GpuActivation.None ? string.Empty : " + " + Name(activation))}");
-        Add(new LinearStep(Info(y, op, onDevice), x, y, inputs, outputs, packedWeight, bias, activation, alpha, onDevice ? Resources : null));
+        Add(new LinearStep(Info(y, op, onDevice), x, y, inputs, outputs, packedWeight, bias, activation, alpha, beta, onDevice ? Resources : null));
     }
 
     /// <summary><c>y = act(x)</c> element by element (<see cref="GpuActivation.None"/> copies).</summary>
-    public void Activation(int x, int y, GpuActivation activation, float alpha, bool onDevice)
+    public void Activation(int x, int y, GpuActivation activation, float alpha, bool onDevice) => Activation(x, y, activation, alpha, 0f, onDevice);
+
+    /// <summary><c>y = act(x)</c> element by element for an activation of two parameters, in the order <see cref="GpuActivation"/> gives them.</summary>
+    public void Activation(int x, int y, GpuActivation activation, float alpha, float beta, bool onDevice)
     {
         CheckSame(x, y);
-        Add(new ActivationStep(Info(y, activation == GpuActivation.None ? "copy" : Name(activation), onDevice), x, y, activation, alpha));
+        Add(new ActivationStep(Info(y, activation == GpuActivation.None ? "copy" : Name(activation), onDevice), x, y, activation, alpha, beta));
     }
 
     /// <summary>Softmax, or log-softmax, of each row.</summary>
@@ -169,6 +180,8 @@ public sealed class GpuSessionBuilder : IDisposable
     {
         GpuActivation.LeakyRelu => "leaky_relu",
         GpuActivation.GeluTanh => "gelu (tanh)",
+        GpuActivation.HardSigmoid => "hard_sigmoid",
+        GpuActivation.HardSwish => "hard_swish",
         _ => activation.ToString().ToLowerInvariant(),
     };
 

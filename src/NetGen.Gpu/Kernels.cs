@@ -6,7 +6,7 @@ namespace NetGen.Gpu;
 /// <summary>The shape and epilogue of one linear layer's launch.</summary>
 internal readonly struct LinearShape
 {
-    public LinearShape(int rows, int inputs, int outputs, bool hasBias, GpuActivation activation, float alpha)
+    public LinearShape(int rows, int inputs, int outputs, bool hasBias, GpuActivation activation, float alpha, float beta)
     {
         Rows = rows;
         Inputs = inputs;
@@ -14,6 +14,7 @@ internal readonly struct LinearShape
         HasBias = hasBias ? 1 : 0;
         Activation = (int)activation;
         Alpha = alpha;
+        Beta = beta;
     }
 
     public int Rows { get; }
@@ -27,6 +28,8 @@ internal readonly struct LinearShape
     public int Activation { get; }
 
     public float Alpha { get; }
+
+    public float Beta { get; }
 }
 
 /// <summary>
@@ -92,7 +95,7 @@ internal static class Kernels
                 v += bias[output];
             }
 
-            y[((long)row * shape.Outputs) + output] = Activate(v, shape.Activation, shape.Alpha);
+            y[((long)row * shape.Outputs) + output] = Activate(v, shape.Activation, shape.Alpha, shape.Beta);
         }
     }
 
@@ -128,13 +131,13 @@ internal static class Kernels
                 v += bias[output];
             }
 
-            y[((long)row * shape.Outputs) + output] = Activate(v, shape.Activation, shape.Alpha);
+            y[((long)row * shape.Outputs) + output] = Activate(v, shape.Activation, shape.Alpha, shape.Beta);
         }
     }
 
     /// <summary><c>y = act(x)</c>, element by element.</summary>
-    public static void Activation(Index1D i, ArrayView<float> x, ArrayView<float> y, int activation, float alpha) =>
-        y[i] = Activate(x[i], activation, alpha);
+    public static void Activation(Index1D i, ArrayView<float> x, ArrayView<float> y, int activation, float alpha, float beta) =>
+        y[i] = Activate(x[i], activation, alpha, beta);
 
     /// <summary><c>y = a + b</c> (a residual connection).</summary>
     public static void Add(Index1D i, ArrayView<float> a, ArrayView<float> b, ArrayView<float> y) => y[i] = a[i] + b[i];
@@ -240,7 +243,8 @@ internal static class Kernels
         sum = t;
     }
 
-    private static float Activate(float v, int activation, float alpha)
+    /// <summary>The activation of <paramref name="v"/>; <paramref name="alpha"/> and <paramref name="beta"/> are its parameters in the catalogue's order (clip's bounds, softplus's β and threshold).</summary>
+    private static float Activate(float v, int activation, float alpha, float beta)
     {
         switch ((GpuActivation)activation)
         {
@@ -259,10 +263,34 @@ internal static class Kernels
                 return Sigmoid(v);
             case GpuActivation.Tanh:
                 return MathF.Tanh(v);
+            case GpuActivation.Elu:
+                return v > 0f ? v : alpha * (MathF.Exp(v) - 1f);
+            case GpuActivation.Selu:
+                return 1.05070102f * (v > 0f ? v : 1.67326319f * (MathF.Exp(v) - 1f));
+            case GpuActivation.Softplus:
+                return alpha * v > beta ? v : Softplus(alpha * v) / alpha;
+            case GpuActivation.Mish:
+                return v * MathF.Tanh(v > 20f ? v : Softplus(v));
+            case GpuActivation.HardSigmoid:
+                return Clamp((alpha * v) + beta, 0f, 1f);
+            case GpuActivation.HardSwish:
+                return v * Clamp(v + 3f, 0f, 6f) / 6f;
+            case GpuActivation.Clip:
+                return Clamp(v, alpha, beta);
             default:
                 return v;
         }
     }
+
+    /// <summary><c>min(max(v, lo), hi)</c>, NaN passing through, as <c>torch.clamp</c>.</summary>
+    private static float Clamp(float v, float lo, float hi)
+    {
+        float m = v < lo ? lo : v;
+        return m > hi ? hi : m;
+    }
+
+    /// <summary><c>log(1 + eᶻ)</c> without overflow.</summary>
+    private static float Softplus(float z) => Math.Max(z, 0f) + MathF.Log(1f + MathF.Exp(-Math.Abs(z)));
 
     private static float Sigmoid(float x)
     {

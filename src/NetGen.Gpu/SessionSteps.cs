@@ -65,12 +65,13 @@ internal sealed class LinearStep : SessionStep
     private readonly bool _hasBias;
     private readonly GpuActivation _activation;
     private readonly float _alpha;
+    private readonly float _beta;
     private readonly MemoryBuffer1D<float, Stride1D.Dense>? _deviceWeight;
     private readonly MemoryBuffer1D<float, Stride1D.Dense>? _deviceBias;
     private readonly float[] _weight;
     private readonly float[] _bias;
 
-    public LinearStep(GpuStepInfo info, int x, int y, int inputs, int outputs, ReadOnlySpan<float> packedWeight, ReadOnlySpan<float> bias, GpuActivation activation, float alpha, GpuResources? resources)
+    public LinearStep(GpuStepInfo info, int x, int y, int inputs, int outputs, ReadOnlySpan<float> packedWeight, ReadOnlySpan<float> bias, GpuActivation activation, float alpha, float beta, GpuResources? resources)
         : base(info, new[] { x }, y)
     {
         _inputs = inputs;
@@ -78,13 +79,14 @@ internal sealed class LinearStep : SessionStep
         _hasBias = !bias.IsEmpty;
         _activation = activation;
         _alpha = alpha;
+        _beta = beta;
         (_deviceWeight, _weight) = Constant(resources, packedWeight);
         (_deviceBias, _bias) = Constant(resources, bias);
     }
 
     public override void RunDevice(GpuResources device, AcceleratorStream stream, TensorSlot[] tensors, int rows)
     {
-        var shape = new LinearShape(rows, _inputs, _outputs, _hasBias, _activation, _alpha);
+        var shape = new LinearShape(rows, _inputs, _outputs, _hasBias, _activation, _alpha, _beta);
         var x = DeviceView(tensors[Inputs[0]], rows);
         var y = DeviceView(tensors[Output], rows);
         if (rows <= RowsKernelLimit || !device.UseTiledLinear)
@@ -104,16 +106,16 @@ internal sealed class LinearStep : SessionStep
         PackedLinear.ForwardBatch(_weight, _hasBias ? _bias : default, HostSpan(tensors[Inputs[0]], rows), y, _inputs, _outputs, epilogue);
         if (_activation is not (GpuActivation.None or GpuActivation.Relu))
         {
-            ActivationStep.Apply(_activation, _alpha, y, y);
+            ActivationStep.Apply(_activation, _alpha, _beta, y, y);
         }
     }
 }
 
 /// <summary>An element-wise activation, or a copy.</summary>
-internal sealed class ActivationStep(GpuStepInfo info, int x, int y, GpuActivation activation, float alpha)
+internal sealed class ActivationStep(GpuStepInfo info, int x, int y, GpuActivation activation, float alpha, float beta)
     : SessionStep(info, new[] { x }, y)
 {
-    public static void Apply(GpuActivation activation, float alpha, ReadOnlySpan<float> x, Span<float> y)
+    public static void Apply(GpuActivation activation, float alpha, float beta, ReadOnlySpan<float> x, Span<float> y)
     {
         switch (activation)
         {
@@ -124,6 +126,13 @@ internal sealed class ActivationStep(GpuStepInfo info, int x, int y, GpuActivati
             case GpuActivation.Silu: Activations.Silu(x, y); break;
             case GpuActivation.Sigmoid: Activations.Sigmoid(x, y); break;
             case GpuActivation.Tanh: Activations.Tanh(x, y); break;
+            case GpuActivation.Elu: Activations.Elu(x, y, alpha); break;
+            case GpuActivation.Selu: Activations.Selu(x, y); break;
+            case GpuActivation.Softplus: Activations.Softplus(x, y, alpha, beta); break;
+            case GpuActivation.Mish: Activations.Mish(x, y); break;
+            case GpuActivation.HardSigmoid: Activations.HardSigmoid(x, y, alpha, beta); break;
+            case GpuActivation.HardSwish: Activations.HardSwish(x, y); break;
+            case GpuActivation.Clip: Activations.Clip(x, y, alpha, beta); break;
             default: Elementwise.Copy(x, y); break;
         }
     }
@@ -131,10 +140,10 @@ internal sealed class ActivationStep(GpuStepInfo info, int x, int y, GpuActivati
     public override void RunDevice(GpuResources device, AcceleratorStream stream, TensorSlot[] tensors, int rows)
     {
         var x = DeviceView(tensors[Inputs[0]], rows);
-        device.Kernels.Activation(stream, (int)x.Length, x, DeviceView(tensors[Output], rows), (int)activation, alpha);
+        device.Kernels.Activation(stream, (int)x.Length, x, DeviceView(tensors[Output], rows), (int)activation, alpha, beta);
     }
 
-    public override void RunHost(TensorSlot[] tensors, int rows) => Apply(activation, alpha, HostSpan(tensors[Inputs[0]], rows), HostSpan(tensors[Output], rows));
+    public override void RunHost(TensorSlot[] tensors, int rows) => Apply(activation, alpha, beta, HostSpan(tensors[Inputs[0]], rows), HostSpan(tensors[Output], rows));
 }
 
 /// <summary>Softmax or log-softmax of each row.</summary>

@@ -25,7 +25,7 @@ namespace NetGen.Runtime;
 /// chain of span calls multiplies. ReLU and the softmaxes' final division or subtraction use
 /// <see cref="TensorPrimitives"/>.
 /// </remarks>
-public static class Activations
+public static partial class Activations
 {
     /// <summary><c>y = max(0, x)</c>.</summary>
     public static void Relu(ReadOnlySpan<float> x, Span<float> y) => TensorPrimitives.Max(x, 0f, y);

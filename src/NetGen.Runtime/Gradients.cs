@@ -224,6 +224,109 @@ public static class Gradients
         Map(x, dy, dx, accumulate, new LeakyReluGradient(alpha));
     }
 
+    /// <summary>ELU: <c>dx (+)= x &gt; 0 ? dy : dy·(y + α)</c>, from the saved output as PyTorch does.</summary>
+    public static void Elu(ReadOnlySpan<float> x, ReadOnlySpan<float> y, ReadOnlySpan<float> dy, Span<float> dx, float alpha, bool accumulate)
+    {
+        Check(x, dy, dx);
+        Guard.Length(y.Length, x.Length, nameof(y));
+        for (int i = 0; i < x.Length; i++)
+        {
+            Write(dx, i, x[i] > 0f ? dy[i] : dy[i] * (y[i] + alpha), accumulate);
+        }
+    }
+
+    /// <summary>SELU: <c>dx (+)= x &gt; 0 ? λ·dy : dy·(y + λα)</c>.</summary>
+    public static void Selu(ReadOnlySpan<float> x, ReadOnlySpan<float> y, ReadOnlySpan<float> dy, Span<float> dx, bool accumulate)
+    {
+        Check(x, dy, dx);
+        Guard.Length(y.Length, x.Length, nameof(y));
+        const float ScaledAlpha = SpecialFunctions.SeluScale * SpecialFunctions.SeluAlpha;
+        for (int i = 0; i < x.Length; i++)
+        {
+            Write(dx, i, x[i] > 0f ? dy[i] * SpecialFunctions.SeluScale : dy[i] * (y[i] + ScaledAlpha), accumulate);
+        }
+    }
+
+    /// <summary>Softplus: <c>dx (+)= βx &gt; threshold ? dy : dy·σ(βx)</c>, in double.</summary>
+    public static void Softplus(ReadOnlySpan<float> x, ReadOnlySpan<float> dy, Span<float> dx, float beta, float threshold, bool accumulate)
+    {
+        Check(x, dy, dx);
+        for (int i = 0; i < x.Length; i++)
+        {
+            double z = (double)beta * x[i];
+            Write(dx, i, z > threshold ? dy[i] : (float)(dy[i] * Logistic(z)), accumulate);
+        }
+    }
+
+    /// <summary>Mish: <c>dx (+)= dy·(t + x·σ(x)·(1 − t²))</c> with <c>t = tanh(softplus(x))</c>, in double.</summary>
+    public static void Mish(ReadOnlySpan<float> x, ReadOnlySpan<float> dy, Span<float> dx, bool accumulate)
+    {
+        Check(x, dy, dx);
+        for (int i = 0; i < x.Length; i++)
+        {
+            double v = x[i];
+            double t = Math.Tanh(v > 20.0 ? v : SpecialFunctions.SoftplusOf(v));
+            Write(dx, i, (float)(dy[i] * (t + (v * Logistic(v) * (1.0 - (t * t))))), accumulate);
+        }
+    }
+
+    /// <summary>Hard sigmoid: <c>dx (+)= 0 &lt; αx + β &lt; 1 ? α·dy : 0</c>.</summary>
+    public static void HardSigmoid(ReadOnlySpan<float> x, ReadOnlySpan<float> dy, Span<float> dx, float alpha, float beta, bool accumulate)
+    {
+        Check(x, dy, dx);
+        for (int i = 0; i < x.Length; i++)
+        {
+            float t = (x[i] * alpha) + beta;
+            Write(dx, i, t > 0f && t < 1f ? dy[i] * alpha : 0f, accumulate);
+        }
+    }
+
+    /// <summary>Hard swish, as PyTorch: <c>dx (+)= x &lt; −3 ? 0 : x ≤ 3 ? dy·(x/3 + ½) : dy</c>.</summary>
+    public static void HardSwish(ReadOnlySpan<float> x, ReadOnlySpan<float> dy, Span<float> dx, bool accumulate)
+    {
+        Check(x, dy, dx);
+        for (int i = 0; i < x.Length; i++)
+        {
+            float v = x[i];
+            Write(dx, i, v < -3f ? 0f : (v <= 3f ? dy[i] * ((v / 3f) + 0.5f) : dy[i]), accumulate);
+        }
+    }
+
+    /// <summary>Clip, as <c>torch.clamp</c>: <c>dx (+)= min ≤ x ≤ max ? dy : 0</c>.</summary>
+    public static void Clip(ReadOnlySpan<float> x, ReadOnlySpan<float> dy, Span<float> dx, float min, float max, bool accumulate)
+    {
+        Check(x, dy, dx);
+        for (int i = 0; i < x.Length; i++)
+        {
+            Write(dx, i, x[i] >= min && x[i] <= max ? dy[i] : 0f, accumulate);
+        }
+    }
+
+    /// <summary>
+    /// An affine step's backward over rows of <paramref name="scale"/>'s length,
+    /// <c>dx (+)= dy ⊙ scale</c>: its scale and shift are constants, with no gradient.
+    /// </summary>
+    /// <exception cref="ArgumentException"><paramref name="dy"/> is not whole rows, or <paramref name="dx"/> is not its length.</exception>
+    public static void Affine(ReadOnlySpan<float> dy, ReadOnlySpan<float> scale, Span<float> dx, bool accumulate)
+    {
+        Guard.Length(dx.Length, dy.Length, nameof(dx));
+        int n = scale.Length;
+        if (n == 0 || dy.Length % n != 0)
+        {
+            throw new ArgumentException($"dy holds {dy.Length} values; expected whole rows of the scale's {n}.", nameof(dy));
+        }
+
+        for (int row = 0; row < dy.Length; row += n)
+        {
+            for (int i = 0; i < n; i++)
+            {
+                Write(dx, row + i, dy[row + i] * scale[i], accumulate);
+            }
+        }
+    }
+
+    private static double Logistic(double z) => z >= 0 ? 1.0 / (1.0 + Math.Exp(-z)) : Math.Exp(z) / (1.0 + Math.Exp(z));
+
     /// <summary>Exact GELU: <c>dx (+)= dy · (Φ(x) + x·φ(x))</c>, in double.</summary>
     public static void Gelu(ReadOnlySpan<float> x, ReadOnlySpan<float> dy, Span<float> dx, bool accumulate)
     {

@@ -43,6 +43,24 @@ public enum Activation
 
     /// <summary>Log-softmax over the whole vector.</summary>
     LogSoftmax,
+
+    /// <summary><c>x &gt; 0 ? x : eˣ − 1</c> (ELU with α = 1).</summary>
+    Elu,
+
+    /// <summary>SELU, <c>λ(x &gt; 0 ? x : α(eˣ − 1))</c>.</summary>
+    Selu,
+
+    /// <summary><c>log(1 + eˣ)</c> (softplus with β = 1, threshold 20).</summary>
+    Softplus,
+
+    /// <summary><c>x·tanh(softplus(x))</c>.</summary>
+    Mish,
+
+    /// <summary><c>max(0, min(1, x/6 + ½))</c>, as PyTorch's <c>hardsigmoid</c>.</summary>
+    HardSigmoid,
+
+    /// <summary><c>x·min(max(x + 3, 0), 6)/6</c>.</summary>
+    HardSwish,
 }
 
 /// <summary>The base of every layer attribute.</summary>
@@ -108,6 +126,66 @@ public sealed class LeakyReluAttribute : LayerAttribute
     public float Alpha { get; set; } = 0.01f;
 }
 
+/// <summary>ELU, <c>x &gt; 0 ? x : α(eˣ − 1)</c>, as <c>torch.nn.ELU</c>.</summary>
+[Conditional("NETGEN_KEEP_ATTRIBUTES")]
+[AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
+public sealed class EluAttribute : LayerAttribute
+{
+    /// <summary>α (default 1).</summary>
+    public float Alpha { get; set; } = 1f;
+}
+
+/// <summary>SELU, <c>λ(x &gt; 0 ? x : α(eˣ − 1))</c> with α ≈ 1.6733 and λ ≈ 1.0507, as <c>torch.nn.SELU</c>.</summary>
+[Conditional("NETGEN_KEEP_ATTRIBUTES")]
+[AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
+public sealed class SeluAttribute : LayerAttribute;
+
+/// <summary>Softplus, <c>βx &gt; threshold ? x : log(1 + e^(βx))/β</c>, as <c>torch.nn.Softplus</c>.</summary>
+[Conditional("NETGEN_KEEP_ATTRIBUTES")]
+[AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
+public sealed class SoftplusAttribute : LayerAttribute
+{
+    /// <summary>β (default 1; positive).</summary>
+    public float Beta { get; set; } = 1f;
+
+    /// <summary>Above this value of βx the output is x (default 20).</summary>
+    public float Threshold { get; set; } = 20f;
+}
+
+/// <summary>Mish, <c>x·tanh(softplus(x))</c>, as <c>torch.nn.Mish</c>.</summary>
+[Conditional("NETGEN_KEEP_ATTRIBUTES")]
+[AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
+public sealed class MishAttribute : LayerAttribute;
+
+/// <summary><c>max(0, min(1, αx + β))</c>; the defaults are PyTorch's <c>nn.Hardsigmoid</c> (ONNX's are α = 0.2, β = 0.5).</summary>
+[Conditional("NETGEN_KEEP_ATTRIBUTES")]
+[AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
+public sealed class HardSigmoidAttribute : LayerAttribute
+{
+    /// <summary>α (default 1/6).</summary>
+    public float Alpha { get; set; } = 1f / 6f;
+
+    /// <summary>β (default 0.5).</summary>
+    public float Beta { get; set; } = 0.5f;
+}
+
+/// <summary><c>x·min(max(x + 3, 0), 6)/6</c>, as <c>torch.nn.Hardswish</c>.</summary>
+[Conditional("NETGEN_KEEP_ATTRIBUTES")]
+[AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
+public sealed class HardSwishAttribute : LayerAttribute;
+
+/// <summary><c>min(max(x, Min), Max)</c>, as <c>torch.clamp</c>; a bound not set is none.</summary>
+[Conditional("NETGEN_KEEP_ATTRIBUTES")]
+[AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
+public sealed class ClipAttribute : LayerAttribute
+{
+    /// <summary>The lower bound (default: none).</summary>
+    public float Min { get; set; } = float.NegativeInfinity;
+
+    /// <summary>The upper bound (default: none).</summary>
+    public float Max { get; set; } = float.PositiveInfinity;
+}
+
 /// <summary>GELU, <c>x·Φ(x)</c>, exact or with the tanh approximation.</summary>
 [Conditional("NETGEN_KEEP_ATTRIBUTES")]
 [AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
@@ -155,6 +233,21 @@ public sealed class LayerNormAttribute : LayerAttribute
 
     /// <summary>β; absent means 0.</summary>
     public string? Bias { get; set; }
+}
+
+/// <summary>
+/// <c>y = x ⊙ Scale + Shift</c> with constants (an input normaliser, a rescaled output): each a
+/// vector string of one value per feature, or of one value for every feature; absent, 1 and 0.
+/// </summary>
+[Conditional("NETGEN_KEEP_ATTRIBUTES")]
+[AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
+public sealed class AffineAttribute : LayerAttribute
+{
+    /// <summary>The scale, such as <c>"0.5"</c> or <c>"1 2 4"</c>; absent means 1.</summary>
+    public string? Scale { get; set; }
+
+    /// <summary>The shift; absent means 0.</summary>
+    public string? Shift { get; set; }
 }
 
 /// <summary>RMS normalization, <c>x/√(mean(x²)+ε) ⊙ weight</c>.</summary>

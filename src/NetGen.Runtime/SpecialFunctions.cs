@@ -95,4 +95,61 @@ public static class SpecialFunctions
         float e = MathF.Exp(x);
         return e / (1f + e);
     }
+
+    /// <summary>SELU's α, as <c>torch.nn.SELU</c> and ONNX <c>Selu</c> define it (1.6732632423543772848170429916717).</summary>
+    public const float SeluAlpha = 1.67326319f;
+
+    /// <summary>SELU's λ (ONNX's γ), 1.0507009873554804934193349852946.</summary>
+    public const float SeluScale = 1.05070102f;
+
+    /// <summary>ELU, <c>x &gt; 0 ? x : α(eˣ − 1)</c>, as <c>torch.nn.functional.elu</c>.</summary>
+    public static float Elu(float x, float alpha) => ExponentialLinear(x, alpha, 1f);
+
+    /// <summary>SELU, <c>λ(x &gt; 0 ? x : α(eˣ − 1))</c> with the fixed <see cref="SeluAlpha"/> and <see cref="SeluScale"/>.</summary>
+    public static float Selu(float x) => ExponentialLinear(x, SeluAlpha, SeluScale);
+
+    /// <summary>ELU's form with a scale, the float operations <c>Activations.Elu</c> and <c>Selu</c> use in every lane.</summary>
+    internal static float ExponentialLinear(float x, float alpha, float scale)
+    {
+        float negative = alpha * (VectorFunctions.Exp(x < 0f ? x : 0f) - 1f);
+        return float.IsNaN(x) ? x : (x > 0f ? x : negative) * scale;
+    }
+
+    /// <summary>
+    /// Softplus, <c>βx &gt; threshold ? x : log(1 + e^(βx)) / β</c>, as <c>torch.nn.functional.softplus</c>
+    /// (ONNX <c>Softplus</c> is β = 1 with no threshold; beyond 20 the two differ by less than e⁻²⁰).
+    /// </summary>
+    public static float Softplus(float x, float beta, float threshold)
+    {
+        double z = (double)beta * x;
+        return z > threshold || float.IsNaN(x) ? x : (float)(SoftplusOf(z) / beta);
+    }
+
+    /// <summary>Mish, <c>x·tanh(softplus(x))</c>, as <c>torch.nn.functional.mish</c> (softplus with threshold 20).</summary>
+    public static float Mish(float x)
+    {
+        double d = x;
+        return float.IsNaN(x) ? x : (float)(d * Math.Tanh(d > 20.0 ? d : SoftplusOf(d)));
+    }
+
+    /// <summary><c>max(0, min(1, αx + β))</c>, as ONNX <c>HardSigmoid</c>; NaN stays NaN.</summary>
+    public static float HardSigmoid(float x, float alpha, float beta) => Clip((x * alpha) + beta, 0f, 1f);
+
+    /// <summary><c>x·min(max(x + 3, 0), 6) / 6</c>, as <c>torch.nn.functional.hardswish</c>; NaN stays NaN.</summary>
+    public static float HardSwish(float x) => (x * Clip(x + 3f, 0f, 6f)) / 6f;
+
+    /// <summary><c>min(max(x, min), max)</c>, as <c>torch.clamp</c>: NaN stays NaN, and <paramref name="max"/> wins where the bounds cross.</summary>
+    public static float Clip(float x, float min, float max)
+    {
+        float m = x < min ? min : x;
+        return m > max ? max : m;
+    }
+
+    /// <summary><c>log(1 + eᶻ)</c> in double, without overflow: <c>max(z, 0) + log(1 + e^(−|z|))</c>.</summary>
+    internal static double SoftplusOf(double z)
+    {
+        double e = Math.Exp(-Math.Abs(z));
+        double log1p = e < 1e-5 ? e * (1.0 - (0.5 * e)) : Math.Log(1.0 + e);
+        return Math.Max(z, 0.0) + log1p;
+    }
 }

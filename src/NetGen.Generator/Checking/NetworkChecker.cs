@@ -87,6 +87,11 @@ internal sealed class NetworkChecker
                 CheckVector(norm.RunningVar, size, where + " \"running_var\"");
                 return size;
 
+            case AffineSpec affine:
+                CheckBroadcastVector(affine.Scale, size, where + " \"scale\"");
+                CheckBroadcastVector(affine.Shift, size, where + " \"shift\"");
+                return size;
+
             case ResidualSpec residual:
                 int inner = CheckLayers(residual.Layers, size, index, stage);
                 if (inner != size)
@@ -149,6 +154,10 @@ internal sealed class NetworkChecker
         {
             Report(DiagnosticDescriptors.InvalidValue, value.Range, value.Label, "a probability in [0, 1)", value.Written);
         }
+        else if (rule == ParameterRule.Positive && !(v > 0 && !double.IsInfinity(v) && !float.IsInfinity((float)v) && (float)v > 0))
+        {
+            Report(DiagnosticDescriptors.InvalidValue, value.Range, value.Label, "a positive number", value.Written);
+        }
         else if (rule == ParameterRule.Finite && (double.IsNaN(v) || double.IsInfinity(v) || float.IsInfinity((float)v)))
         {
             Report(DiagnosticDescriptors.NonFiniteValue, value.Range, value.Label, value.Written);
@@ -191,6 +200,15 @@ internal sealed class NetworkChecker
         if (tensor is not null && tensor.Shape[0] != length)
         {
             Report(DiagnosticDescriptors.WrongShape, tensor.Range, what, $"shape [{Format(length)}]", "shape " + Text.Shape(tensor.Shape));
+        }
+    }
+
+    /// <summary>A vector of one value (for every feature) or of <paramref name="length"/>.</summary>
+    private void CheckBroadcastVector(TensorSpec? tensor, int length, string what)
+    {
+        if (tensor is not null && tensor.Shape[0] != length && tensor.Shape[0] != 1)
+        {
+            Report(DiagnosticDescriptors.WrongShape, tensor.Range, what, $"a number or shape [{Format(length)}]", "shape " + Text.Shape(tensor.Shape));
         }
     }
 

@@ -67,7 +67,7 @@ internal static class GpuSessionEmitter
 
                 if (step.Kind == StepKind.Linear)
                 {
-                    string activation = "None", alpha = "0f", output = step.Output;
+                    string activation = "None", parameters = "0f", output = step.Output;
                     if (step.Fuses.HasFlag(Fusion.Device))
                     {
                         var next = plan.Steps[++i];
@@ -77,13 +77,13 @@ internal static class GpuSessionEmitter
                         }
 
                         activation = next.Function!.GpuActivation!;
-                        alpha = Alpha(next);
+                        parameters = Parameters(next);
                         output = next.Output;
                     }
 
                     string x = Id(step.Inputs[0]), y = Id(output);
                     string bias = step.Weights[1].Length == 0 ? "default" : "Weights." + step.Weights[1];
-                    w.Line($"session.Linear({x}, {y}, {Literals.Int(sizes[step.Inputs[0]])}, {Literals.Int(sizes[step.Output])}, Weights.{step.Weights[0]}, {bias}, {Gpu}.GpuActivation.{activation}, {alpha}, onDevice: {where});");
+                    w.Line($"session.Linear({x}, {y}, {Literals.Int(sizes[step.Inputs[0]])}, {Literals.Int(sizes[step.Output])}, Weights.{step.Weights[0]}, {bias}, {Gpu}.GpuActivation.{activation}, {parameters}, onDevice: {where});");
                     continue;
                 }
 
@@ -93,10 +93,10 @@ internal static class GpuSessionEmitter
                 w.Line(step.Kind switch
                 {
                     StepKind.Activation when step.Function!.GpuActivation is null => step.Function.GpuStep(a, o, where) + ";",
-                    StepKind.Activation => $"session.Activation({a}, {o}, {Gpu}.GpuActivation.{step.Function.GpuActivation}, {Alpha(step)}, onDevice: {where});",
+                    StepKind.Activation => $"session.Activation({a}, {o}, {Gpu}.GpuActivation.{step.Function.GpuActivation}, {Parameters(step)}, onDevice: {where});",
                     StepKind.LayerNorm => $"session.LayerNorm({a}, {o}, {Weight(step.Weights[0])}, {Weight(step.Weights[1])}, {Literals.Double(step.Scalar)}, onDevice: {where});",
                     StepKind.RmsNorm => $"session.RmsNorm({a}, {o}, {Weight(step.Weights[0])}, {Literals.Double(step.Scalar)}, onDevice: {where});",
-                    StepKind.BatchNorm => $"session.BatchNorm({a}, {o}, {Weight(step.Weights[0])}, {Weight(step.Weights[1])}, onDevice: {where});",
+                    StepKind.BatchNorm or StepKind.Affine => $"session.BatchNorm({a}, {o}, {Weight(step.Weights[0])}, {Weight(step.Weights[1])}, onDevice: {where});",
                     StepKind.Add => $"session.Add({a}, {b}, {o}, onDevice: {where});",
                     _ => $"session.SwiGluGate({a}, {b}, {o}, onDevice: {where});",
                 });
@@ -109,8 +109,11 @@ internal static class GpuSessionEmitter
         w.Line();
     }
 
-    /// <summary>The activation's one parameter (leaky_relu's slope), which the device kernels take; 0 for one without.</summary>
-    private static string Alpha(StepPlan step) => step.Arguments.Count > 0 ? Literals.Float(step.Arguments[0]) : "0f";
+    /// <summary>
+    /// The activation's parameters as the device kernels take them: one (leaky_relu's slope; 0 for
+    /// an activation without), or two (clip's bounds, softplus's β and threshold).
+    /// </summary>
+    private static string Parameters(StepPlan step) => step.Arguments.Count == 0 ? "0f" : string.Join(", ", step.Arguments.Select(Literals.Float));
 
     private static string Weight(string name) => name.Length == 0 ? "default" : "Weights." + name;
 }

@@ -10,6 +10,11 @@ internal static class Literals
     /// <summary>The shortest C# float literal that reads back as exactly <paramref name="value"/>.</summary>
     public static string Float(float value)
     {
+        if (float.IsInfinity(value))
+        {
+            return value > 0 ? "float.PositiveInfinity" : "float.NegativeInfinity";
+        }
+
         string text = value.ToString("R", CultureInfo.InvariantCulture);
 
         // "R" is not round-trip on every runtime the compiler may run on; nine digits always are.
@@ -20,6 +25,9 @@ internal static class Literals
 
         return text + "f";
     }
+
+    /// <summary>A number as the math in comments writes it: the float literal without its suffix, infinities as ∞ and −∞.</summary>
+    public static string Number(float value) => float.IsInfinity(value) ? (value > 0 ? "∞" : "−∞") : Float(value).TrimEnd('f');
 
     /// <summary>A C# double literal that reads back as exactly <paramref name="value"/>.</summary>
     public static string Double(double value) => value.ToString("R", CultureInfo.InvariantCulture) + "d";

@@ -217,7 +217,7 @@ internal static partial class NetworkEmitter
             StepKind.Activation => step.Function!.Span(x, y, step.Arguments.Select(a => Literals.Float(a)).ToArray()) + ";",
             StepKind.LayerNorm => $"{Runtime}.Normalization.LayerNorm({x}, {y}, {Weight(step.Weights[0])}, {Weight(step.Weights[1])}, {Literals.Double(step.Scalar)});",
             StepKind.RmsNorm => $"{Runtime}.Normalization.RmsNorm({x}, {y}, {Weight(step.Weights[0])}, {Literals.Double(step.Scalar)});",
-            StepKind.BatchNorm => $"{Runtime}.Normalization.BatchNorm({x}, {y}, {Weight(step.Weights[0])}, {Weight(step.Weights[1])});",
+            StepKind.BatchNorm or StepKind.Affine => $"{Runtime}.Normalization.BatchNorm({x}, {y}, {Weight(step.Weights[0])}, {Weight(step.Weights[1])});",
             StepKind.Add => $"{Runtime}.Elementwise.Add({x}, {x2}, {y});",
             _ => $"{Runtime}.Elementwise.SwiGluGate({x}, {x2}, {y});",
         };

@@ -182,6 +182,13 @@ internal static partial class NetworkEmitter
                     case StepKind.RmsNorm:
                         w.Line($"{Runtime}.Gradients.RmsNormForward({x}, {y}, {OptionalSlice("_p", step.Parameters[0], parameters)}, {Literals.Double(step.Epsilon)}, {Statistics(step, 1)}, {Literals.Int(n)});");
                         break;
+                    case StepKind.Affine:
+                        using (w.Block("for (int _r = 0; _r < _rows; _r++)"))
+                        {
+                            w.Line($"{Runtime}.Normalization.BatchNorm({Row(x, n)}, {Row(y, n)}, {Constant(step.Constants[0], constants)}, {Constant(step.Constants[1], constants)});");
+                        }
+
+                        break;
                     case StepKind.BatchNorm:
                         w.Line($"{Runtime}.Gradients.BatchNormForward({x}, {y}, {OptionalSlice("_p", step.Parameters[0], parameters)}, {OptionalSlice("_p", step.Parameters[1], parameters)}, {Constant(step.Constants[0], constants)}, {Constant(step.Constants[1], constants)}, {Literals.Double(step.Epsilon)});");
                         break;
@@ -308,6 +315,9 @@ internal static partial class NetworkEmitter
                         break;
                     case StepKind.RmsNorm:
                         w.Line($"{Runtime}.Gradients.RmsNorm({x}, {dy}, {OptionalSlice("_p", step.Parameters[0], parameters)}, {Statistics(step, 1)}, {OptionalSlice("_g", step.Parameters[0], parameters)}, {dx}, {Literals.Int(n)}, {accumulate});");
+                        break;
+                    case StepKind.Affine:
+                        WriteUnlessSkipped(w, fromInput, $"{Runtime}.Gradients.Affine({dy}, {Constant(step.Constants[0], constants)}, {dx}, {accumulate});");
                         break;
                     case StepKind.BatchNorm:
                         w.Line($"{Runtime}.Gradients.BatchNorm({x}, {dy}, {OptionalSlice("_p", step.Parameters[0], parameters)}, {Constant(step.Constants[0], constants)}, {Constant(step.Constants[1], constants)}, {Literals.Double(step.Epsilon)}, {OptionalSlice("_g", step.Parameters[0], parameters)}, {OptionalSlice("_g", step.Parameters[1], parameters)}, {dx}, {accumulate});");
@@ -508,6 +518,7 @@ internal static partial class NetworkEmitter
             StepKind.SwiGluGate => $"swiglu gating, {m}",
             StepKind.LayerNorm => "layer_norm, " + m,
             StepKind.RmsNorm => "rms_norm, " + m,
+            StepKind.Affine => "affine, " + m,
             _ => "batch_norm, " + m,
         };
 
@@ -516,10 +527,11 @@ internal static partial class NetworkEmitter
             yield return "  " + step.Kind switch
             {
                 StepKind.Linear => $"{y} = {x} · W{Apostrophe}" + (bias.Length > 0 ? " + b" : string.Empty) + $",  W = {weight}" + (bias.Length > 0 ? $", b = {bias}" : string.Empty),
-                StepKind.Activation => $"{y} = " + step.Function!.Definition(x, step.Arguments.Select(a => Literals.Float(a).TrimEnd('f')).ToArray()),
+                StepKind.Activation => $"{y} = " + step.Function!.Definition(x, step.Arguments.Select(a => Literals.Number(a)).ToArray()),
                 StepKind.LayerNorm => $"{y} = ({x} − μ) σ⁻¹" + Affine(weight, bias) + ",  μ, σ⁻¹ = 1/√(var + ε) of each row recorded",
                 StepKind.RmsNorm => $"{y} = {x} ρ" + Affine(weight, string.Empty) + ",  ρ = 1/√(mean(x²) + ε) of each row recorded",
                 StepKind.BatchNorm => $"{y} = ({x} − {step.Constants[0]}) / √({step.Constants[1]} + ε)" + Affine(weight, bias),
+                StepKind.Affine => $"{y} = {x} ⊙ {step.Constants[0]} + {step.Constants[1]}",
                 StepKind.Add => $"{y} = {x} + {step.Inputs[1]}",
                 _ => $"{y} = silu({x}) ⊙ {step.Inputs[1]}",
             };
@@ -534,6 +546,7 @@ internal static partial class NetworkEmitter
             StepKind.LayerNorm => $"{dx} {op} σ⁻¹ (g − mean(g) − x̂ mean(g ⊙ x̂)),  g = {dy}" + (weight.Length > 0 ? " ⊙ γ" : string.Empty) + ",  x̂ = (x − μ) σ⁻¹" + (weight.Length > 0 ? ",  dγ += Σ dy ⊙ x̂" : string.Empty) + (bias.Length > 0 ? ",  dβ += Σ dy" : string.Empty),
             StepKind.RmsNorm => $"{dx} {op} ρ (g − x̂ mean(g ⊙ x̂)),  g = {dy}" + (weight.Length > 0 ? " ⊙ γ" : string.Empty) + ",  x̂ = x ρ" + (weight.Length > 0 ? ",  dγ += Σ dy ⊙ x̂" : string.Empty),
             StepKind.BatchNorm => $"{dx} {op} {dy}" + (weight.Length > 0 ? " ⊙ γ" : string.Empty) + " / √(running_var + ε)" + (weight.Length > 0 ? ",  dγ += Σ dy ⊙ x̂" : string.Empty) + (bias.Length > 0 ? ",  dβ += Σ dy" : string.Empty),
+            StepKind.Affine => $"{dx} {op} {dy} ⊙ {step.Constants[0]}",
             StepKind.Add => $"{dx} {op} {dy},  d{step.Inputs[1]} {(step.Accumulate[1] ? "+=" : "=")} {dy}",
             _ => $"{dx} = {dy} ⊙ {step.Inputs[1]} ⊙ silu′({x}),  d{step.Inputs[1]} = {dy} ⊙ silu({x})",
         };

@@ -25,10 +25,11 @@ internal static class StepMath
         yield return "  " + step.Kind switch
         {
             StepKind.Linear => $"{y} = {step.Weights[0]} · {x}" + (step.Weights[1].Length > 0 ? $" + {step.Weights[1]}" : string.Empty),
-            StepKind.Activation => $"{y}{(step.Function!.Elementwise ? string.Empty : "ᵢ")} = " + step.Function.Definition(x, step.Arguments.Select(a => Literals.Float(a).TrimEnd('f')).ToArray()),
+            StepKind.Activation => $"{y}{(step.Function!.Elementwise ? string.Empty : "ᵢ")} = " + step.Function.Definition(x, step.Arguments.Select(a => Literals.Number(a)).ToArray()),
             StepKind.LayerNorm => $"{y} = ({x} − mean({x})) / √(var({x}) + ε)" + Affine(step.Weights[0], step.Weights[1]) + Epsilon(step),
             StepKind.RmsNorm => $"{y} = {x} / √(mean({x}²) + ε)" + Affine(step.Weights[0], string.Empty) + Epsilon(step),
             StepKind.BatchNorm => $"{y} = {x} ⊙ {step.Weights[0]} + {step.Weights[1]},  {step.Weights[0]} = γ / √(running_var + ε),  {step.Weights[1]} = β − running_mean ⊙ {step.Weights[0]}" + Epsilon(step),
+            StepKind.Affine => $"{y} = {x} ⊙ {step.Weights[0]} + {step.Weights[1]}",
             StepKind.Add => $"{y} = {x} + {step.Inputs[1]}",
             _ => $"{y} = silu({x}) ⊙ {step.Inputs[1]}",
         };

@@ -90,6 +90,7 @@ internal enum StepKind
     LayerNorm,
     RmsNorm,
     BatchNorm,
+    Affine,
     Add,
     SwiGluGate,
 }
@@ -127,6 +128,7 @@ internal sealed record StepPlan(
         StepKind.LayerNorm => LayerOpNames.Of(LayerOp.LayerNorm),
         StepKind.RmsNorm => LayerOpNames.Of(LayerOp.RmsNorm),
         StepKind.BatchNorm => LayerOpNames.Of(LayerOp.BatchNorm),
+        StepKind.Affine => LayerOpNames.Of(LayerOp.Affine),
         StepKind.Add => "add",
         _ => "swiglu_gate",
     };

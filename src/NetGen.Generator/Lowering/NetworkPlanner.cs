@@ -204,6 +204,18 @@ internal sealed class NetworkPlanner
             case NormSpec norm:
                 return (PlanNorm(norm, input, output, size, index, path), size);
 
+            case AffineSpec affine:
+            {
+                // The kernel takes one scale and one shift per feature: a scalar is spread over
+                // the features, and an absent one is 1 or 0 (x ⊙ 1 and x + 0 are exact).
+                string sc = AddWeight("Scale" + path, Spread(affine.Scale, size, 1f), $"scale of {where} (affine){(affine.Scale is null ? ", absent: 1" : string.Empty)}");
+                string sh = AddWeight("Shift" + path, Spread(affine.Shift, size, 0f), $"shift of {where} (affine){(affine.Shift is null ? ", absent: 0" : string.Empty)}");
+                AddTensor(output, size, $"Output of {where} (affine).");
+                AddStep(StepKind.Affine, new[] { input }, output, new[] { sc, sh }, 0, index);
+                _summary.Add(new SummaryRow(output, "affine", size, 0, 0));
+                return (output, size);
+            }
+
             case ResidualSpec residual:
             {
                 var (inner, _) = PlanLayers(residual.Layers, input, index, path);
@@ -292,6 +304,18 @@ internal sealed class NetworkPlanner
         _summary.Add(new SummaryRow(output, LayerOpNames.Of(norm.Op), size, parameters, 0));
         _parameters += parameters;
         return output;
+    }
+
+    /// <summary>A vector of <paramref name="size"/>: the tensor itself, its one value repeated, or <paramref name="absent"/> repeated.</summary>
+    internal static TensorSpec Spread(TensorSpec? tensor, int size, float absent)
+    {
+        if (tensor is not null && tensor.Shape[0] == size)
+        {
+            return tensor;
+        }
+
+        float value = tensor is null ? absent : tensor.Values[0];
+        return new TensorSpec(new EquatableArray<int>(new[] { size }), new EquatableArray<float>(Enumerable.Repeat(value, size).ToArray()), tensor?.Range ?? SourceRange.None);
     }
 
     private string AddWeight(string name, TensorSpec tensor, string summary)

@@ -183,6 +183,28 @@ internal sealed class TrainingPlanner
                 return output;
             }
 
+            case AffineSpec affine:
+            {
+                // Constants, spread over the features as inference has them; ToDescription writes
+                // what was given (a scalar as its vector, which means the same).
+                Begin("affine", layer);
+                string scale = AddConstant(number, "scale", Spread(affine.Scale, size, 1f), describe: affine.Scale is not null);
+                string shift = AddConstant(number, "shift", Spread(affine.Shift, size, 0f), describe: affine.Shift is not null);
+                _description.Add(new DescriptionPart(DescriptionPartKind.EndLayer));
+                AddTensor(output, size);
+                _steps.Add(new TrainingStep(
+                    StepKind.Affine,
+                    new EquatableArray<string>(new[] { input }),
+                    output,
+                    new EquatableArray<string>(new[] { string.Empty, string.Empty }),
+                    new EquatableArray<string>(new[] { scale, shift }),
+                    0,
+                    index,
+                    EquatableArray<bool>.Empty,
+                    StatisticsOffset: _statisticsPerRow));
+                return output;
+            }
+
             case ResidualSpec residual:
             {
                 Begin("residual", layer);
@@ -247,14 +269,22 @@ internal sealed class TrainingPlanner
         return added.Name;
     }
 
-    private string AddConstant(string number, string key, TensorSpec tensor)
+    /// <param name="describe">Whether <c>ToDescription</c> writes it (an affine layer's absent scale or shift is not written).</param>
+    private string AddConstant(string number, string key, TensorSpec tensor, bool describe = true)
     {
         var added = new TrainingTensor(number + "." + key, _constantCount, tensor.Shape, tensor.Values, tensor.External);
         _constants.Add(added);
         _constantCount = checked(_constantCount + added.Count);
-        _description.Add(new DescriptionPart(DescriptionPartKind.Constant, key, added.Name, Rows: tensor.Shape[0]));
+        if (describe)
+        {
+            _description.Add(new DescriptionPart(DescriptionPartKind.Constant, key, added.Name, Rows: tensor.Shape[0]));
+        }
+
         return added.Name;
     }
+
+    /// <summary>A vector of <paramref name="size"/>: the tensor itself, its one value repeated, or <paramref name="absent"/> repeated.</summary>
+    private static TensorSpec Spread(TensorSpec? tensor, int size, float absent) => NetworkPlanner.Spread(tensor, size, absent);
 
     private void AddTensor(string name, int size)
     {

@@ -66,6 +66,7 @@ internal enum NetworkStrategy
 internal enum LayerOp
 {
     Linear,
+    Affine,
     Activation,
     LayerNorm,
     RmsNorm,
@@ -109,6 +110,18 @@ internal sealed record LinearSpec(
     ActivationSpec? Activation,
     bool? Gpu = null)
     : LayerSpec(LayerOp.Linear, Name, Range, NameRange);
+
+/// <summary>
+/// <c>affine</c>: <c>y = x ⊙ scale + shift</c> with constant <see cref="Scale"/> and <see cref="Shift"/>,
+/// each a vector of one value (for every feature) or of one value per feature, or null (1 and 0).
+/// </summary>
+internal sealed record AffineSpec(
+    string? Name,
+    SourceRange Range,
+    SourceRange NameRange,
+    TensorSpec? Scale,
+    TensorSpec? Shift)
+    : LayerSpec(LayerOp.Affine, Name, Range, NameRange);
 
 /// <summary>
 /// An activation of the catalogue (<see cref="Function"/>), as written in <see cref="Form"/>:

@@ -28,6 +28,13 @@ internal static class Ops
 
     private static readonly OpParameter Alpha = new("alpha", "Alpha", 0.01f, ParameterRule.Finite);
     private static readonly OpParameter DropoutP = new("p", "P", 0f, ParameterRule.Probability, Computes: false);
+    private static readonly OpParameter EluAlpha = new("alpha", "Alpha", 1f, ParameterRule.Finite);
+    private static readonly OpParameter SoftplusBeta = new("beta", "Beta", 1f, ParameterRule.Positive);
+    private static readonly OpParameter SoftplusThreshold = new("threshold", "Threshold", 20f, ParameterRule.Finite);
+    private static readonly OpParameter HardAlpha = new("alpha", "Alpha", 1f / 6f, ParameterRule.Finite);
+    private static readonly OpParameter HardBeta = new("beta", "Beta", 0.5f, ParameterRule.Finite);
+    private static readonly OpParameter ClipMin = new("min", "Min", float.NegativeInfinity, ParameterRule.Finite);
+    private static readonly OpParameter ClipMax = new("max", "Max", float.PositiveInfinity, ParameterRule.Finite);
 
     public static readonly ActivationOp Identity = new(
         name: "identity",
@@ -145,10 +152,88 @@ internal static class Ops
         elementwise: false,
         gpuStep: (x, y, where) => $"session.Softmax({x}, {y}, log: true, onDevice: {where})");
 
+    public static readonly ActivationOp Elu = new(
+        name: "elu",
+        forms: new[] { new OpForm("elu", "Elu", EluAlpha) },
+        definition: (x, a) => $"{x} > 0 ? {x} : {a[0]} · (e^{x} − 1)",
+        scalar: (v, a) => $"{Runtime}.SpecialFunctions.Elu({v}, {a[0]})",
+        span: (x, y, a) => $"{Runtime}.Activations.Elu({x}, {y}, {a[0]})",
+        derivative: "{dx} = {x} > 0 ? {dy} : {dy} ⊙ ({y} + α)",
+        gradient: g => $"{Runtime}.Gradients.Elu({g.X}, {g.Y}, {g.Dy}, {g.Dx}, {g.Arguments[0]}, {g.Accumulate})",
+        elementwise: true,
+        gpu: "Elu");
+
+    public static readonly ActivationOp Selu = new(
+        name: "selu",
+        forms: new[] { new OpForm("selu", "Selu") },
+        definition: (x, _) => $"λ · ({x} > 0 ? {x} : α · (e^{x} − 1)),  α = 1.6732632, λ = 1.0507010",
+        scalar: (v, _) => $"{Runtime}.SpecialFunctions.Selu({v})",
+        span: (x, y, _) => $"{Runtime}.Activations.Selu({x}, {y})",
+        derivative: "{dx} = {x} > 0 ? λ {dy} : {dy} ⊙ ({y} + λα)",
+        gradient: g => $"{Runtime}.Gradients.Selu({g.X}, {g.Y}, {g.Dy}, {g.Dx}, {g.Accumulate})",
+        elementwise: true,
+        gpu: "Selu");
+
+    public static readonly ActivationOp Softplus = new(
+        name: "softplus",
+        forms: new[] { new OpForm("softplus", "Softplus", SoftplusBeta, SoftplusThreshold) },
+        definition: (x, a) => $"{a[0]} {x} > {a[1]} ? {x} : log(1 + e^({a[0]} {x})) / {a[0]}",
+        scalar: (v, a) => $"{Runtime}.SpecialFunctions.Softplus({v}, {a[0]}, {a[1]})",
+        span: (x, y, a) => $"{Runtime}.Activations.Softplus({x}, {y}, {a[0]}, {a[1]})",
+        derivative: "{dx} = β {x} > threshold ? {dy} : {dy} ⊙ sigmoid(β {x})",
+        gradient: g => $"{Runtime}.Gradients.Softplus({g.X}, {g.Dy}, {g.Dx}, {g.Arguments[0]}, {g.Arguments[1]}, {g.Accumulate})",
+        elementwise: true,
+        gpu: "Softplus");
+
+    public static readonly ActivationOp Mish = new(
+        name: "mish",
+        forms: new[] { new OpForm("mish", "Mish") },
+        definition: (x, _) => $"{x} · tanh(softplus({x}))",
+        scalar: (v, _) => $"{Runtime}.SpecialFunctions.Mish({v})",
+        span: (x, y, _) => $"{Runtime}.Activations.Mish({x}, {y})",
+        derivative: "{dx} = {dy} ⊙ (t + {x} ⊙ sigmoid({x}) ⊙ (1 − t²)),  t = tanh(softplus({x}))",
+        gradient: g => $"{Runtime}.Gradients.Mish({g.X}, {g.Dy}, {g.Dx}, {g.Accumulate})",
+        elementwise: true,
+        gpu: "Mish");
+
+    public static readonly ActivationOp HardSigmoid = new(
+        name: "hard_sigmoid",
+        forms: new[] { new OpForm("hard_sigmoid", "HardSigmoid", HardAlpha, HardBeta) },
+        definition: (x, a) => $"max(0, min(1, {a[0]} · {x} + {a[1]}))",
+        scalar: (v, a) => $"{Runtime}.SpecialFunctions.HardSigmoid({v}, {a[0]}, {a[1]})",
+        span: (x, y, a) => $"{Runtime}.Activations.HardSigmoid({x}, {y}, {a[0]}, {a[1]})",
+        derivative: "{dx} = 0 < α {x} + β < 1 ? α {dy} : 0",
+        gradient: g => $"{Runtime}.Gradients.HardSigmoid({g.X}, {g.Dy}, {g.Dx}, {g.Arguments[0]}, {g.Arguments[1]}, {g.Accumulate})",
+        elementwise: true,
+        gpu: "HardSigmoid");
+
+    public static readonly ActivationOp HardSwish = new(
+        name: "hard_swish",
+        forms: new[] { new OpForm("hard_swish", "HardSwish") },
+        definition: (x, _) => $"{x} · min(max({x} + 3, 0), 6) / 6",
+        scalar: (v, _) => $"{Runtime}.SpecialFunctions.HardSwish({v})",
+        span: (x, y, _) => $"{Runtime}.Activations.HardSwish({x}, {y})",
+        derivative: "{dx} = {x} < −3 ? 0 : {x} ≤ 3 ? {dy} ⊙ ({x} / 3 + ½) : {dy}",
+        gradient: g => $"{Runtime}.Gradients.HardSwish({g.X}, {g.Dy}, {g.Dx}, {g.Accumulate})",
+        elementwise: true,
+        gpu: "HardSwish");
+
+    public static readonly ActivationOp Clip = new(
+        name: "clip",
+        forms: new[] { new OpForm("clip", "Clip", ClipMin, ClipMax) },
+        definition: (x, a) => $"min(max({x}, {a[0]}), {a[1]})",
+        scalar: (v, a) => $"{Runtime}.SpecialFunctions.Clip({v}, {a[0]}, {a[1]})",
+        span: (x, y, a) => $"{Runtime}.Activations.Clip({x}, {y}, {a[0]}, {a[1]})",
+        derivative: "{dx} = min ≤ {x} ≤ max ? {dy} : 0",
+        gradient: g => $"{Runtime}.Gradients.Clip({g.X}, {g.Dy}, {g.Dx}, {g.Arguments[0]}, {g.Arguments[1]}, {g.Accumulate})",
+        elementwise: true,
+        gpu: "Clip");
+
     /// <summary>Every activation, in the order the format's table lists them.</summary>
     public static readonly IReadOnlyList<ActivationOp> Activations = new[]
     {
         Identity, Relu, LeakyRelu, Gelu, GeluTanh, Silu, Sigmoid, Tanh, Softmax, LogSoftmax,
+        Elu, Selu, Softplus, Mish, HardSigmoid, HardSwish, Clip,
     };
 
     /// <summary>
@@ -178,6 +263,7 @@ internal static class Ops
         var structural = new[]
         {
             new LayerForm(LayerOp.Linear, "linear", "Linear", new[] { "op", "name", "out", "weight", "bias", "activation", "gpu" }, Array.Empty<ActivationOp>()),
+            new LayerForm(LayerOp.Affine, "affine", "Affine", new[] { "op", "name", "scale", "shift" }, Array.Empty<ActivationOp>()),
             new LayerForm(LayerOp.LayerNorm, "layer_norm", "LayerNorm", new[] { "op", "name", "eps", "weight", "bias" }, Array.Empty<ActivationOp>()),
             new LayerForm(LayerOp.RmsNorm, "rms_norm", "RmsNorm", new[] { "op", "name", "eps", "weight" }, Array.Empty<ActivationOp>()),
             new LayerForm(LayerOp.BatchNorm, "batch_norm", "BatchNorm", new[] { "op", "name", "eps", "running_mean", "running_var", "weight", "bias" }, Array.Empty<ActivationOp>()),
@@ -200,8 +286,8 @@ internal static class Ops
                 return new LayerForm(LayerOp.Activation, first.JsonName, first.AttributeName, keys, g.Select(x => x.op).ToArray());
             });
 
-        // The format's table order: linear, the activations, then the norms and blocks.
-        return new[] { structural[0] }.Concat(activations).Concat(structural.Skip(1)).ToArray();
+        // The format's table order: linear and affine, the activations, then the norms and blocks.
+        return structural.Take(2).Concat(activations).Concat(structural.Skip(2)).ToArray();
     }
 }
 
@@ -267,6 +353,9 @@ internal enum ParameterRule
 
     /// <summary>A probability in [0, 1).</summary>
     Probability,
+
+    /// <summary>A finite number above 0.</summary>
+    Positive,
 }
 
 /// <summary>

@@ -191,6 +191,20 @@ internal sealed class AttributeNetworkReader
                 return outSize is null || weight is null ? null : new LinearSpec(name, range, nameRange, outSize.Value, args.RangeOf("outFeatures"), weight, bias, activation, args.Named("Gpu")?.Value as bool?);
             }
 
+            case LayerOp.Affine:
+            {
+                // A string of one number is one value for every feature, as in the JSON form.
+                TensorSpec? scale = Tensor(args, "Scale", rank: 1, required: false);
+                TensorSpec? shift = Tensor(args, "Shift", rank: 1, required: false);
+                if (args.Constant("Scale") is not { IsNull: false } && args.Constant("Shift") is not { IsNull: false })
+                {
+                    Report(DiagnosticDescriptors.MissingKey, range, "Scale", "an Affine layer (which needs Scale, Shift or both)");
+                    return null;
+                }
+
+                return new AffineSpec(name, range, nameRange, scale, shift);
+            }
+
             case LayerOp.LayerNorm or LayerOp.RmsNorm or LayerOp.BatchNorm:
             {
                 ValueSpec eps = Value(args, "eps", "Eps", op == LayerOp.RmsNorm ? 1e-6 : 1e-5);

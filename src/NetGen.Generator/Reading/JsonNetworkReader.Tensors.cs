@@ -38,6 +38,29 @@ internal sealed partial class JsonNetworkReader
         };
     }
 
+    /// <summary>A key that is a number (one value for every feature, read as a vector of one) or a vector; null when absent or reported.</summary>
+    private TensorSpec? ReadScalarOrVector(Dictionary<string, JsonProperty> keys, string key)
+    {
+        if (!keys.TryGetValue(key, out var property))
+        {
+            return null;
+        }
+
+        if (property.Value is JsonNumber number)
+        {
+            return TryReadElement(number, Quote(key), out float value)
+                ? new TensorSpec(new EquatableArray<int>(new[] { 1 }), new EquatableArray<float>(new[] { value }), RangeOf(number))
+                : null;
+        }
+
+        return property.Value switch
+        {
+            JsonArray array => ReadVector(array, Quote(key)),
+            JsonObject encoded => ReadEncodedTensor(encoded, Quote(key), 1),
+            _ => ReportNull(DiagnosticDescriptors.WrongType, property.Value, "a number or a vector (an array of numbers)", Quote(key), property.Value.Describe()),
+        };
+    }
+
     private TensorSpec? ReadVector(JsonArray array, string what)
     {
         var values = new float[array.Items.Count];

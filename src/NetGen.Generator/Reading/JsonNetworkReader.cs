@@ -207,6 +207,31 @@ internal sealed partial class JsonNetworkReader
                     : new LinearSpec(name, range, nameRange, outSize.Value, RangeOf(keys["out"].Value), weight, bias, activation, ReadGpu(keys));
             }
 
+            case LayerOp.Affine:
+            {
+                TensorSpec? scale = ReadScalarOrVector(keys, "scale");
+                TensorSpec? shift = ReadScalarOrVector(keys, "shift");
+                if (!keys.ContainsKey("scale") && !keys.ContainsKey("shift"))
+                {
+                    ReportMissing(obj, "scale", "an affine layer (which needs \"scale\", \"shift\" or both)");
+                    return null;
+                }
+
+                // affine's constants are written into the code (a scalar is spread over the features), which needs their values.
+                foreach (var (key, tensor) in new[] { ("scale", scale), ("shift", shift) })
+                {
+                    if (tensor?.External is not null)
+                    {
+                        _diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidValue.Id, _path, tensor.Range,
+                            $"\"{key}\" of an affine layer", "a number, numbers or \"base64\" data (affine's constants are written into the code)", "a \"file\" tensor"));
+                        return null;
+                    }
+                }
+
+                bool bad = keys.ContainsKey("scale") && scale is null || keys.ContainsKey("shift") && shift is null;
+                return bad ? null : new AffineSpec(name, range, nameRange, scale, shift);
+            }
+
             case LayerOp.LayerNorm or LayerOp.RmsNorm or LayerOp.BatchNorm:
             {
                 LayerOp op = form.Op;

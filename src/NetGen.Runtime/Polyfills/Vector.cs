@@ -33,6 +33,9 @@ internal static class Vector
     public static Vector<float> Max(Vector<float> left, Vector<float> right) => System.Numerics.Vector.Max(left, right);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector<float> Min(Vector<float> left, Vector<float> right) => System.Numerics.Vector.Min(left, right);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector<int> Equals(Vector<float> left, Vector<float> right) => System.Numerics.Vector.Equals(left, right);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -151,6 +151,15 @@ internal sealed class ReferenceGradients
                 return layer.TryGetProperty("activation", out var activation) ? Activation(activation.GetString()!, default, z, tape) : z;
             }
 
+            case "affine":
+            {
+                // Constants: no parameter gradient, dx = dy ⊙ scale.
+                double[] scale = ReferenceNetwork.AffineVector(layer, "scale", n, 1);
+                double[] shift = ReferenceNetwork.AffineVector(layer, "shift", n, 0);
+                tape.Add(dy => dy.Select((v, j) => v * scale[j]).ToArray());
+                return x.Select((v, j) => (v * scale[j]) + shift[j]).ToArray();
+            }
+
             case "layer_norm":
             case "rms_norm":
             case "batch_norm":
@@ -351,6 +360,40 @@ internal sealed class ReferenceGradients
                 {
                     double sum = dy.Sum();
                     return dy.Select((d, i) => d - (Math.Exp(y[i]) * sum)).ToArray();
+                }
+
+                case "elu":
+                {
+                    double a = ReferenceNetwork.Parameter(layer, "alpha", 1f);
+                    return dy.Select((d, i) => x[i] > 0 ? d : d * a * Math.Exp(x[i])).ToArray();
+                }
+
+                case "selu":
+                    return dy.Select((d, i) => ReferenceNetwork.SeluScale * (x[i] > 0 ? d : d * ReferenceNetwork.SeluAlpha * Math.Exp(x[i]))).ToArray();
+                case "softplus":
+                {
+                    double beta = ReferenceNetwork.Parameter(layer, "beta", 1f), threshold = ReferenceNetwork.Parameter(layer, "threshold", 20f);
+                    return dy.Select((d, i) => beta * x[i] > threshold ? d : d * ReferenceNetwork.Sigmoid(beta * x[i])).ToArray();
+                }
+
+                case "mish":
+                    return dy.Select((d, i) =>
+                    {
+                        double v = x[i], t = Math.Tanh(v > 20 ? v : ReferenceNetwork.Softplus(v));
+                        return d * (t + (v * ReferenceNetwork.Sigmoid(v) * (1 - (t * t))));
+                    }).ToArray();
+                case "hard_sigmoid":
+                {
+                    double a = ReferenceNetwork.Parameter(layer, "alpha", 1f / 6f), b = ReferenceNetwork.Parameter(layer, "beta", 0.5f);
+                    return dy.Select((d, i) => (a * x[i]) + b is > 0 and < 1 ? a * d : 0).ToArray();
+                }
+
+                case "hard_swish":
+                    return dy.Select((d, i) => x[i] < -3 ? 0 : x[i] <= 3 ? d * ((x[i] / 3) + 0.5) : d).ToArray();
+                case "clip":
+                {
+                    double lo = ReferenceNetwork.Parameter(layer, "min", float.NegativeInfinity), hi = ReferenceNetwork.Parameter(layer, "max", float.PositiveInfinity);
+                    return dy.Select((d, i) => x[i] >= lo && x[i] <= hi ? d : 0).ToArray();
                 }
 
                 default:

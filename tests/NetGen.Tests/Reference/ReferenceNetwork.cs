@@ -57,6 +57,18 @@ internal sealed class ReferenceNetwork
         return x;
     }
 
+    /// <summary>An affine layer's scale or shift over <paramref name="n"/> features: a number or a vector of one is every feature's.</summary>
+    internal static double[] AffineVector(JsonElement layer, string key, int n, double absent)
+    {
+        if (!layer.TryGetProperty(key, out var value))
+        {
+            return Enumerable.Repeat(absent, n).ToArray();
+        }
+
+        double[] values = value.ValueKind == JsonValueKind.Number ? new[] { value.GetDouble() } : Vector(value);
+        return values.Length == 1 ? Enumerable.Repeat(values[0], n).ToArray() : values;
+    }
+
     private static double[] Layer(JsonElement layer, string op, double[] x, string label, string? name, List<(string, double[])> tensors)
     {
         switch (op)
@@ -87,6 +99,15 @@ internal sealed class ReferenceNetwork
 
                 tensors.Add((name ?? "Z" + label, z));
                 return z;
+            }
+
+            case "affine":
+            {
+                double[] scale = AffineVector(layer, "scale", x.Length, 1);
+                double[] shift = AffineVector(layer, "shift", x.Length, 0);
+                var y = x.Select((v, i) => (v * scale[i]) + shift[i]).ToArray();
+                tensors.Add((name ?? "N" + label, y));
+                return y;
             }
 
             case "layer_norm":
@@ -201,13 +222,54 @@ internal sealed class ReferenceNetwork
                 return x.Select(v => v - max - log).ToArray();
             }
 
+            case "elu":
+            {
+                double eluAlpha = Parameter(layer, "alpha", 1f);
+                return x.Select(v => v > 0 ? v : eluAlpha * (Math.Exp(v) - 1)).ToArray();
+            }
+
+            case "selu":
+                return x.Select(v => SeluScale * (v > 0 ? v : SeluAlpha * (Math.Exp(v) - 1))).ToArray();
+            case "softplus":
+            {
+                double beta = Parameter(layer, "beta", 1f), threshold = Parameter(layer, "threshold", 20f);
+                return x.Select(v => beta * v > threshold ? v : Softplus(beta * v) / beta).ToArray();
+            }
+
+            case "mish":
+                return x.Select(v => v * Math.Tanh(v > 20 ? v : Softplus(v))).ToArray();
+            case "hard_sigmoid":
+            {
+                double slope = Parameter(layer, "alpha", 1f / 6f), offset = Parameter(layer, "beta", 0.5f);
+                return x.Select(v => Math.Max(0, Math.Min(1, (slope * v) + offset))).ToArray();
+            }
+
+            case "hard_swish":
+                return x.Select(v => v * Math.Min(Math.Max(v + 3, 0), 6) / 6).ToArray();
+            case "clip":
+            {
+                double lo = Parameter(layer, "min", float.NegativeInfinity), hi = Parameter(layer, "max", float.PositiveInfinity);
+                return x.Select(v => Math.Min(Math.Max(v, lo), hi)).ToArray();
+            }
+
             default:
                 throw new ArgumentException("Unknown op " + op);
         }
     }
 
     internal static bool IsActivation(string op) =>
-        op is "identity" or "dropout" or "relu" or "leaky_relu" or "gelu" or "silu" or "swish" or "sigmoid" or "tanh" or "softmax" or "log_softmax";
+        op is "identity" or "dropout" or "relu" or "leaky_relu" or "gelu" or "silu" or "swish" or "sigmoid" or "tanh" or "softmax" or "log_softmax"
+            or "elu" or "selu" or "softplus" or "mish" or "hard_sigmoid" or "hard_swish" or "clip";
+
+    /// <summary>SELU's constants in double, as PyTorch's documentation gives them.</summary>
+    internal const double SeluAlpha = 1.6732632423543772848170429916717, SeluScale = 1.0507009873554804934193349852946;
+
+    /// <summary>An activation parameter as the network computes with it: the written number rounded to float32, or the default.</summary>
+    internal static double Parameter(JsonElement layer, string key, float defaultValue) =>
+        layer.ValueKind == JsonValueKind.Object && layer.TryGetProperty(key, out var value) ? (float)value.GetDouble() : defaultValue;
+
+    /// <summary><c>log(1 + eᶻ)</c> without overflow.</summary>
+    internal static double Softplus(double z) => Math.Max(z, 0) + Math.Log(1 + Math.Exp(-Math.Abs(z)));
 
     internal static double Sigmoid(double v) => v >= 0 ? 1 / (1 + Math.Exp(-v)) : Math.Exp(v) / (1 + Math.Exp(v));
 
