@@ -32,16 +32,19 @@ internal sealed record LinearLayer(int Out, TensorValue Weight, TensorValue? Bia
     }
 }
 
-/// <summary>An activation of the format: <paramref name="Op"/>, with leaky_relu's <c>alpha</c> or gelu's <c>approximate</c> where given.</summary>
-internal sealed record ActivationLayer(string Op, float? Alpha = null, string? Approximate = null) : Layer(Op)
+/// <summary>
+/// An activation of the format: <paramref name="Op"/> with its parameters (leaky_relu's and
+/// elu's <c>alpha</c>, clip's <c>min</c> and <c>max</c>, ...) and gelu's <c>approximate</c> where given.
+/// </summary>
+internal sealed record ActivationLayer(string Op, string? Approximate = null, params (string Key, float Value)[] Parameters) : Layer(Op)
 {
     public override IEnumerable<KeyValuePair<string, object>> Keys
     {
         get
         {
-            if (Alpha is { } alpha)
+            foreach (var (key, value) in Parameters)
             {
-                yield return Key("alpha", alpha);
+                yield return Key(key, value);
             }
 
             if (Approximate is not null)
@@ -50,6 +53,31 @@ internal sealed record ActivationLayer(string Op, float? Alpha = null, string? A
             }
         }
     }
+}
+
+/// <summary>
+/// <c>affine</c>: <c>y = x ⊙ scale + shift</c>, each one value (written as a number) or one per
+/// feature, or absent.
+/// </summary>
+internal sealed record AffineLayer(float[]? Scale, float[]? Shift) : Layer("affine")
+{
+    public override IEnumerable<KeyValuePair<string, object>> Keys
+    {
+        get
+        {
+            if (Scale is not null)
+            {
+                yield return Key("scale", Value(Scale));
+            }
+
+            if (Shift is not null)
+            {
+                yield return Key("shift", Value(Shift));
+            }
+        }
+    }
+
+    private static object Value(float[] values) => values.Length == 1 ? values[0] : new TensorValue(new[] { values.Length }, values);
 }
 
 /// <summary><c>layer_norm</c> over the features.</summary>

@@ -1,4 +1,6 @@
 using System;
+using System.Collections.Generic;
+using System.Globalization;
 using System.Linq;
 using NetGen.Onnx.Proto;
 
@@ -22,13 +24,97 @@ internal sealed partial class GraphWalker
         Elementwise(node, new ActivationLayer("sigmoid"));
     }
 
+    private void ReadHardSigmoid(NodeProto node)
+    {
+        float alpha = FloatAttribute(node, "alpha", 0.2f);
+        float beta = FloatAttribute(node, "beta", 0.5f);
+
+        // HardSwish as ONNX's own function body writes it: Mul(x, HardSigmoid(x, α = 1/6, β = ½)).
+        string x = node.Input[0];
+        if (alpha == 1f / 6f && beta == 0.5f
+            && SingleConsumer(node.Output[0]) is { } next && next.Node.OpType == "Mul" && next.Node.Input.Count == 2
+            && next.Node.Input.Contains(x) && next.Node.Input.Contains(node.Output[0]))
+        {
+            _done[next.Index] = true;
+            Elementwise(node, new ActivationLayer("hard_swish"), next.Node.Output[0]);
+            return;
+        }
+
+        Elementwise(node, new ActivationLayer("hard_sigmoid", null, ("alpha", alpha), ("beta", beta)));
+    }
+
+    /// <summary>Selu: with ONNX's default α and γ, the format's selu (whose constants they are); with others, γ · elu(x, α).</summary>
+    private void ReadSelu(NodeProto node)
+    {
+        const float DefaultAlpha = 1.67326319217681884765625f;
+        const float DefaultGamma = 1.05070102214813232421875f;
+        float alpha = FloatAttribute(node, "alpha", DefaultAlpha);
+        float gamma = FloatAttribute(node, "gamma", DefaultGamma);
+        if (alpha == DefaultAlpha && gamma == DefaultGamma)
+        {
+            Elementwise(node, new ActivationLayer("selu"));
+            return;
+        }
+
+        // Other constants: γ · elu(x, α), an elu and an affine scale.
+        var value = Latest(node, node.Input[0]);
+        AddLayer(new ActivationLayer("elu", null, ("alpha", alpha)), node.Output[0] + "/elu", value.Shape);
+        AddLayer(new AffineLayer(new[] { gamma }, null), node.Output[0], value.Shape);
+    }
+
+    /// <summary>
+    /// Clip: before opset 11 its bounds are the attributes <c>min</c> and <c>max</c>; from 11 on
+    /// they are the optional inputs 1 and 2, which must be constant scalars. A bound left out is
+    /// left out of the description too (no bound on that side).
+    /// </summary>
+    private void ReadClip(NodeProto node)
+    {
+        var parameters = new List<(string Key, float Value)>();
+        if (_opset < 11)
+        {
+            foreach (string key in new[] { "min", "max" })
+            {
+                if (node.Attribute.FirstOrDefault(a => a.Name == key) is { } attribute)
+                {
+                    parameters.Add((key, attribute.F));
+                }
+            }
+        }
+        else
+        {
+            for (int i = 1; i <= 2; i++)
+            {
+                if (InputName(node, i) is not { } name)
+                {
+                    continue;
+                }
+
+                var bound = ConstantInput(node, name, i == 1 ? "min" : "max");
+                if (!bound.IsScalar)
+                {
+                    throw NodeError(node, $"its {(i == 1 ? "min" : "max")} '{name}' has shape {bound.ShapeText}; Clip's bounds are scalars");
+                }
+
+                parameters.Add((i == 1 ? "min" : "max", bound.Values[0]));
+            }
+        }
+
+        if (parameters.Any(p => float.IsNaN(p.Value)))
+        {
+            throw NodeError(node, "a bound is NaN");
+        }
+
+        // An infinite bound is no bound: the format leaves the key out.
+        Elementwise(node, new ActivationLayer("clip", null, parameters.Where(p => !float.IsInfinity(p.Value)).ToArray()));
+    }
+
     private void ReadGelu(NodeProto node)
     {
         string approximate = StringAttribute(node, "approximate", "none");
         var layer = approximate switch
         {
             "none" => new ActivationLayer("gelu"),
-            "tanh" => new ActivationLayer("gelu", Approximate: "tanh"),
+            "tanh" => new ActivationLayer("gelu", "tanh"),
             _ => throw NodeError(node, $"approximate is '{approximate}'; expected 'none' or 'tanh'"),
         };
         Elementwise(node, layer);

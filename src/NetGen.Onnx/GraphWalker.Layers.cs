@@ -73,11 +73,6 @@ internal sealed partial class GraphWalker
     {
         string left = node.Input[0];
         string right = node.Input[1];
-        if (_constants.ContainsKey(left) || _constants.ContainsKey(right))
-        {
-            throw NodeError(node, "an Add of a constant is read only as the bias right after a MatMul");
-        }
-
         var a = Get(node, left);
         var b = Get(node, right);
         var (early, late) = a.Position <= b.Position ? (a, b) : (b, a);

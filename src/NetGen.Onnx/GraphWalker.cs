@@ -140,6 +140,11 @@ internal sealed partial class GraphWalker
             throw NodeError(node, $"the op {node.Domain}.{node.OpType} is not in the ONNX domain");
         }
 
+        if (TryFold(node))
+        {
+            return;
+        }
+
         switch (node.OpType)
         {
             case "Identity":
@@ -158,7 +163,21 @@ internal sealed partial class GraphWalker
                 ReadMatMul(node);
                 break;
             case "Add":
-                ReadAdd(node);
+                if (!TryArithmetic(node))
+                {
+                    ReadAdd(node);
+                }
+
+                break;
+            case "Sub":
+                if (!TryArithmetic(node))
+                {
+                    throw NodeError(node, "it subtracts two tensors the network computes; NetGen subtracts constants only");
+                }
+
+                break;
+            case "Neg":
+                ReadNeg(node);
                 break;
             case "Relu":
                 Elementwise(node, new ActivationLayer("relu"));
@@ -170,12 +189,35 @@ internal sealed partial class GraphWalker
                 ReadSigmoid(node);
                 break;
             case "LeakyRelu":
-                Elementwise(node, new ActivationLayer("leaky_relu", Alpha: FloatAttribute(node, "alpha", 0.01f)));
+                Elementwise(node, new ActivationLayer("leaky_relu", null, ("alpha", FloatAttribute(node, "alpha", 0.01f))));
                 break;
             case "Gelu":
                 ReadGelu(node);
                 break;
-            case "Div" or "Mul" when TryErfGelu(node):
+            case "Elu":
+                Elementwise(node, new ActivationLayer("elu", null, ("alpha", FloatAttribute(node, "alpha", 1f))));
+                break;
+            case "Selu":
+                ReadSelu(node);
+                break;
+            case "Softplus":
+                // ONNX's log(1 + e^x); the format's softplus (β 1) returns x above its threshold
+                // of 20, where the two differ by under 2.1e-9.
+                Elementwise(node, new ActivationLayer("softplus"));
+                break;
+            case "HardSigmoid":
+                ReadHardSigmoid(node);
+                break;
+            case "HardSwish":
+                Elementwise(node, new ActivationLayer("hard_swish"));
+                break;
+            case "Mish":
+                Elementwise(node, new ActivationLayer("mish"));
+                break;
+            case "Clip":
+                ReadClip(node);
+                break;
+            case "Div" or "Mul" when TryErfGelu(node) || TryArithmetic(node):
                 break;
             case "Softmax":
             case "LogSoftmax":
@@ -190,7 +232,9 @@ internal sealed partial class GraphWalker
             case "Erf":
                 throw NodeError(node, "Erf is read only inside the exact GELU, x*0.5*(1+Erf(x/sqrt(2)))");
             case "Mul":
-                throw NodeError(node, "Mul is read only inside SiLU (x*Sigmoid(x)) and the exact GELU, x*0.5*(1+Erf(x/sqrt(2)))");
+                throw NodeError(node, "it multiplies two tensors the network computes; NetGen reads that only inside SiLU (x*Sigmoid(x)), HardSwish (x*HardSigmoid(x)) and the exact GELU, x*0.5*(1+Erf(x/sqrt(2)))");
+            case "Div":
+                throw NodeError(node, "it divides two tensors the network computes; NetGen divides by constants only");
             default:
                 throw NodeError(node, $"unsupported op {node.OpType}; supported: {string.Join(", ", OnnxImporter.SupportedOps)}");
         }

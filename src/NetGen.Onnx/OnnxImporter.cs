@@ -32,9 +32,11 @@ public static class OnnxImporter
     /// <summary>The ops and patterns the importer reads, in the words of its error messages.</summary>
     public static IReadOnlyList<string> SupportedOps { get; } = new[]
     {
-        "Gemm", "MatMul (constant weight, optional Add of a constant bias)", "Add (closing a skip connection)",
+        "Gemm", "MatMul (constant weight, optional Add of a constant bias)", "Add (closing a skip connection, or of a constant)",
+        "Sub, Mul, Div (by a constant, one value or one per feature)", "Neg",
         "Relu", "LeakyRelu", "Sigmoid", "Tanh", "Softmax", "LogSoftmax", "Gelu", "Erf (in x*0.5*(1+Erf(x/sqrt(2))))",
-        "Mul (in x*Sigmoid(x))", "LayerNormalization", "BatchNormalization", "Identity", "Dropout", "Flatten", "Constant",
+        "Mul (in x*Sigmoid(x) and x*HardSigmoid(x))", "Elu", "Selu", "Softplus", "HardSigmoid", "HardSwish", "Mish", "Clip (constant bounds)", "LayerNormalization", "BatchNormalization", "Identity", "Dropout", "Flatten", "Constant",
+        "Sqrt, Reciprocal, Cast (of constants, folded)",
     };
 
     /// <summary>Reads an ONNX file and converts it; the file's folder is where external tensor data is looked up.</summary>

@@ -16,12 +16,12 @@ public sealed class ConformanceTheoryAttribute : TheoryAttribute
 {
 }
 
-/// <summary>Discovers <see cref="ConformanceTheoryAttribute"/> rows; the first argument of a row is the test's name.</summary>
+/// <summary>Discovers <see cref="ConformanceTheoryAttribute"/> rows; the arguments of a row are the suite and the test's name.</summary>
 public sealed class ConformanceTheoryDiscoverer(IMessageSink diagnosticMessageSink) : TheoryDiscoverer(diagnosticMessageSink)
 {
     protected override IEnumerable<IXunitTestCase> CreateTestCasesForDataRow(ITestFrameworkDiscoveryOptions discoveryOptions, ITestMethod testMethod, IAttributeInfo theoryAttribute, object[] dataRow)
     {
-        string? reason = Conformance.Case((string)dataRow[0]).SkipReason;
+        string? reason = Conformance.Named((string)dataRow[0]).Case((string)dataRow[1]).SkipReason;
         return reason is null
             ? base.CreateTestCasesForDataRow(discoveryOptions, testMethod, theoryAttribute, dataRow)
             : CreateTestCasesForSkippedDataRow(discoveryOptions, testMethod, theoryAttribute, dataRow, "not supported: " + reason);
