@@ -20,6 +20,9 @@ public sealed class DescriptionWriter
     /// <summary>Whether the open object or array at each depth has a member already.</summary>
     private readonly Stack<bool> _open = new();
 
+    /// <summary>The top-level array being written: <c>"layers"</c>, then <c>"inputs"</c>, then <c>"constants"</c>.</summary>
+    private string _section = "layers";
+
     /// <summary>Starts a description of a network of <paramref name="input"/> features.</summary>
     /// <param name="input">The network's input size.</param>
     /// <param name="description">The description's free text, or null for none.</param>
@@ -110,6 +113,39 @@ public sealed class DescriptionWriter
         _text.Append("], \"dtype\": \"f32\", \"base64\": \"").Append(Base64(values)).Append("\" }");
     }
 
+    /// <summary>
+    /// A named part of the input (the top-level <c>"inputs"</c>), after every layer: the parts are
+    /// written in the order of the calls.
+    /// </summary>
+    public void InputPart(string name, int size)
+    {
+        Section("inputs");
+        Separate();
+        Begin('{');
+        Value("name", name);
+        Value("size", size);
+        End('}');
+    }
+
+    /// <summary>A named constant (the top-level <c>"constants"</c>), after every layer and input part.</summary>
+    public void Constant(string name, ReadOnlySpan<float> values)
+    {
+        Section("constants");
+        Separate();
+        Begin('{');
+        Value("name", name);
+        Key("values");
+        _text.Append('[');
+        for (int i = 0; i < values.Length; i++)
+        {
+            string text = values[i].ToString("R", CultureInfo.InvariantCulture);
+            _text.Append(i == 0 ? string.Empty : ", ").Append(float.Parse(text, CultureInfo.InvariantCulture) == values[i] ? text : values[i].ToString("G9", CultureInfo.InvariantCulture));
+        }
+
+        _text.Append(']');
+        End('}');
+    }
+
     /// <summary>The description, closed.</summary>
     public override string ToString()
     {
@@ -122,6 +158,25 @@ public sealed class DescriptionWriter
         }
 
         return copy.Append('\n').ToString();
+    }
+
+    /// <summary>Closes the top-level array being written and opens <paramref name="key"/>'s, unless that is the one.</summary>
+    private void Section(string key)
+    {
+        if (_section == key)
+        {
+            return;
+        }
+
+        if (_open.Count != 2)
+        {
+            throw new InvalidOperationException($"\"{key}\" is written after every layer, outside any layer.");
+        }
+
+        End(']');
+        Key(key);
+        Begin('[');
+        _section = key;
     }
 
     private void Key(string key)

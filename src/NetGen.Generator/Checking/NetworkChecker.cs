@@ -51,7 +51,70 @@ internal sealed class NetworkChecker
         }
 
         int output = checker.CheckLayers(spec.Layers, spec.InputSize, parentIndex: null, parentStage: null);
+        checker.CheckMembers();
         return diagnostics.Count == before ? new CheckedNetwork(CheckedNetwork.WithoutPositions(spec), output, checker._inputSizes.ToEquatableArray()) : null;
+    }
+
+    /// <summary>
+    /// The input parts and constants: valid names whose generated members (<c>{Name}Offset</c>,
+    /// <c>{Name}Size</c>, <c>{Name}</c>) are unique and not NetGen's own, parts that add up to the
+    /// input, constants with values.
+    /// </summary>
+    private void CheckMembers()
+    {
+        var members = new Dictionary<string, SourceRange>(System.StringComparer.Ordinal);
+        void Member(string name, SourceRange range)
+        {
+            if (TensorNames.Reserved.Contains(name))
+            {
+                Report(DiagnosticDescriptors.InvalidName, range, name, ", other than a member NetGen generates (" + string.Join(", ", TensorNames.Reserved) + ")");
+            }
+            else if (members.ContainsKey(name))
+            {
+                Report(DiagnosticDescriptors.DuplicateMember, range, name);
+            }
+            else
+            {
+                members.Add(name, range);
+            }
+        }
+
+        bool Valid(string name, SourceRange range)
+        {
+            if (NamePattern.IsMatch(name) && name.Length <= MaxNameLength)
+            {
+                return true;
+            }
+
+            Report(DiagnosticDescriptors.InvalidName, range, Printable(name), name.Length > MaxNameLength ? $", at most {MaxNameLength} characters" : string.Empty);
+            return false;
+        }
+
+        long total = 0;
+        foreach (var part in _spec.Inputs)
+        {
+            total += part.Size;
+            if (Valid(part.Name, part.Range))
+            {
+                string member = TensorNames.Member(part.Name);
+                Member(member + "Offset", part.Range);
+                Member(member + "Size", part.Range);
+            }
+        }
+
+        if (_spec.Inputs.Count > 0 && total != _spec.InputSize)
+        {
+            Report(DiagnosticDescriptors.SizeMismatch, _spec.Inputs[0].Range, "\"inputs\"",
+                $"parts whose sizes add up to \"input\", {Format(_spec.InputSize)}", $"sizes that add up to {total.ToString(CultureInfo.InvariantCulture)}");
+        }
+
+        foreach (var constant in _spec.Constants)
+        {
+            if (Valid(constant.Name, constant.Range))
+            {
+                Member(TensorNames.Member(constant.Name), constant.Range);
+            }
+        }
     }
 
     /// <summary>Checks a sequence of layers fed <paramref name="size"/> features; returns the size it produces.</summary>

@@ -40,6 +40,24 @@ internal static class TensorNames
         "input", "output", "inputs", "outputs", "cache", "scratch", "rows", "row", "count", "start",
     };
 
+    /// <summary>
+    /// The member name of an input part or a constant: its name in PascalCase, split at
+    /// underscores (<c>obs_0</c> is <c>Obs0</c>, <c>version_number</c> <c>VersionNumber</c>).
+    /// </summary>
+    public static string Member(string name)
+    {
+        var s = new System.Text.StringBuilder(name.Length);
+        foreach (string word in name.Split('_'))
+        {
+            if (word.Length > 0)
+            {
+                s.Append(char.ToUpperInvariant(word[0])).Append(word, 1, word.Length - 1);
+            }
+        }
+
+        return s.Length == 0 ? name : s.ToString();
+    }
+
     /// <summary>The description's own numbering of a layer, for messages: "3", or "3.2" inside a residual.</summary>
     public static string Index(string? parentIndex, int index) =>
         (parentIndex is null ? string.Empty : parentIndex + ".") + index.ToString(CultureInfo.InvariantCulture);

@@ -110,6 +110,13 @@ internal static class DiagnosticDescriptors
         "Key \"{0}\" appears more than once in {1}",
         "Each key may appear once per object; JSON readers disagree on which duplicate wins.");
 
+    /// <summary>NG0015: an input part or a constant gives the generated class a member it already has.</summary>
+    public static readonly DiagnosticDescriptor DuplicateMember = Error(
+        "NG0015",
+        "Duplicate member",
+        "The member \"{0}\" is defined twice: an input part's {{Name}}Offset and {{Name}}Size and a constant's {{Name}} must be unique",
+        "Input parts and constants become members of the generated class, named in PascalCase.");
+
     /// <summary>NG0101: the [Network] path names no AdditionalFiles item.</summary>
     public static readonly DiagnosticDescriptor DescriptionNotFound = Error(
         "NG0101",
@@ -209,7 +216,7 @@ internal static class DiagnosticDescriptors
         {
             MalformedJson, UnsupportedFormat, UnknownKey, MissingKey, WrongType, UnknownOp, SizeMismatch,
             WrongShape, NonFiniteValue, InvalidName, DuplicateName, InvalidValue, WeightFileUnavailable,
-            DuplicateKey, DescriptionNotFound, AmbiguousDescription, NotStaticPartialClass, InvalidNetworkPath,
+            DuplicateKey, DuplicateMember, DescriptionNotFound, AmbiguousDescription, NotStaticPartialClass, InvalidNetworkPath,
             LayersSplitAcrossDeclarations, MixedForms, LayersWithoutNetwork, UnbalancedResidual, GpuPackageMissing, InvalidStrategyProperty,
             LanguageVersionTooOld, InternalError,
         };

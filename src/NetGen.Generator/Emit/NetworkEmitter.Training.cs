@@ -406,6 +406,17 @@ internal static partial class NetworkEmitter
                 });
             }
 
+            foreach (var part in plan.Inputs)
+            {
+                w.Line($"_w.InputPart({Literals.String(part.Name)}, {Literals.Int(part.Size)});");
+            }
+
+            foreach (var constant in plan.Constants)
+            {
+                string member = Checking.TensorNames.Member(constant.Name);
+                w.Line($"_w.Constant({Literals.String(constant.Name)}, {(constant.Values.Count == 1 ? $"new float[] {{ {member} }}" : member)});");
+            }
+
             w.Line("return _w.ToString();");
         }
     }

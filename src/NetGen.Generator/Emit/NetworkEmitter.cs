@@ -126,6 +126,43 @@ internal static partial class NetworkEmitter
         w.Line("/// <summary>The number of outputs of one sample.</summary>");
         w.Line($"public const int OutputSize = {Literals.Int(plan.OutputSize)};");
         w.Line();
+        int offset = 0;
+        foreach (var part in plan.Inputs)
+        {
+            string member = Checking.TensorNames.Member(part.Name);
+            w.Line($"/// <summary>Where the input part <c>{Literals.Xml(part.Name)}</c> starts in a sample.</summary>");
+            w.Line($"public const int {member}Offset = {Literals.Int(offset)};");
+            w.Line();
+            w.Line($"/// <summary>The number of features of the input part <c>{Literals.Xml(part.Name)}</c>.</summary>");
+            w.Line($"public const int {member}Size = {Literals.Int(part.Size)};");
+            w.Line();
+            offset += part.Size;
+        }
+
+        foreach (var constant in plan.Constants)
+        {
+            string member = Checking.TensorNames.Member(constant.Name);
+            w.Line($"/// <summary>The model's constant <c>{Literals.Xml(constant.Name)}</c>.</summary>");
+            string values = string.Join(", ", constant.Values.Select(Literals.Float));
+            if (constant.Values.Count == 1)
+            {
+                w.Line($"public const float {member} = {values};");
+            }
+            else if (plan.Language == OutputLanguage.CSharp9)
+            {
+                // Before C# 11 and .NET 7 a span of a float array literal allocates: keep one array.
+                w.Line($"public static global::System.ReadOnlySpan<float> {member} => s_{member};");
+                w.Line();
+                w.Line($"private static readonly float[] s_{member} = {{ {values} }};");
+            }
+            else
+            {
+                w.Line($"public static global::System.ReadOnlySpan<float> {member} => new float[] {{ {values} }};");
+            }
+
+            w.Line();
+        }
+
         w.Line("/// <summary>The number of learnable parameters, counted as PyTorch's <c>sum(p.numel() for p in model.parameters())</c>.</summary>");
         w.Line($"public const {(plan.ParameterCount > int.MaxValue ? "long" : "int")} ParameterCount = {Literals.Int(plan.ParameterCount)};");
         w.Line();

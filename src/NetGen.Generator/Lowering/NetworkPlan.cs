@@ -18,6 +18,8 @@ namespace NetGen.Generator.Lowering;
 /// <param name="Language">The C# the code is written in: how the Cache and the weights are declared.</param>
 /// <param name="InLocals">Whether <c>Forward</c> keeps every tensor in a local (see <see cref="HasBatchCore"/>'s remarks).</param>
 /// <param name="Training">The trainable <c>Model</c>, when the class asks for one.</param>
+/// <param name="Inputs">The description's named parts of the input, in order (<c>"inputs"</c>).</param>
+/// <param name="Constants">The description's named constants (<c>"constants"</c>).</param>
 internal sealed record NetworkPlan(
     string SourceFileName,
     string? Description,
@@ -37,7 +39,9 @@ internal sealed record NetworkPlan(
     bool SkipLocalsInit,
     OutputLanguage Language = OutputLanguage.CSharp12,
     bool InLocals = false,
-    TrainingPlan? Training = null)
+    TrainingPlan? Training = null,
+    EquatableArray<InputPart> Inputs = default,
+    EquatableArray<ConstantSpec> Constants = default)
 {
     /// <summary>The name steps use for the network's input.</summary>
     public const string Input = "input";

@@ -118,7 +118,9 @@ internal sealed class NetworkPlanner
             compilation.SkipLocalsInit,
             compilation.Language,
             inLocals,
-            target.Trainable ? TrainingPlanner.Plan(network, cancellationToken) : null);
+            target.Trainable ? TrainingPlanner.Plan(network, cancellationToken) : null,
+            spec.Inputs,
+            spec.Constants);
     }
 
     /// <summary>

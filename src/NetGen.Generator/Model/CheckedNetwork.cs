@@ -15,7 +15,14 @@ internal sealed record CheckedNetwork(NetworkSpec Spec, int OutputSize, Equatabl
 {
     /// <summary>The spec with every <see cref="SourceRange"/> set to <see cref="SourceRange.None"/>.</summary>
     public static NetworkSpec WithoutPositions(NetworkSpec spec) =>
-        spec with { InputRange = SourceRange.None, LayersRange = SourceRange.None, Layers = spec.Layers.Select(WithoutPositions).ToEquatableArray() };
+        spec with
+        {
+            InputRange = SourceRange.None,
+            LayersRange = SourceRange.None,
+            Layers = spec.Layers.Select(WithoutPositions).ToEquatableArray(),
+            Inputs = spec.Inputs.Select(i => i with { Range = SourceRange.None }).ToEquatableArray(),
+            Constants = spec.Constants.Select(c => c with { Range = SourceRange.None }).ToEquatableArray(),
+        };
 
     private static LayerSpec WithoutPositions(LayerSpec layer) => layer switch
     {
@@ -39,6 +46,7 @@ internal sealed record CheckedNetwork(NetworkSpec Spec, int OutputSize, Equatabl
             RunningMean = WithoutPositions(n.RunningMean),
             RunningVar = WithoutPositions(n.RunningVar),
         },
+        AffineSpec f => f with { Range = SourceRange.None, NameRange = SourceRange.None, Scale = WithoutPositions(f.Scale), Shift = WithoutPositions(f.Shift) },
         ResidualSpec r => r with { Range = SourceRange.None, NameRange = SourceRange.None, Layers = r.Layers.Select(WithoutPositions).ToEquatableArray() },
         SwiGluSpec g => g with
         {

@@ -20,7 +20,9 @@ internal sealed record NetworkSpec(
     SourceRange LayersRange,
     NetworkStrategy Strategy = NetworkStrategy.Auto,
     GpuLayers Gpu = GpuLayers.None,
-    long GpuMinWeights = NetworkSpec.DefaultGpuMinWeights)
+    long GpuMinWeights = NetworkSpec.DefaultGpuMinWeights,
+    EquatableArray<InputPart> Inputs = default,
+    EquatableArray<ConstantSpec> Constants = default)
 {
     /// <summary>
     /// The weights a linear layer needs to run on the GPU under <see cref="GpuLayers.Large"/>:
@@ -32,6 +34,16 @@ internal sealed record NetworkSpec(
     /// <summary>The largest feature count a layer may have (16 Mi floats, 64 MiB a vector).</summary>
     public const int MaxFeatures = 1 << 24;
 }
+
+/// <summary>
+/// A named part of the input (the format's <c>"inputs"</c>): a model with several inputs joined
+/// on the feature axis, such as an agent's observations, takes them one after another; the
+/// generated class says where each starts (<c>{Name}Offset</c>) and how long it is (<c>{Name}Size</c>).
+/// </summary>
+internal sealed record InputPart(string Name, int Size, SourceRange Range);
+
+/// <summary>A named constant the model carries beside its output (the format's <c>"constants"</c>), as ONNX's constant graph outputs.</summary>
+internal sealed record ConstantSpec(string Name, EquatableArray<float> Values, SourceRange Range);
 
 /// <summary>Which linear layers a GPU session runs on the device (the format's <c>gpu</c> key).</summary>
 internal enum GpuLayers

@@ -15,7 +15,7 @@ namespace NetGen.Generator.Reading;
 /// </summary>
 internal sealed partial class JsonNetworkReader
 {
-    private static readonly string[] TopLevelKeys = { "format", "input", "layers", "description", "strategy", "gpu", "gpu_min_weights" };
+    private static readonly string[] TopLevelKeys = { "format", "input", "layers", "description", "strategy", "gpu", "gpu_min_weights", "inputs", "constants" };
     private static readonly string[] TensorKeys = { "shape", "dtype", "base64", "file", "offset" };
 
     private readonly string _path;
@@ -123,7 +123,90 @@ internal sealed partial class JsonNetworkReader
             layers = ReadLayers(layersProperty.Value, "\"layers\"");
         }
 
-        return new NetworkSpec(_path, input, inputRange, description, layers, layersRange, strategy, gpu, gpuMinWeights);
+        var inputs = keys.TryGetValue("inputs", out var inputsProperty) ? ReadInputParts(inputsProperty.Value) : EquatableArray<InputPart>.Empty;
+        var constants = keys.TryGetValue("constants", out var constantsProperty) ? ReadConstants(constantsProperty.Value) : EquatableArray<ConstantSpec>.Empty;
+        return new NetworkSpec(_path, input, inputRange, description, layers, layersRange, strategy, gpu, gpuMinWeights, inputs, constants);
+    }
+
+    /// <summary><c>"inputs"</c>: an array of <c>{ "name", "size" }</c>, the parts of the input in order.</summary>
+    private EquatableArray<InputPart> ReadInputParts(JsonNode node)
+    {
+        if (node is not JsonArray array)
+        {
+            Report(DiagnosticDescriptors.WrongType, node, "an array of { \"name\", \"size\" } objects", "\"inputs\"", node.Describe());
+            return EquatableArray<InputPart>.Empty;
+        }
+
+        var parts = new List<InputPart>();
+        foreach (JsonNode item in array.Items)
+        {
+            if (item is not JsonObject obj)
+            {
+                Report(DiagnosticDescriptors.WrongType, item, "an object { \"name\", \"size\" }", "an element of \"inputs\"", item.Describe());
+                continue;
+            }
+
+            var keys = Keys(obj, "an input part", new[] { "name", "size" });
+            var (name, nameRange) = ReadName(keys);
+            int? size = ReadSize(obj, keys, "size", "an input part", required: true);
+            if (name is null)
+            {
+                ReportMissing(obj, "name", "an input part");
+            }
+            else if (size is { } n)
+            {
+                parts.Add(new InputPart(name, n, nameRange));
+            }
+        }
+
+        return parts.ToEquatableArray();
+    }
+
+    /// <summary><c>"constants"</c>: an array of <c>{ "name", "values" }</c>, each a number or a vector.</summary>
+    private EquatableArray<ConstantSpec> ReadConstants(JsonNode node)
+    {
+        if (node is not JsonArray array)
+        {
+            Report(DiagnosticDescriptors.WrongType, node, "an array of { \"name\", \"values\" } objects", "\"constants\"", node.Describe());
+            return EquatableArray<ConstantSpec>.Empty;
+        }
+
+        var constants = new List<ConstantSpec>();
+        foreach (JsonNode item in array.Items)
+        {
+            if (item is not JsonObject obj)
+            {
+                Report(DiagnosticDescriptors.WrongType, item, "an object { \"name\", \"values\" }", "an element of \"constants\"", item.Describe());
+                continue;
+            }
+
+            var keys = Keys(obj, "a constant", new[] { "name", "values" });
+            var (name, nameRange) = ReadName(keys);
+            if (name is null)
+            {
+                ReportMissing(obj, "name", "a constant");
+                continue;
+            }
+
+            if (!keys.ContainsKey("values"))
+            {
+                ReportMissing(obj, "values", "a constant");
+                continue;
+            }
+
+            var values = ReadScalarOrVector(keys, "values");
+            if (values?.External is not null)
+            {
+                _diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidValue.Id, _path, values.Range,
+                    "\"values\" of a constant", "a number, numbers or \"base64\" data", "a \"file\" tensor"));
+            }
+            else if (values is not null)
+            {
+                constants.Add(new ConstantSpec(name, values.Values, nameRange));
+            }
+        }
+
+        return constants.ToEquatableArray();
     }
 
     private EquatableArray<LayerSpec> ReadLayers(JsonNode node, string what)

@@ -90,6 +90,46 @@ public sealed class AttributeFormTests
             run.Source("FromAttributes.g.cs").Split('\n').Where(l => l.Contains("public ")).Select(l => l.Replace("FromAttributes", "FromJson")));
     }
 
+    /// <summary>affine (a scalar and a vector) and the activations with parameters, in both forms.</summary>
+    private const string ElementwiseInJson = """
+        { "format": "netgen/1", "input": 3, "layers": [
+          { "op": "affine", "scale": 0.5, "shift": [1, 2, 3] },
+          { "op": "elu", "alpha": 0.5 }, { "op": "selu" }, { "op": "softplus", "beta": 2, "threshold": 10 }, { "op": "mish" },
+          { "op": "hard_sigmoid", "alpha": 0.2, "beta": 0.5 }, { "op": "hard_swish" }, { "op": "clip", "min": -1, "max": 1 },
+          { "op": "affine", "scale": [1, -1, 2] }
+        ] }
+        """;
+
+    private const string ElementwiseInAttributes = """
+        using NetGen;
+
+        [Network("elementwise.netgen.json")]
+        public static partial class FromJson;
+
+        [Network(input: 3)]
+        [Affine(Scale = "0.5", Shift = "1 2 3")]
+        [Elu(Alpha = 0.5f)]
+        [Selu]
+        [Softplus(Beta = 2f, Threshold = 10f)]
+        [Mish]
+        [HardSigmoid(Alpha = 0.2f, Beta = 0.5f)]
+        [HardSwish]
+        [Clip(Min = -1f, Max = 1f)]
+        [Affine(Scale = "1 -1 2")]
+        public static partial class FromAttributes;
+        """;
+
+    [Fact]
+    public void Affine_and_the_parameterised_activations_written_both_ways_generate_the_same_code()
+    {
+        GeneratorRun run = GeneratorHarness.Run(ElementwiseInAttributes, ("/elementwise.netgen.json", ElementwiseInJson));
+        Assert.Empty(run.Diagnostics);
+        Assert.Empty(run.CompilerDiagnostics);
+        string fromJson = Body(run.Source("FromJson.g.cs"));
+        Assert.Contains("//   N1 = input ⊙ Scale1 + Shift1", fromJson);
+        Assert.Equal(fromJson, Body(run.Source("FromAttributes.g.cs")));
+    }
+
     /// <summary>Everything from ForwardCore on: the steps with their math, and the weight data.</summary>
     private static string Body(string source) => source[source.IndexOf("private static void ForwardCore(", StringComparison.Ordinal)..];
 }
