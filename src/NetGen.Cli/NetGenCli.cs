@@ -41,11 +41,12 @@ internal sealed class NetGenCli(TextWriter output, TextWriter error)
     {
         var model = new Argument<string>("model") { Description = "The ONNX model to convert (model.onnx)." };
         var outputPath = new Option<string?>("--output", "-o") { Description = "The netgen/1 description to write; standard output when absent." };
-        var command = new Command("import", "Convert an ONNX model to a netgen/1 description.") { model, outputPath };
+        var graphOutput = new Option<string?>("--graph-output") { Description = "The graph output to compute, when the model computes several (ML-Agents' deterministic_continuous_actions, Godot RL's output); outputs that depend on no input become constants." };
+        var command = new Command("import", "Convert an ONNX model to a netgen/1 description.") { model, outputPath, graphOutput };
         command.SetAction(parse => Guarded(() =>
         {
             string path = parse.GetValue(model)!;
-            string json = OnnxImporter.ImportFile(path);
+            string json = OnnxImporter.ImportFile(path, parse.GetValue(graphOutput));
             string? target = parse.GetValue(outputPath);
             if (target is null)
             {

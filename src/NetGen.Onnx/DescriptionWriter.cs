@@ -112,6 +112,12 @@ internal sealed record ResidualLayer(IReadOnlyList<Layer> Layers) : Layer("resid
     public override IEnumerable<KeyValuePair<string, object>> Keys => new[] { Key("layers", Layers) };
 }
 
+/// <summary>A named part of the network's input (the description's <c>"inputs"</c>).</summary>
+internal sealed record InputPartValue(string Name, int Size);
+
+/// <summary>A named constant (the description's <c>"constants"</c>): a graph output that depends on no input.</summary>
+internal sealed record ConstantValue(string Name, float[] Values);
+
 /// <summary>A vector (one dimension) or a row-major matrix (two).</summary>
 internal sealed record TensorValue(int[] Shape, float[] Values);
 
@@ -126,7 +132,10 @@ internal static class DescriptionWriter
     /// <summary>Tensors with at most this many elements are written as JSON arrays.</summary>
     public const int InlineLimit = 64;
 
-    public static string Write(int input, string? description, IReadOnlyList<Layer> layers)
+    public static string Write(int input, string? description, IReadOnlyList<Layer> layers) =>
+        Write(input, description, layers, Array.Empty<InputPartValue>(), Array.Empty<ConstantValue>());
+
+    public static string Write(int input, string? description, IReadOnlyList<Layer> layers, IReadOnlyList<InputPartValue> inputs, IReadOnlyList<ConstantValue> constants)
     {
         var s = new StringBuilder();
         s.Append("{\n  \"format\": \"netgen/1\",\n");
@@ -138,7 +147,60 @@ internal static class DescriptionWriter
         s.Append("  \"input\": ").Append(Int(input)).Append(",\n");
         s.Append("  \"layers\": ");
         WriteLayers(s, layers, "  ");
+        if (inputs.Count > 0)
+        {
+            s.Append(",\n  \"inputs\": [\n");
+            for (int i = 0; i < inputs.Count; i++)
+            {
+                s.Append("    { \"name\": ").Append(JsonSerializer.Serialize(inputs[i].Name)).Append(", \"size\": ").Append(Int(inputs[i].Size)).Append(" }")
+                    .Append(i + 1 < inputs.Count ? ",\n" : "\n");
+            }
+
+            s.Append("  ]");
+        }
+
+        if (constants.Count > 0)
+        {
+            s.Append(",\n  \"constants\": [\n");
+            for (int i = 0; i < constants.Count; i++)
+            {
+                s.Append("    { \"name\": ").Append(JsonSerializer.Serialize(constants[i].Name)).Append(", \"values\": ");
+                WriteRow(s, constants[i].Values, 0, constants[i].Values.Length);
+                s.Append(" }").Append(i + 1 < constants.Count ? ",\n" : "\n");
+            }
+
+            s.Append("  ]");
+        }
+
         s.Append("\n}\n");
+        return s.ToString();
+    }
+
+    /// <summary>
+    /// An ONNX name as the format's names are (letters, digits and '_', starting with a letter):
+    /// other characters become '_', and a name that does not start with a letter gets an 'x'.
+    /// </summary>
+    public static string Name(string onnxName)
+    {
+        var s = new StringBuilder(onnxName.Length + 1);
+        foreach (char c in onnxName)
+        {
+            s.Append(c is (>= 'a' and <= 'z') or (>= 'A' and <= 'Z') or (>= '0' and <= '9') or '_' ? c : '_');
+        }
+
+        if (s.Length == 0 || !(s[0] is (>= 'a' and <= 'z') or (>= 'A' and <= 'Z')))
+        {
+            s.Insert(0, 'x');
+        }
+
+        return s.ToString();
+    }
+
+    /// <summary>A layer as one line of its description, for comparing layers.</summary>
+    public static string Describe(Layer layer)
+    {
+        var s = new StringBuilder();
+        WriteLayers(s, new[] { layer }, string.Empty);
         return s.ToString();
     }
 

@@ -142,27 +142,33 @@ internal sealed partial class GraphWalker
     /// </summary>
     private void AddAffine(NodeProto node, string x, float[]? scale, float[]? shift, Value value)
     {
-        if (_layers.Count > 0 && _layers[^1] is AffineLayer previous && value.Position == _layers.Count
+        var chain = Chain(value.Segment);
+        if (chain.Count > 0 && chain[^1] is AffineLayer previous && value.Position == chain.Count
             && SingleConsumer(x) is { } only && only.Node == node)
         {
-            int n = new[] { previous.Scale, previous.Shift, scale, shift }.Max(v => v?.Length ?? 1);
-            double At(float[]? v, int i, double absent) => v is null ? absent : v[v.Length == 1 ? 0 : i];
-            var mergedScale = new float[n];
-            var mergedShift = new float[n];
-            for (int i = 0; i < n; i++)
-            {
-                double s1 = At(previous.Scale, i, 1), b1 = At(previous.Shift, i, 0), s2 = At(scale, i, 1), b2 = At(shift, i, 0);
-                mergedScale[i] = (float)(s1 * s2);
-                mergedShift[i] = (float)((b1 * s2) + b2);
-            }
-
-            bool anyScale = previous.Scale is not null || scale is not null;
-            bool anyShift = previous.Shift is not null || shift is not null;
-            _layers[^1] = new AffineLayer(anyScale ? mergedScale : null, anyShift ? mergedShift : null);
-            _values[node.Output[0]] = new Value(_layers.Count, value.Shape);
+            chain[^1] = Merge(previous, new AffineLayer(scale, shift));
+            _values[node.Output[0]] = value with { Shape = value.Shape };
             return;
         }
 
         AddLayer(new AffineLayer(scale, shift), node.Output[0], value.Shape);
     }
+
+    /// <summary><c>b</c> after <c>a</c> as one affine layer: <c>(x s₁ + b₁) s₂ + b₂ = x (s₁ s₂) + (b₁ s₂ + b₂)</c>, in double, rounded once.</summary>
+    private static AffineLayer Merge(AffineLayer a, AffineLayer b)
+    {
+        int n = new[] { a.Scale, a.Shift, b.Scale, b.Shift }.Max(v => v?.Length ?? 1);
+        var scale = new float[n];
+        var shift = new float[n];
+        for (int i = 0; i < n; i++)
+        {
+            double s1 = At(a.Scale, i, 1), b1 = At(a.Shift, i, 0), s2 = At(b.Scale, i, 1), b2 = At(b.Shift, i, 0);
+            scale[i] = (float)(s1 * s2);
+            shift[i] = (float)((b1 * s2) + b2);
+        }
+
+        return new AffineLayer(a.Scale is null && b.Scale is null ? null : scale, a.Shift is null && b.Shift is null ? null : shift);
+    }
+
+    private static double At(float[]? values, int i, double absent) => values is null ? absent : values[values.Length == 1 ? 0 : i];
 }

@@ -37,11 +37,12 @@ internal sealed partial class GraphWalker
     private Value Latest(NodeProto node, string name)
     {
         var value = Get(node, name);
-        if (value.Position != _layers.Count)
+        if (value.Position != Chain(value.Segment).Count)
         {
             throw NodeError(node, $"it reads '{name}', which is not the latest layer's output; NetGen networks are a chain, with skips only through a residual Add");
         }
 
+        _segment = value.Segment;
         return value;
     }
 

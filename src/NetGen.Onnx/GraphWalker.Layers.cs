@@ -75,6 +75,11 @@ internal sealed partial class GraphWalker
         string right = node.Input[1];
         var a = Get(node, left);
         var b = Get(node, right);
+        if (a.Segment is not null || b.Segment is not null)
+        {
+            throw NodeError(node, $"it adds tensors of the input '{a.Segment ?? b.Segment}' before the inputs are joined by a Concat; NetGen reads only element-wise steps there");
+        }
+
         var (early, late) = a.Position <= b.Position ? (a, b) : (b, a);
         if (late.Position != _layers.Count)
         {

@@ -12,6 +12,13 @@ namespace NetGen.Onnx;
 /// the latest tensor and an earlier one closes a residual block around the layers between
 /// them. Multi-node patterns (MatMul+Add, the erf GELU, SiLU) are recognised where they start.
 /// </summary>
+/// <remarks>
+/// Only the subgraph of the chosen output is read (<see cref="OnnxImportOptions.GraphOutput"/>,
+/// or the one output that the inputs compute); outputs that depend on no input are constants of
+/// the description, and inputs the chosen output does not read are dropped. Several inputs are
+/// one chain each (a segment) up to a <c>Concat</c> on the feature axis, which joins them into
+/// the network's input: their element-wise steps become steps over the joined features.
+/// </remarks>
 internal sealed partial class GraphWalker
 {
     private const float Sqrt2 = 1.41421356237f;
@@ -25,9 +32,17 @@ internal sealed partial class GraphWalker
     private readonly Dictionary<string, List<int>> _consumers = new(StringComparer.Ordinal);
     private readonly HashSet<string> _graphOutputs = new(StringComparer.Ordinal);
     private readonly List<Layer> _layers = new();
+    private readonly Dictionary<string, List<Layer>> _segments = new(StringComparer.Ordinal);
+    private readonly List<InputPartValue> _inputParts = new();
+    private readonly List<string> _droppedInputs = new();
     private readonly bool[] _done;
     private string _inputName = string.Empty;
     private long _inputFeatures = -1;
+    private string _outputName = string.Empty;
+    private List<string> _constantOutputs = new();
+
+    /// <summary>The segment (an input's chain before the Concat) of the value the current node reads; null: the joined chain.</summary>
+    private string? _segment;
 
     public GraphWalker(ModelProto model, OnnxImportOptions options)
     {
@@ -38,8 +53,11 @@ internal sealed partial class GraphWalker
         _done = new bool[_graph.Node.Count];
     }
 
-    /// <summary>A tensor the network computes: the layer count when it was produced, and its shape (-1 where unknown).</summary>
-    private sealed record Value(int Position, long[] Shape)
+    /// <summary>
+    /// A tensor the network computes: the layer count of its chain when it was produced, its shape
+    /// (-1 where unknown), and its chain: an input's segment before the Concat, or null.
+    /// </summary>
+    private sealed record Value(int Position, long[] Shape, string? Segment = null)
     {
         public long Features => Shape.Length == 0 ? 1 : Shape[^1];
     }
@@ -58,9 +76,17 @@ internal sealed partial class GraphWalker
             _constants[frozen.Key] = OnnxTensors.Read(frozen.Value, _options.BaseDirectory, ModelError) with { Name = frozen.Key };
         }
 
-        ReadInput();
+        var needed = ChooseOutput();
+        ReadInputs(needed);
         for (int i = 0; i < _graph.Node.Count; i++)
         {
+            if (!needed[i])
+            {
+                // Not on the way to the chosen output or a constant one: not read at all.
+                _done[i] = true;
+                continue;
+            }
+
             foreach (string input in _graph.Node[i].Input.Where(n => n.Length > 0))
             {
                 if (!_consumers.TryGetValue(input, out var list))
@@ -72,16 +98,14 @@ internal sealed partial class GraphWalker
             }
         }
 
-        foreach (var output in _graph.Output)
-        {
-            _graphOutputs.Add(output.Name);
-        }
+        _graphOutputs.Add(_outputName);
+        _graphOutputs.UnionWith(_constantOutputs);
 
         // Constants first: they depend on nothing, and the patterns read constants that
         // exporters emit after the node where a pattern starts.
         for (int i = 0; i < _graph.Node.Count; i++)
         {
-            if (_graph.Node[i].OpType == "Constant" && _graph.Node[i].Domain is "" or "ai.onnx")
+            if (!_done[i] && _graph.Node[i].OpType == "Constant" && _graph.Node[i].Domain is "" or "ai.onnx")
             {
                 ReadConstantNode(_graph.Node[i]);
                 _done[i] = true;
@@ -99,38 +123,142 @@ internal sealed partial class GraphWalker
         return Finish();
     }
 
-    private void ReadInput()
+    /// <summary>
+    /// Picks the output to compute: the one the options name, else the only one that depends on an
+    /// input. Outputs that depend on no input are the description's constants. Returns which
+    /// nodes are needed for the chosen output and the constants.
+    /// </summary>
+    private bool[] ChooseOutput()
     {
-        var inputs = _graph.Input.Where(i => !_constants.ContainsKey(i.Name)).ToList();
-        if (inputs.Count != 1)
+        var producers = new Dictionary<string, int>(StringComparer.Ordinal);
+        for (int i = 0; i < _graph.Node.Count; i++)
         {
-            throw ModelError(inputs.Count == 0
-                ? "the graph has no input that is not a constant; a network needs one"
-                : $"the graph has {inputs.Count} inputs ({string.Join(", ", inputs.Select(i => "'" + i.Name + "'"))}) that are not constants; a NetGen network has one");
+            foreach (string output in _graph.Node[i].Output.Where(n => n.Length > 0))
+            {
+                producers[output] = i;
+            }
         }
 
-        var input = inputs[0];
-        _inputName = input.Name;
-        if (input.Type?.TensorType is not { } tensorType)
+        var dataInputs = new HashSet<string>(_graph.Input.Where(i => !_constants.ContainsKey(i.Name)).Select(i => i.Name), StringComparer.Ordinal);
+
+        // The nodes and graph inputs each output depends on, walking back from it.
+        (bool[] Nodes, HashSet<string> Inputs) Reach(string name)
         {
-            throw ModelError($"input '{input.Name}' is not a tensor");
+            var nodes = new bool[_graph.Node.Count];
+            var inputs = new HashSet<string>(StringComparer.Ordinal);
+            var pending = new Stack<string>();
+            pending.Push(name);
+            while (pending.Count > 0)
+            {
+                string tensor = pending.Pop();
+                if (dataInputs.Contains(tensor))
+                {
+                    inputs.Add(tensor);
+                }
+                else if (producers.TryGetValue(tensor, out int producer) && !nodes[producer])
+                {
+                    nodes[producer] = true;
+                    foreach (string input in _graph.Node[producer].Input.Where(n => n.Length > 0))
+                    {
+                        pending.Push(input);
+                    }
+                }
+            }
+
+            return (nodes, inputs);
         }
 
-        if (tensorType.ElemType != (int)TensorProto.Types.DataType.Float)
+        var reaches = _graph.Output.Select(o => (o.Name, Reach: Reach(o.Name))).ToList();
+        var computed = reaches.Where(r => r.Reach.Inputs.Count > 0).Select(r => r.Name).ToList();
+        if (_options.GraphOutput is { } chosen)
         {
-            throw ModelError($"input '{input.Name}' holds {OnnxTensors.TypeName(tensorType.ElemType)}; NetGen networks take float32");
+            if (!computed.Contains(chosen))
+            {
+                throw ModelError(reaches.Any(r => r.Name == chosen)
+                    ? $"the output '{chosen}' depends on no input; the outputs the network computes are {Quoted(computed)}"
+                    : $"the graph has no output '{chosen}'; its outputs are {Quoted(reaches.Select(r => r.Name))}");
+            }
+
+            _outputName = chosen;
+        }
+        else if (computed.Count == 1)
+        {
+            _outputName = computed[0];
+        }
+        else if (computed.Count == 0)
+        {
+            throw ModelError(_graph.Output.Count == 0 ? "the graph has no output" : "no output of the graph depends on an input; a network computes from its input");
+        }
+        else
+        {
+            throw ModelError($"the graph computes {computed.Count} outputs ({Quoted(computed)}); a NetGen network computes one: choose it (netgen import --graph-output NAME, or the NetGenModel item's GraphOutput metadata)");
         }
 
-        long[] shape = tensorType.Shape is null
-            ? Array.Empty<long>()
-            : tensorType.Shape.Dim.Select(d => d.ValueCase == TensorShapeProto.Types.Dimension.ValueOneofCase.DimValue && d.DimValue > 0 ? d.DimValue : -1).ToArray();
-        if (shape.Length == 0)
+        _constantOutputs = reaches.Where(r => r.Reach.Inputs.Count == 0).Select(r => r.Name).ToList();
+        var needed = reaches.First(r => r.Name == _outputName).Reach.Nodes;
+        foreach (var constant in reaches.Where(r => r.Reach.Inputs.Count == 0))
         {
-            throw ModelError($"input '{input.Name}' has no shape; NetGen needs at least its feature (last) axis");
+            for (int i = 0; i < needed.Length; i++)
+            {
+                needed[i] |= constant.Reach.Nodes[i];
+            }
         }
 
-        _inputFeatures = shape[^1];
-        _values[input.Name] = new Value(0, shape);
+        var used = reaches.First(r => r.Name == _outputName).Reach.Inputs;
+        _droppedInputs.AddRange(_graph.Input.Where(i => dataInputs.Contains(i.Name) && !used.Contains(i.Name)).Select(i => i.Name));
+        return needed;
+    }
+
+    private static string Quoted(IEnumerable<string> names) => string.Join(", ", names.Select(n => "'" + n + "'"));
+
+    /// <summary>The inputs the chosen output reads: one is the network's input; several are segments until a Concat joins them.</summary>
+    private void ReadInputs(bool[] needed)
+    {
+        var reads = new HashSet<string>(_graph.Node.Where((_, i) => needed[i]).SelectMany(n => n.Input), StringComparer.Ordinal);
+        reads.Add(_outputName);
+        var inputs = _graph.Input.Where(i => !_constants.ContainsKey(i.Name) && reads.Contains(i.Name)).ToList();
+        if (inputs.Count == 0)
+        {
+            throw ModelError("the graph has no input that is not a constant; a network needs one");
+        }
+
+        foreach (var input in inputs)
+        {
+            if (input.Type?.TensorType is not { } tensorType)
+            {
+                throw ModelError($"input '{input.Name}' is not a tensor");
+            }
+
+            if (tensorType.ElemType != (int)TensorProto.Types.DataType.Float)
+            {
+                throw ModelError($"input '{input.Name}' holds {OnnxTensors.TypeName(tensorType.ElemType)}; NetGen networks take float32");
+            }
+
+            long[] shape = tensorType.Shape is null
+                ? Array.Empty<long>()
+                : tensorType.Shape.Dim.Select(d => d.ValueCase == TensorShapeProto.Types.Dimension.ValueOneofCase.DimValue && d.DimValue > 0 ? d.DimValue : -1).ToArray();
+            if (shape.Length == 0)
+            {
+                throw ModelError($"input '{input.Name}' has no shape; NetGen needs at least its feature (last) axis");
+            }
+
+            if (inputs.Count == 1)
+            {
+                _inputName = input.Name;
+                _inputFeatures = shape[^1];
+                _values[input.Name] = new Value(0, shape);
+            }
+            else
+            {
+                _segments[input.Name] = new List<Layer>();
+                _values[input.Name] = new Value(0, shape, input.Name);
+            }
+        }
+
+        if (inputs.Count > 1)
+        {
+            _inputName = string.Join(", ", inputs.Select(i => i.Name));
+        }
     }
 
     private void Visit(NodeProto node)
@@ -140,6 +268,7 @@ internal sealed partial class GraphWalker
             throw NodeError(node, $"the op {node.Domain}.{node.OpType} is not in the ONNX domain");
         }
 
+        _segment = null;
         if (TryFold(node))
         {
             return;
@@ -155,6 +284,9 @@ internal sealed partial class GraphWalker
                 break;
             case "Flatten":
                 ReadFlatten(node);
+                break;
+            case "Concat":
+                ReadConcat(node);
                 break;
             case "Gemm":
                 ReadGemm(node);
@@ -242,12 +374,12 @@ internal sealed partial class GraphWalker
 
     private string Finish()
     {
-        if (_graph.Output.Count != 1)
+        string outputName = _outputName;
+        if (_segments.Count > 0)
         {
-            throw ModelError($"the graph has {_graph.Output.Count} outputs; a NetGen network has one");
+            throw ModelError($"the inputs {Quoted(_segments.Keys)} are not joined by a Concat on the feature axis; NetGen networks have one input, which several inputs can be as the parts of a Concat");
         }
 
-        string outputName = _graph.Output[0].Name;
         if (_constants.ContainsKey(outputName))
         {
             throw ModelError($"the graph's output '{outputName}' is a constant");
@@ -270,10 +402,157 @@ internal sealed partial class GraphWalker
             throw ModelError($"the graph's output '{outputName}' has a feature (last) axis of unknown size");
         }
 
+        var constants = new List<ConstantValue>();
+        foreach (string name in _constantOutputs)
+        {
+            if (!_constants.TryGetValue(name, out var constant))
+            {
+                throw ModelError($"the constant output '{name}' is computed by nodes the importer does not fold");
+            }
+
+            constants.Add(new ConstantValue(DescriptionWriter.Name(name), constant.Values));
+        }
+
         string producer = _model.ProducerName.Length == 0 ? "an unnamed producer" : (_model.ProducerName + " " + _model.ProducerVersion).Trim();
-        string description = $"Imported from {Source} ({producer}, opset {_opset.ToString(CultureInfo.InvariantCulture)}) by netgen import.";
-        return DescriptionWriter.Write(checked((int)_inputFeatures), description, _layers);
+        var description = new System.Text.StringBuilder($"Imported from {Source} ({producer}, opset {_opset.ToString(CultureInfo.InvariantCulture)}) by netgen import");
+        if (_graph.Output.Count > 1)
+        {
+            description.Append($"; output '{outputName}'");
+        }
+
+        if (_droppedInputs.Count > 0)
+        {
+            description.Append($"; inputs it does not read, dropped: {Quoted(_droppedInputs)}");
+        }
+
+        description.Append('.');
+        return DescriptionWriter.Write(checked((int)_inputFeatures), description.ToString(), _layers, _inputParts, constants);
     }
+
+    /// <summary>
+    /// A Concat of the inputs' segments on the feature axis: the network's input. Each segment's
+    /// element-wise steps must line up with the others' (the same activations in the same order,
+    /// with affine steps anywhere between them), and become one step over the joined features: an
+    /// affine step of each part's scale and shift (1 and 0 for a part without one), the activations
+    /// as they are.
+    /// </summary>
+    private void ReadConcat(NodeProto node)
+    {
+        var parts = node.Input.Where(i => i.Length > 0).Select(i => (Name: i, Value: Get(node, i))).ToList();
+        if (parts.Any(p => p.Value.Segment is null) || _layers.Count > 0)
+        {
+            throw NodeError(node, "it concatenates tensors that are not the graph's inputs (or their element-wise steps); NetGen joins only inputs, into the network's input");
+        }
+
+        foreach (var (name, value) in parts)
+        {
+            if (value.Position != Chain(value.Segment).Count)
+            {
+                throw NodeError(node, $"it reads '{name}', which is not the latest step of the input '{value.Segment}'");
+            }
+        }
+
+        var segments = parts.Select(p => p.Value.Segment!).ToList();
+        if (segments.Distinct(StringComparer.Ordinal).Count() != segments.Count || segments.Count != _segments.Count)
+        {
+            throw NodeError(node, $"it joins {Quoted(segments)}; NetGen's network input is every input once ({Quoted(_segments.Keys)})");
+        }
+
+        int rank = parts[0].Value.Shape.Length;
+        long axis = IntAttribute(node, "axis", 1);
+        if ((axis < 0 ? axis + rank : axis) != rank - 1 || parts.Any(p => p.Value.Shape.Length != rank))
+        {
+            throw NodeError(node, $"axis {axis} of rank-{rank} inputs is not the feature (last) axis; NetGen joins inputs along their features");
+        }
+
+        foreach (var (name, value) in parts)
+        {
+            if (value.Features <= 0)
+            {
+                throw NodeError(node, $"the input '{value.Segment}' has shape {OnnxTensors.Format(value.Shape)}, whose feature (last) axis has no fixed size");
+            }
+
+            _inputParts.Add(new InputPartValue(DescriptionWriter.Name(value.Segment!), checked((int)value.Features)));
+        }
+
+        // Each segment as slots: the affine step before each activation, and after the last.
+        var slotted = parts.Select(p => Slots(node, p.Value.Segment!)).ToList();
+        var activations = slotted[0].Activations;
+        for (int s = 1; s < slotted.Count; s++)
+        {
+            if (!slotted[s].Activations.Select(DescriptionWriter.Describe).SequenceEqual(activations.Select(DescriptionWriter.Describe), StringComparer.Ordinal))
+            {
+                throw NodeError(node, $"the input '{segments[s]}' goes through {Steps(slotted[s].Activations)} before the Concat, and '{segments[0]}' through {Steps(activations)}; NetGen joins inputs whose element-wise steps are the same (affine steps aside)");
+            }
+        }
+
+        for (int slot = 0; slot <= activations.Count; slot++)
+        {
+            var affines = slotted.Select(x => x.Affines[slot]).ToList();
+            if (affines.Any(a => a is not null))
+            {
+                _layers.Add(Joined(affines, _inputParts.Select(p => p.Size).ToList()));
+            }
+
+            if (slot < activations.Count)
+            {
+                _layers.Add(activations[slot]);
+            }
+        }
+
+        _segments.Clear();
+        _inputFeatures = _inputParts.Sum(p => (long)p.Size);
+        _inputName = string.Join(", ", segments);
+        var shape = parts[0].Value.Shape.Take(rank - 1).Append(_inputFeatures).ToArray();
+        _values[node.Output[0]] = new Value(_layers.Count, shape);
+    }
+
+    private static string Steps(IReadOnlyList<Layer> layers) => layers.Count == 0 ? "no activation" : string.Join(", ", layers.Select(l => l.Op));
+
+    /// <summary>A segment's layers as the affine step (or none) before each activation, and after the last.</summary>
+    private (List<AffineLayer?> Affines, List<Layer> Activations) Slots(NodeProto node, string segment)
+    {
+        var affines = new List<AffineLayer?> { null };
+        var activations = new List<Layer>();
+        foreach (var layer in _segments[segment])
+        {
+            switch (layer)
+            {
+                case AffineLayer affine:
+                    affines[^1] = affines[^1] is { } before ? Merge(before, affine) : affine;
+                    break;
+                case ActivationLayer { Op: not ("softmax" or "log_softmax") } activation:
+                    activations.Add(activation);
+                    affines.Add(null);
+                    break;
+                default:
+                    throw NodeError(node, $"the input '{segment}' goes through a {layer.Op} layer before the Concat; NetGen joins inputs after element-wise steps only (an input's own linear layers are not a chain)");
+            }
+        }
+
+        return (affines, activations);
+    }
+
+    /// <summary>One affine step over the joined features from each part's (null: the identity there).</summary>
+    private static AffineLayer Joined(List<AffineLayer?> affines, List<int> sizes)
+    {
+        var scale = new List<float>();
+        var shift = new List<float>();
+        for (int p = 0; p < affines.Count; p++)
+        {
+            for (int i = 0; i < sizes[p]; i++)
+            {
+                scale.Add((float)At(affines[p]?.Scale, i, 1));
+                shift.Add((float)At(affines[p]?.Shift, i, 0));
+            }
+        }
+
+        return new AffineLayer(
+            affines.Any(a => a?.Scale is not null) ? scale.ToArray() : null,
+            affines.Any(a => a?.Shift is not null) ? shift.ToArray() : null);
+    }
+
+    private List<Layer> Chain(string? segment) => segment is null ? _layers : _segments[segment];
 
     private void ReadConstantNode(NodeProto node)
     {
@@ -339,7 +618,7 @@ internal sealed partial class GraphWalker
         bool keepsFeatures = tail.Length >= 1 && tail.Take(tail.Length - 1).All(d => d == 1) || tail.Length == 0 && value.Features == 1;
         if (!keepsFeatures)
         {
-            if (value.Position != 0 || _layers.Count != 0)
+            if (value.Position != 0 || _layers.Count != 0 || value.Segment is not null)
             {
                 throw NodeError(node, $"it merges the feature axis with others ({OnnxTensors.Format(value.Shape)} at axis {axis}) after layers have run; NetGen flattens only the network's input");
             }
@@ -354,7 +633,7 @@ internal sealed partial class GraphWalker
             _inputFeatures = features;
         }
 
-        _values[node.Output[0]] = new Value(value.Position, new[] { batch, keepsFeatures ? value.Features : features });
+        _values[node.Output[0]] = new Value(value.Position, new[] { batch, keepsFeatures ? value.Features : features }, value.Segment);
     }
 
     private void Elementwise(NodeProto node, Layer layer, string? output = null)
@@ -365,9 +644,14 @@ internal sealed partial class GraphWalker
 
     private void AddLayer(Layer layer, string output, long[] shape)
     {
-        RequireInputFeatures(output);
-        _layers.Add(layer);
-        _values[output] = new Value(_layers.Count, shape);
+        var chain = Chain(_segment);
+        if (_segment is null)
+        {
+            RequireInputFeatures(output);
+        }
+
+        chain.Add(layer);
+        _values[output] = new Value(chain.Count, shape, _segment);
     }
 
     private void RequireInputFeatures(string? output)
@@ -393,7 +677,7 @@ internal sealed partial class GraphWalker
             throw NodeError(node, $"the weight '{weight.Name}' of shape {weight.ShapeText} expects {k} input features; the input has shape {OnnxTensors.Format(a.Shape)}");
         }
 
-        if (a.Features <= 0 && a.Position == 0 && _layers.Count == 0)
+        if (a.Features <= 0 && a.Position == 0 && a.Segment is null && _layers.Count == 0)
         {
             // The input's feature axis had no fixed size; the first weight fixes it.
             _inputFeatures = k;

@@ -20,12 +20,21 @@ public sealed class OnnxImportOptions
     /// node tests feed weights as inputs; a trained model keeps them in initializers instead.
     /// </summary>
     public IReadOnlyDictionary<string, TensorProto> FrozenInputs { get; init; } = new Dictionary<string, TensorProto>();
+
+    /// <summary>
+    /// The graph output to compute, by name; null when the graph computes one output (outputs
+    /// that depend on no input, such as ML-Agents' <c>version_number</c>, are the description's
+    /// constants and always kept). Only the nodes the output needs are read.
+    /// </summary>
+    public string? GraphOutput { get; init; }
 }
 
 /// <summary>
 /// Converts an ONNX model to a <c>netgen/1</c> network description: a sequential network over
-/// the last (feature) axis of the model's one non-constant input, with skip connections
-/// closed by <c>Add</c>. See <see cref="SupportedOps"/> for what is read.
+/// the last (feature) axis of the model's input, with skip connections closed by <c>Add</c>.
+/// Several inputs joined by a <c>Concat</c> on the feature axis are one input of named parts;
+/// graph outputs that depend on no input are named constants; of several computed outputs one
+/// is chosen (<see cref="OnnxImportOptions.GraphOutput"/>). See <see cref="SupportedOps"/> for what is read.
 /// </summary>
 public static class OnnxImporter
 {
@@ -35,16 +44,20 @@ public static class OnnxImporter
         "Gemm", "MatMul (constant weight, optional Add of a constant bias)", "Add (closing a skip connection, or of a constant)",
         "Sub, Mul, Div (by a constant, one value or one per feature)", "Neg",
         "Relu", "LeakyRelu", "Sigmoid", "Tanh", "Softmax", "LogSoftmax", "Gelu", "Erf (in x*0.5*(1+Erf(x/sqrt(2))))",
-        "Mul (in x*Sigmoid(x) and x*HardSigmoid(x))", "Elu", "Selu", "Softplus", "HardSigmoid", "HardSwish", "Mish", "Clip (constant bounds)", "LayerNormalization", "BatchNormalization", "Identity", "Dropout", "Flatten", "Constant",
+        "Mul (in x*Sigmoid(x) and x*HardSigmoid(x))", "Elu", "Selu", "Softplus", "HardSigmoid", "HardSwish", "Mish", "Clip (constant bounds)", "LayerNormalization", "BatchNormalization", "Identity", "Dropout", "Flatten", "Concat (of the graph's inputs, on the feature axis)", "Constant",
         "Sqrt, Reciprocal, Cast (of constants, folded)",
     };
 
     /// <summary>Reads an ONNX file and converts it; the file's folder is where external tensor data is looked up.</summary>
     /// <exception cref="OnnxImportException">The file is missing, is not ONNX, or holds a model NetGen cannot express.</exception>
-    public static string ImportFile(string path)
+    public static string ImportFile(string path) => ImportFile(path, null);
+
+    /// <summary>Reads an ONNX file and converts the subgraph of one of its outputs (null: the one output the inputs compute).</summary>
+    /// <exception cref="OnnxImportException">The file is missing, is not ONNX, names no such output, or holds a model NetGen cannot express.</exception>
+    public static string ImportFile(string path, string? graphOutput)
     {
         ModelProto model = ReadModel(path);
-        return Import(model, new OnnxImportOptions { SourceName = Path.GetFileName(path), BaseDirectory = Path.GetDirectoryName(Path.GetFullPath(path)) });
+        return Import(model, new OnnxImportOptions { SourceName = Path.GetFileName(path), BaseDirectory = Path.GetDirectoryName(Path.GetFullPath(path)), GraphOutput = graphOutput });
     }
 
     /// <summary>Parses an ONNX file.</summary>

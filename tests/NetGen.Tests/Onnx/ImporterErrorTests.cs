@@ -69,21 +69,54 @@ public sealed class ImporterErrorTests
     public void A_branch_that_is_not_a_skip_connection_is_an_error()
     {
         var graph = new OnnxGraph(17, 0, 4);
-        graph.Node("Relu", new[] { graph.Input });
+        string a = graph.Node("Relu", new[] { graph.Input });
         string b = graph.Node("Tanh", new[] { graph.Input });
-        var e = Assert.Throws<OnnxImportException>(() => Import(graph.Build(b, 0, 4)));
+        var e = Assert.Throws<OnnxImportException>(() => Import(graph.Build(graph.Node("Add", new[] { a, b }), 0, 4)));
         Assert.Contains("node 'tanh2', Tanh: it reads 'x', which is not the latest layer's output", e.Message);
     }
 
     [Fact]
-    public void A_second_non_constant_input_is_an_error()
+    public void A_branch_the_output_does_not_need_is_not_read()
+    {
+        var graph = new OnnxGraph(17, 0, 4);
+        graph.Node("Softmax", new[] { graph.Input });
+        string json = Import(graph.Build(graph.Node("Tanh", new[] { graph.Input }), 0, 4));
+        Assert.Contains("{ \"op\": \"tanh\" }", json);
+        Assert.DoesNotContain("softmax", json);
+    }
+
+    [Fact]
+    public void A_second_input_the_output_does_not_read_is_dropped_and_named()
     {
         var graph = new OnnxGraph(17, 0, 4);
         var model = graph.Build(graph.Node("Relu", new[] { graph.Input }), 0, 4);
         model.Graph.Input.Add(model.Graph.Input[0].Clone());
         model.Graph.Input[1].Name = "h";
+        Assert.Contains("inputs it does not read, dropped: \\u0027h\\u0027", Import(model));
+    }
+
+    [Fact]
+    public void Two_inputs_that_meet_other_than_in_a_concat_are_an_error()
+    {
+        var graph = new OnnxGraph(17, 0, 4);
+        var model = graph.Build(graph.Node("Add", new[] { graph.Node("Relu", new[] { graph.Input }), "h" }), 0, 4);
+        model.Graph.Input.Add(model.Graph.Input[0].Clone());
+        model.Graph.Input[1].Name = "h";
         var e = Assert.Throws<OnnxImportException>(() => Import(model));
-        Assert.Equal("m.onnx: the graph has 2 inputs ('x', 'h') that are not constants; a NetGen network has one", e.Message);
+        Assert.EndsWith("it adds tensors of the input 'x' before the inputs are joined by a Concat; NetGen reads only element-wise steps there", e.Message);
+    }
+
+    [Fact]
+    public void Two_inputs_with_different_activations_before_their_concat_are_an_error()
+    {
+        var graph = new OnnxGraph(17, 0, 4);
+        string x = graph.Node("Relu", new[] { graph.Input });
+        string h = graph.Node("Tanh", new[] { "h" });
+        var model = graph.Build(graph.Node("Concat", new[] { x, h }, OnnxGraph.Int("axis", 1)), 0, 8);
+        model.Graph.Input.Add(model.Graph.Input[0].Clone());
+        model.Graph.Input[1].Name = "h";
+        var e = Assert.Throws<OnnxImportException>(() => Import(model));
+        Assert.EndsWith("the input 'h' goes through tanh before the Concat, and 'x' through relu; NetGen joins inputs whose element-wise steps are the same (affine steps aside)", e.Message);
     }
 
     [Fact]
