@@ -118,7 +118,7 @@ internal sealed class ConsumerProject
         static string Unity(string network) => network + ".NetGen.Generator.additionalfile";
         var random = new RandomNetworks(2022);
         int count = 0;
-        while (count < 40 && !everyOp.All(project.Ops.Contains))
+        while (count < 120 && !everyOp.All(project.Ops.Contains))
         {
             project.AddRandom(random, 1, gpu: false, Unity, first: ++count);
         }
