@@ -190,6 +190,35 @@ public sealed class ModelTests
     }
 
     [Fact]
+    public void ToDescription_keeps_the_input_parts_the_constants_and_the_affine_constants()
+    {
+        const string json = """
+            { "format": "netgen/1", "input": 3, "layers": [
+              { "op": "affine", "scale": 0.5, "shift": [1, 2, 3] },
+              { "op": "linear", "out": 2, "weight": [[1, 2, 3], [-1, 0, 1]], "bias": [0.5, -0.5], "activation": "elu" },
+              { "op": "affine", "shift": 0.25 }
+            ],
+              "inputs": [ { "name": "obs_0", "size": 2 }, { "name": "obs_1", "size": 1 } ],
+              "constants": [ { "name": "version_number", "values": 3 }, { "name": "shape", "values": [2, 1] } ] }
+            """;
+        var training = CompiledNetworks.Compile(new[] { json }, trainable: true).Training(0);
+        string description = training.ToDescription(training.NewModel());
+        Assert.Contains("\"inputs\": [", description);
+        Assert.Contains("\"constants\": [", description);
+
+        // Compiled back, it has the same members and computes the same, affine steps included.
+        var again = CompiledNetworks.Compile(new[] { json, description });
+        Assert.Equal(2, again.Constant(1, "Obs1Offset"));
+        Assert.Equal(3, again.Constant(1, "VersionNumber"));
+        Assert.Contains("ReadOnlySpan<float> Shape => new float[] { 2f, 1f };", again.Source);
+        float[] x = { 0.5f, -1f, 2f, 3f, 0f, -2f };
+        float[] first = new float[4], second = new float[4];
+        again[0].ForwardBatch(x, first);
+        again[1].ForwardBatch(x, second);
+        Assert.Equal(first, second);
+    }
+
+    [Fact]
     public void A_training_step_allocates_nothing_after_construction()
     {
         var model = new TrainableDigits.Model();
