@@ -269,7 +269,7 @@ internal sealed partial class GraphWalker
         }
 
         _segment = null;
-        if (TryFold(node))
+        if (TryFold(node) || TryShapeArithmetic(node))
         {
             return;
         }
@@ -287,6 +287,12 @@ internal sealed partial class GraphWalker
                 break;
             case "Concat":
                 ReadConcat(node);
+                break;
+            case "Reshape":
+                ReadReshape(node);
+                break;
+            case "Squeeze" or "Unsqueeze":
+                ReadSqueeze(node);
                 break;
             case "Gemm":
                 ReadGemm(node);
@@ -383,6 +389,11 @@ internal sealed partial class GraphWalker
         if (_constants.ContainsKey(outputName))
         {
             throw ModelError($"the graph's output '{outputName}' is a constant");
+        }
+
+        if (_shapes.ContainsKey(outputName))
+        {
+            throw ModelError($"the graph's output '{outputName}' is a tensor's shape; NetGen reads shapes only into a Reshape");
         }
 
         if (!_values.TryGetValue(outputName, out var output) || output.Position != _layers.Count)

@@ -123,7 +123,7 @@ public sealed class ConformanceTests
             return "an input that is not a tensor (a sequence, an optional, a map)";
         }
 
-        return Regex.Replace(reason, "'[^']*'", "'…'").Split("; ")[0];
+        return Regex.Replace(reason, @"(?<=\s)'[^']*'", "'…'").Split("; ")[0];
     }
 
     /// <summary>The ops the importer does not read, with the number of node tests each keeps out.</summary>

@@ -67,6 +67,24 @@ public sealed class DifferentialTests
         AssertWithinBound(RunOnnxRuntime(model, x, shape), y, file + " (ONNX Runtime)");
     }
 
+    /// <summary>
+    /// Shape plumbing as opset 9 exports it (<c>x.view(x.size(0), -1)</c> as Shape, Gather,
+    /// Unsqueeze, Concat, Reshape; an unsqueeze and squeeze of a batch axis): folded and removed,
+    /// leaving the two linear layers, which agree with ONNX Runtime.
+    /// </summary>
+    [Fact]
+    public void Shape_plumbing_that_keeps_the_features_is_removed()
+    {
+        string path = Path.Combine(AppContext.BaseDirectory, "Onnx", "Models", "torch-plumbing-opset9.onnx");
+        string json = OnnxImporter.ImportFile(path);
+        Assert.Equal(3, JsonDocument.Parse(json).RootElement.GetProperty("layers").GetArrayLength());
+        var compiled = CompiledNetworks.Compile([json]);
+        float[] x = new RandomOnnxNetworks(seed: 9).Input(Rows * 6);
+        var y = new float[Rows * 3];
+        compiled[0].ForwardBatch(x, y);
+        AssertWithinBound(RunOnnxRuntime(OnnxImporter.ReadModel(path), x, [Rows, 6]), y, "torch-plumbing-opset9.onnx");
+    }
+
     internal static float[] RunOnnxRuntime(ModelProto model, float[] x, int[] shape)
     {
         using var options = new SessionOptions { IntraOpNumThreads = 1 };

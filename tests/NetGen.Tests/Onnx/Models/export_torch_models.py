@@ -83,3 +83,22 @@ with torch.no_grad():
         module.weight.copy_(torch.tensor(layer["weight"]))
         module.bias.copy_(torch.tensor(layer["bias"]))
 export(digits, torch.zeros(1, 64), os.path.join(ROOT, "samples", "OnnxDigits", "Models", "digits.onnx"), {0: "batch"})
+
+
+# Shape plumbing as opset 9 exports it: x.view(x.size(0), -1) becomes Shape, Gather,
+# Unsqueeze, Concat and Reshape; unsqueeze(1) then squeeze(1) around a layer adds and removes a
+# batch axis. Checked against ONNX Runtime (no expected outputs are written for it).
+class Plumbing(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.first = nn.Linear(6, 8)
+        self.second = nn.Linear(8, 3)
+
+    def forward(self, x):
+        h = torch.relu(self.first(x.view(x.size(0), -1)))
+        return self.second(h.unsqueeze(1)).squeeze(1)
+
+
+plumbing = Plumbing().eval()
+torch.onnx.export(plumbing, torch.rand(2, 6), os.path.join(HERE, "torch-plumbing-opset9.onnx"), opset_version=9,
+                  input_names=["x"], output_names=["y"], dynamic_axes={"x": {0: "batch"}, "y": {0: "batch"}})
