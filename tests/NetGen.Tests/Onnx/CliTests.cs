@@ -32,6 +32,21 @@ public sealed class CliTests : IDisposable
     }
 
     [Fact]
+    public void Import_computes_the_graph_output_it_is_told()
+    {
+        string model = Path.Combine(AppContext.BaseDirectory, "Onnx", "Models", "mlagents-policy.onnx");
+        string target = Path.Combine(_folder, "policy.netgen.json");
+        var (code, output, error) = Run("import", model, "--graph-output", "deterministic_continuous_actions", "-o", target);
+        Assert.Equal(0, code);
+        Assert.Equal(string.Empty, error);
+        Assert.Equal($"Wrote {target}: 12 inputs, 2 outputs, 18,434 parameters.", output.Trim());
+
+        (code, _, error) = Run("import", model);
+        Assert.Equal(NetGenCli.BadInput, code);
+        Assert.Contains("the graph computes 2 outputs ('deterministic_continuous_actions', 'deterministic_discrete_actions')", error);
+    }
+
+    [Fact]
     public void Summary_prints_the_table_with_totals()
     {
         var (code, output, _) = Run("summary", Lesson);
