@@ -169,7 +169,11 @@ internal sealed partial class GraphWalker
         // it works along one axis (default -1). Either way, NetGen's softmax is the last axis.
         long axis = IntAttribute(node, "axis", _opset >= 13 ? -1 : 1);
         long normalized = axis < 0 ? axis + rank : axis;
-        if (normalized != rank - 1)
+
+        // Before 13, axes of size 1 between the axis and the last change nothing in the flattening.
+        bool coercedToLast = _opset < 13 && normalized >= 0 && normalized < rank
+            && Enumerable.Range((int)normalized, rank - 1 - (int)normalized).All(k => value.Shape[k] == 1);
+        if (normalized != rank - 1 && !coercedToLast)
         {
             throw NodeError(node, $"axis {axis} of a rank-{rank} input is not the last axis; NetGen's {(node.OpType == "Softmax" ? "softmax" : "log_softmax")} runs over the features");
         }

@@ -129,6 +129,15 @@ public sealed class ImporterErrorTests
     }
 
     [Fact]
+    public void A_softmax_before_opset_13_whose_flattened_axes_are_the_features_is_read()
+    {
+        // Opset 11 flattens [2, 1, 4] at axis 1 to [2, 1·4]: the softmax of the features.
+        var graph = new OnnxGraph(11, 2, 1, 4);
+        string y = graph.Node("Softmax", new[] { graph.Input }, OnnxGraph.Int("axis", 1));
+        Assert.Contains("{ \"op\": \"softmax\" }", Import(graph.Build(y, 2, 1, 4)));
+    }
+
+    [Fact]
     public void Non_finite_weights_are_an_error()
     {
         var graph = new OnnxGraph(17, 0, 2);
