@@ -129,84 +129,66 @@ internal sealed partial class JsonNetworkReader
     }
 
     /// <summary><c>"inputs"</c>: an array of <c>{ "name", "size" }</c>, the parts of the input in order.</summary>
-    private EquatableArray<InputPart> ReadInputParts(JsonNode node)
+    private EquatableArray<InputPart> ReadInputParts(JsonNode node) => ReadObjects(node, "\"inputs\"", "{ \"name\", \"size\" }", obj =>
     {
-        if (node is not JsonArray array)
+        var keys = Keys(obj, "an input part", new[] { "name", "size" });
+        var (name, nameRange) = ReadName(keys);
+        int? size = ReadSize(obj, keys, "size", "an input part", required: true);
+        if (name is null)
         {
-            Report(DiagnosticDescriptors.WrongType, node, "an array of { \"name\", \"size\" } objects", "\"inputs\"", node.Describe());
-            return EquatableArray<InputPart>.Empty;
+            ReportMissing(obj, "name", "an input part");
+            return null;
         }
 
-        var parts = new List<InputPart>();
-        foreach (JsonNode item in array.Items)
-        {
-            if (item is not JsonObject obj)
-            {
-                Report(DiagnosticDescriptors.WrongType, item, "an object { \"name\", \"size\" }", "an element of \"inputs\"", item.Describe());
-                continue;
-            }
-
-            var keys = Keys(obj, "an input part", new[] { "name", "size" });
-            var (name, nameRange) = ReadName(keys);
-            int? size = ReadSize(obj, keys, "size", "an input part", required: true);
-            if (name is null)
-            {
-                ReportMissing(obj, "name", "an input part");
-            }
-            else if (size is { } n)
-            {
-                parts.Add(new InputPart(name, n, nameRange));
-            }
-        }
-
-        return parts.ToEquatableArray();
-    }
+        return size is { } n ? new InputPart(name, n, nameRange) : null;
+    });
 
     /// <summary><c>"constants"</c>: an array of <c>{ "name", "values" }</c>, each a number or a vector.</summary>
-    private EquatableArray<ConstantSpec> ReadConstants(JsonNode node)
+    private EquatableArray<ConstantSpec> ReadConstants(JsonNode node) => ReadObjects(node, "\"constants\"", "{ \"name\", \"values\" }", obj =>
+    {
+        var keys = Keys(obj, "a constant", new[] { "name", "values" });
+        var (name, nameRange) = ReadName(keys);
+        if (name is null || !keys.ContainsKey("values"))
+        {
+            ReportMissing(obj, name is null ? "name" : "values", "a constant");
+            return null;
+        }
+
+        var values = ReadScalarOrVector(keys, "values");
+        if (values?.External is not null)
+        {
+            _diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidValue.Id, _path, values.Range,
+                "\"values\" of a constant", "a number, numbers or \"base64\" data", "a \"file\" tensor"));
+            return null;
+        }
+
+        return values is null ? null : new ConstantSpec(name, values.Values, nameRange);
+    });
+
+    /// <summary>A top-level array of objects, each read by <paramref name="read"/> (null: reported, left out).</summary>
+    private EquatableArray<T> ReadObjects<T>(JsonNode node, string what, string shape, Func<JsonObject, T?> read)
+        where T : class, IEquatable<T>
     {
         if (node is not JsonArray array)
         {
-            Report(DiagnosticDescriptors.WrongType, node, "an array of { \"name\", \"values\" } objects", "\"constants\"", node.Describe());
-            return EquatableArray<ConstantSpec>.Empty;
+            Report(DiagnosticDescriptors.WrongType, node, $"an array of {shape} objects", what, node.Describe());
+            return EquatableArray<T>.Empty;
         }
 
-        var constants = new List<ConstantSpec>();
+        var items = new List<T>();
         foreach (JsonNode item in array.Items)
         {
             if (item is not JsonObject obj)
             {
-                Report(DiagnosticDescriptors.WrongType, item, "an object { \"name\", \"values\" }", "an element of \"constants\"", item.Describe());
-                continue;
+                Report(DiagnosticDescriptors.WrongType, item, $"an object {shape}", "an element of " + what, item.Describe());
             }
-
-            var keys = Keys(obj, "a constant", new[] { "name", "values" });
-            var (name, nameRange) = ReadName(keys);
-            if (name is null)
+            else if (read(obj) is { } value)
             {
-                ReportMissing(obj, "name", "a constant");
-                continue;
-            }
-
-            if (!keys.ContainsKey("values"))
-            {
-                ReportMissing(obj, "values", "a constant");
-                continue;
-            }
-
-            var values = ReadScalarOrVector(keys, "values");
-            if (values?.External is not null)
-            {
-                _diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidValue.Id, _path, values.Range,
-                    "\"values\" of a constant", "a number, numbers or \"base64\" data", "a \"file\" tensor"));
-            }
-            else if (values is not null)
-            {
-                constants.Add(new ConstantSpec(name, values.Values, nameRange));
+                items.Add(value);
             }
         }
 
-        return constants.ToEquatableArray();
+        return items.ToEquatableArray();
     }
 
     private EquatableArray<LayerSpec> ReadLayers(JsonNode node, string what)
