@@ -57,6 +57,11 @@ internal sealed partial class GraphWalker
         }
 
         // Other constants: γ · elu(x, α), an elu and an affine scale.
+        if (!float.IsFinite(alpha) || !float.IsFinite(gamma))
+        {
+            throw NodeError(node, "its alpha or gamma is not a finite number");
+        }
+
         var value = Latest(node, node.Input[0]);
         AddLayer(new ActivationLayer("elu", null, ("alpha", alpha)), node.Output[0] + "/elu", value.Shape);
         AddLayer(new AffineLayer(new[] { gamma }, null), node.Output[0], value.Shape);

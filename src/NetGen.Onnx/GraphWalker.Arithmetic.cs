@@ -46,6 +46,11 @@ internal sealed partial class GraphWalker
             }),
             _ => throw NodeError(node, $"{node.OpType} takes two inputs; it has {inputs.Count}"),
         };
+        if (folded.Values.FirstOrDefault(v => !float.IsFinite(v)) is var bad && !float.IsFinite(bad))
+        {
+            throw NodeError(node, $"it computes {bad.ToString(System.Globalization.CultureInfo.InvariantCulture)} from constants; every weight must be a finite float32");
+        }
+
         _constants[node.Output[0]] = folded with { Name = node.Output[0] };
         return true;
     }
@@ -142,16 +147,30 @@ internal sealed partial class GraphWalker
     /// </summary>
     private void AddAffine(NodeProto node, string x, float[]? scale, float[]? shift, Value value)
     {
+        RequireFinite(node, scale, shift);
         var chain = Chain(value.Segment);
         if (chain.Count > 0 && chain[^1] is AffineLayer previous && value.Position == chain.Count
             && SingleConsumer(x) is { } only && only.Node == node)
         {
-            chain[^1] = Merge(previous, new AffineLayer(scale, shift));
+            var merged = Merge(previous, new AffineLayer(scale, shift));
+            RequireFinite(node, merged.Scale, merged.Shift);
+            chain[^1] = merged;
             _values[node.Output[0]] = value with { Shape = value.Shape };
             return;
         }
 
         AddLayer(new AffineLayer(scale, shift), node.Output[0], value.Shape);
+    }
+
+    private void RequireFinite(NodeProto node, params float[]?[] values)
+    {
+        foreach (float v in values.Where(v => v is not null).SelectMany(v => v!))
+        {
+            if (!float.IsFinite(v))
+            {
+                throw NodeError(node, $"its scale or shift is {v.ToString(System.Globalization.CultureInfo.InvariantCulture)} (a division by 0, or beyond float32); the format's affine takes finite numbers");
+            }
+        }
     }
 
     /// <summary><c>b</c> after <c>a</c> as one affine layer: <c>(x s₁ + b₁) s₂ + b₂ = x (s₁ s₂) + (b₁ s₂ + b₂)</c>, in double, rounded once.</summary>

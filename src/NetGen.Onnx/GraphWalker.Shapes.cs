@@ -50,7 +50,13 @@ internal sealed partial class GraphWalker
             case "Gather" when IntAttribute(node, "axis", 0) == 0 && _constants.ContainsKey(inputs[1]):
             {
                 long[] data = Of(inputs[0]);
-                result = _constants[inputs[1]].Values.Select(v => (long)v).Select(i => data[i < 0 ? i + data.Length : i]).ToArray();
+                long[] indices = _constants[inputs[1]].Values.Select(v => (long)v).Select(i => i < 0 ? i + data.Length : i).ToArray();
+                if (indices.Any(i => i < 0 || i >= data.Length))
+                {
+                    throw NodeError(node, $"it gathers index {string.Join(", ", _constants[inputs[1]].Values)} of a shape of {data.Length} values");
+                }
+
+                result = indices.Select(i => data[i]).ToArray();
                 break;
             }
 
@@ -131,6 +137,11 @@ internal sealed partial class GraphWalker
         {
             int outputRank = rank + (axes?.Length ?? 0);
             var normalized = (axes ?? throw NodeError(node, "it has no axes")).Select(a => a < 0 ? a + outputRank : a).OrderBy(a => a).ToList();
+            if (normalized.Any(a => a < 0 || a >= outputRank) || normalized.Distinct().Count() != normalized.Count)
+            {
+                throw NodeError(node, $"its axes [{string.Join(", ", axes)}] are not distinct axes of a rank-{outputRank} output");
+            }
+
             if (normalized.Contains(outputRank - 1))
             {
                 throw NodeError(node, $"it adds an axis after the features of {OnnxTensors.Format(value.Shape)}; NetGen keeps the features last");
@@ -143,7 +154,12 @@ internal sealed partial class GraphWalker
         }
         else
         {
-            var normalized = axes?.Select(a => a < 0 ? a + rank : a).ToList() ?? Enumerable.Range(0, rank).Where(k => value.Shape[k] == 1).Select(k => (long)k).ToList();
+            var normalized = axes?.Select(a => a < 0 ? a + rank : a).Distinct().ToList() ?? Enumerable.Range(0, rank).Where(k => value.Shape[k] == 1).Select(k => (long)k).ToList();
+            if (normalized.Any(a => a < 0 || a >= rank || value.Shape[a] > 1))
+            {
+                throw NodeError(node, $"its axes [{string.Join(", ", axes ?? Array.Empty<long>())}] are not axes of size 1 of {OnnxTensors.Format(value.Shape)}");
+            }
+
             if (normalized.Contains(rank - 1))
             {
                 throw NodeError(node, $"it removes the feature (last) axis of {OnnxTensors.Format(value.Shape)}; NetGen keeps the features last");

@@ -450,7 +450,7 @@ internal sealed partial class GraphWalker
     private void ReadConcat(NodeProto node)
     {
         var parts = node.Input.Where(i => i.Length > 0).Select(i => (Name: i, Value: Get(node, i))).ToList();
-        if (parts.Any(p => p.Value.Segment is null) || _layers.Count > 0)
+        if (parts.Count == 0 || parts.Any(p => p.Value.Segment is null) || _layers.Count > 0)
         {
             throw NodeError(node, "it concatenates tensors that are not the graph's inputs (or their element-wise steps); NetGen joins only inputs, into the network's input");
         }
@@ -649,6 +649,11 @@ internal sealed partial class GraphWalker
 
     private void Elementwise(NodeProto node, Layer layer, string? output = null)
     {
+        if (layer is ActivationLayer { Parameters: var parameters } && parameters.FirstOrDefault(p => !float.IsFinite(p.Value)) is { Key: not null } bad)
+        {
+            throw NodeError(node, $"its {bad.Key} is {bad.Value.ToString(CultureInfo.InvariantCulture)}; the format takes finite numbers");
+        }
+
         var value = Latest(node, node.Input[0]);
         AddLayer(layer, output ?? node.Output[0], value.Shape);
     }

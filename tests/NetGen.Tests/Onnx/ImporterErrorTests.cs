@@ -138,6 +138,35 @@ public sealed class ImporterErrorTests
     }
 
     [Fact]
+    public void A_division_by_a_zero_constant_is_an_error()
+    {
+        var graph = new OnnxGraph(17, 0, 2);
+        string y = graph.Node("Div", new[] { graph.Input, graph.Initializer(new[] { 2f, 0f }, 2) });
+        var e = Assert.Throws<OnnxImportException>(() => Import(graph.Build(y, 0, 2)));
+        Assert.EndsWith("its scale or shift is Infinity (a division by 0, or beyond float32); the format's affine takes finite numbers", e.Message);
+    }
+
+    [Fact]
+    public void Arithmetic_with_a_constant_that_differs_per_sample_is_an_error()
+    {
+        var graph = new OnnxGraph(17, 3, 2);
+        string y = graph.Node("Mul", new[] { graph.Input, graph.Initializer(new[] { 1f, 2f, 3f, 4f, 5f, 6f }, 3, 2) });
+        var e = Assert.Throws<OnnxImportException>(() => Import(graph.Build(y, 3, 2)));
+        Assert.EndsWith("has shape [3, 2]; NetGen's affine takes one value, or one per feature (2), the same for every sample", e.Message);
+    }
+
+    [Fact]
+    public void Unsqueeze_axes_outside_the_output_are_an_error()
+    {
+        var graph = new OnnxGraph(11, 0, 2);
+        var axes = new AttributeProto { Name = "axes", Type = AttributeProto.Types.AttributeType.Ints };
+        axes.Ints.Add(5);
+        string y = graph.Node("Unsqueeze", new[] { graph.Input }, axes);
+        var e = Assert.Throws<OnnxImportException>(() => Import(graph.Build(y, 0, 1, 2)));
+        Assert.EndsWith("its axes [5] are not distinct axes of a rank-3 output", e.Message);
+    }
+
+    [Fact]
     public void Non_finite_weights_are_an_error()
     {
         var graph = new OnnxGraph(17, 0, 2);
