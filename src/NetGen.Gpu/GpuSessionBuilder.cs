@@ -112,6 +112,27 @@ public sealed class GpuSessionBuilder : IDisposable
         Add(new BatchNormStep(Info(y, "batch_norm", onDevice), x, y, scale, shift, onDevice ? Resources : null));
     }
 
+    /// <summary><c>y = x ⊙ scale + shift</c> with constants (the format's affine).</summary>
+    public void Affine(int x, int y, ReadOnlySpan<float> scale, ReadOnlySpan<float> shift, bool onDevice)
+    {
+        CheckSame(x, y);
+        Add(new BatchNormStep(Info(y, "affine", onDevice), x, y, scale, shift, onDevice ? Resources : null));
+    }
+
+    /// <summary><c>y = x[start : start + |y|]</c> of each row (the format's slice).</summary>
+    /// <exception cref="ArgumentOutOfRangeException">A tensor id is unknown, or <paramref name="y"/>'s size does not fit in <paramref name="x"/>'s from <paramref name="start"/>.</exception>
+    public void Slice(int x, int y, int start, bool onDevice)
+    {
+        Check(y, (uint)y < (uint)_tensors.Count ? _tensors[y].Size : 0);
+        Check(x, (uint)x < (uint)_tensors.Count ? _tensors[x].Size : 0);
+        if (start < 0 || start + _tensors[y].Size > _tensors[x].Size)
+        {
+            throw new ArgumentOutOfRangeException(nameof(start), start, $"Expected a start from 0 to {_tensors[x].Size - _tensors[y].Size}, so that {_tensors[y].Size} values fit in {_tensors[x].Size}.");
+        }
+
+        Add(new SliceStep(Info(y, "slice", onDevice), x, y, start));
+    }
+
     /// <summary><c>y = a + b</c>, a residual connection.</summary>
     public void Add(int a, int b, int y, bool onDevice)
     {

@@ -139,6 +139,13 @@ internal static class Kernels
     public static void Activation(Index1D i, ArrayView<float> x, ArrayView<float> y, int activation, float alpha, float beta) =>
         y[i] = Activate(x[i], activation, alpha, beta);
 
+    /// <summary><c>y = x[start : start + outputs]</c> of each row.</summary>
+    public static void Slice(Index1D i, ArrayView<float> x, ArrayView<float> y, int inputs, int outputs, int start)
+    {
+        long row = i / outputs;
+        y[i] = x[(row * inputs) + start + (i - (row * outputs))];
+    }
+
     /// <summary><c>y = a + b</c> (a residual connection).</summary>
     public static void Add(Index1D i, ArrayView<float> a, ArrayView<float> b, ArrayView<float> y) => y[i] = a[i] + b[i];
 

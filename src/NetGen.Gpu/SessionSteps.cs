@@ -233,6 +233,27 @@ internal sealed class BatchNormStep : SessionStep
     }
 }
 
+/// <summary><c>y = x[start : start + |y|]</c> of each row.</summary>
+internal sealed class SliceStep(GpuStepInfo info, int x, int y, int start)
+    : SessionStep(info, new[] { x }, y)
+{
+    public override void RunDevice(GpuResources device, AcceleratorStream stream, TensorSlot[] tensors, int rows)
+    {
+        var y = DeviceView(tensors[Output], rows);
+        device.Kernels.Slice(stream, (int)y.Length, DeviceView(tensors[Inputs[0]], rows), y, tensors[Inputs[0]].Size, tensors[Output].Size, start);
+    }
+
+    public override void RunHost(TensorSlot[] tensors, int rows)
+    {
+        var x = tensors[Inputs[0]];
+        var y = tensors[Output];
+        for (int row = 0; row < rows; row++)
+        {
+            Elementwise.Copy(x.Host.AsSpan((row * x.Size) + start, y.Size), y.Host.AsSpan(row * y.Size, y.Size));
+        }
+    }
+}
+
 /// <summary><c>y = a + b</c> (residual) or <c>y = silu(a) ⊙ b</c> (SwiGLU's gate).</summary>
 internal sealed class BinaryStep(GpuStepInfo info, int a, int b, int y, bool gate)
     : SessionStep(info, new[] { a, b }, y)

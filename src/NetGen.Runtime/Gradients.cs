@@ -325,6 +325,42 @@ public static class Gradients
         }
     }
 
+    /// <summary>
+    /// A slice step's backward over rows: each row of <paramref name="dx"/> (of
+    /// <paramref name="inputSize"/> values) gets its row of <paramref name="dy"/> at
+    /// <paramref name="start"/>, and 0 (or nothing added) elsewhere.
+    /// </summary>
+    /// <exception cref="ArgumentException">The spans are not the same number of whole rows, or a row of dy does not fit at <paramref name="start"/>.</exception>
+    public static void Slice(ReadOnlySpan<float> dy, Span<float> dx, int inputSize, int start, bool accumulate)
+    {
+        if (inputSize <= 0 || dx.Length % inputSize != 0)
+        {
+            throw new ArgumentException($"dx holds {dx.Length} values; expected whole rows of {inputSize}.", nameof(dx));
+        }
+
+        int rows = dx.Length / inputSize;
+        int length = rows == 0 ? 0 : dy.Length / rows;
+        if (dy.Length != rows * length || start < 0 || start + length > inputSize)
+        {
+            throw new ArgumentException($"dy holds {dy.Length} values; expected {rows} rows that fit in {inputSize} from {start}.", nameof(dy));
+        }
+
+        for (int row = 0; row < rows; row++)
+        {
+            Span<float> target = dx.Slice(row * inputSize, inputSize);
+            if (!accumulate)
+            {
+                target.Clear();
+            }
+
+            ReadOnlySpan<float> source = dy.Slice(row * length, length);
+            for (int i = 0; i < length; i++)
+            {
+                target[start + i] += source[i];
+            }
+        }
+    }
+
     private static double Logistic(double z) => z >= 0 ? 1.0 / (1.0 + Math.Exp(-z)) : Math.Exp(z) / (1.0 + Math.Exp(z));
 
     /// <summary>Exact GELU: <c>dx (+)= dy · (Φ(x) + x·φ(x))</c>, in double.</summary>

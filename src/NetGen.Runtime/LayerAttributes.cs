@@ -250,6 +250,20 @@ public sealed class AffineAttribute : LayerAttribute
     public string? Shift { get; set; }
 }
 
+/// <summary>The features from <paramref name="start"/> up to, not including, <paramref name="end"/>: <c>y = x[start : end]</c>.</summary>
+/// <param name="start">The first feature kept.</param>
+/// <param name="end">One past the last feature kept.</param>
+[Conditional("NETGEN_KEEP_ATTRIBUTES")]
+[AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
+public sealed class SliceAttribute(int start, int end) : LayerAttribute
+{
+    /// <summary>The first feature kept.</summary>
+    public int Start { get; } = start;
+
+    /// <summary>One past the last feature kept.</summary>
+    public int End { get; } = end;
+}
+
 /// <summary>RMS normalization, <c>x/√(mean(x²)+ε) ⊙ weight</c>.</summary>
 [Conditional("NETGEN_KEEP_ATTRIBUTES")]
 [AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]

@@ -150,6 +150,24 @@ internal sealed class NetworkChecker
                 CheckVector(norm.RunningVar, size, where + " \"running_var\"");
                 return size;
 
+            case SliceSpec slice:
+            {
+                int end = slice.End ?? size;
+                if (end > size)
+                {
+                    Report(DiagnosticDescriptors.SizeMismatch, slice.EndRange, where + " \"end\"", $"at most the size of this layer's input, {Format(size)}", Format(end));
+                    return size;
+                }
+
+                if (slice.Start >= end)
+                {
+                    Report(DiagnosticDescriptors.InvalidValue, slice.StartRange, where + " \"start\"", $"a feature before \"end\" ({Format(end)})", Format(slice.Start));
+                    return size;
+                }
+
+                return end - slice.Start;
+            }
+
             case AffineSpec affine:
                 CheckBroadcastVector(affine.Scale, size, where + " \"scale\"");
                 CheckBroadcastVector(affine.Shift, size, where + " \"shift\"");

@@ -96,7 +96,9 @@ internal static class GpuSessionEmitter
                     StepKind.Activation => $"session.Activation({a}, {o}, {Gpu}.GpuActivation.{step.Function.GpuActivation}, {Parameters(step)}, onDevice: {where});",
                     StepKind.LayerNorm => $"session.LayerNorm({a}, {o}, {Weight(step.Weights[0])}, {Weight(step.Weights[1])}, {Literals.Double(step.Scalar)}, onDevice: {where});",
                     StepKind.RmsNorm => $"session.RmsNorm({a}, {o}, {Weight(step.Weights[0])}, {Literals.Double(step.Scalar)}, onDevice: {where});",
-                    StepKind.BatchNorm or StepKind.Affine => $"session.BatchNorm({a}, {o}, {Weight(step.Weights[0])}, {Weight(step.Weights[1])}, onDevice: {where});",
+                    StepKind.BatchNorm => $"session.BatchNorm({a}, {o}, {Weight(step.Weights[0])}, {Weight(step.Weights[1])}, onDevice: {where});",
+                    StepKind.Affine => $"session.Affine({a}, {o}, {Weight(step.Weights[0])}, {Weight(step.Weights[1])}, onDevice: {where});",
+                    StepKind.Slice => $"session.Slice({a}, {o}, {Literals.Int((long)step.Scalar)}, onDevice: {where});",
                     StepKind.Add => $"session.Add({a}, {b}, {o}, onDevice: {where});",
                     _ => $"session.SwiGluGate({a}, {b}, {o}, onDevice: {where});",
                 });

@@ -218,6 +218,7 @@ internal static partial class NetworkEmitter
             StepKind.LayerNorm => $"{Runtime}.Normalization.LayerNorm({x}, {y}, {Weight(step.Weights[0])}, {Weight(step.Weights[1])}, {Literals.Double(step.Scalar)});",
             StepKind.RmsNorm => $"{Runtime}.Normalization.RmsNorm({x}, {y}, {Weight(step.Weights[0])}, {Literals.Double(step.Scalar)});",
             StepKind.BatchNorm or StepKind.Affine => $"{Runtime}.Normalization.BatchNorm({x}, {y}, {Weight(step.Weights[0])}, {Weight(step.Weights[1])});",
+            StepKind.Slice => $"{Runtime}.Elementwise.Copy({x}.Slice({Literals.Int((long)step.Scalar)}, {y}.Length), {y});",
             StepKind.Add => $"{Runtime}.Elementwise.Add({x}, {x2}, {y});",
             _ => $"{Runtime}.Elementwise.SwiGluGate({x}, {x2}, {y});",
         };

@@ -182,6 +182,13 @@ internal static partial class NetworkEmitter
                     case StepKind.RmsNorm:
                         w.Line($"{Runtime}.Gradients.RmsNormForward({x}, {y}, {OptionalSlice("_p", step.Parameters[0], parameters)}, {Literals.Double(step.Epsilon)}, {Statistics(step, 1)}, {Literals.Int(n)});");
                         break;
+                    case StepKind.Slice:
+                        using (w.Block("for (int _r = 0; _r < _rows; _r++)"))
+                        {
+                            w.Line($"{Runtime}.Elementwise.Copy({Row(x, n)}.Slice({Literals.Int((long)step.Arguments[0])}, {Literals.Int(m)}), {Row(y, m)});");
+                        }
+
+                        break;
                     case StepKind.Affine:
                         using (w.Block("for (int _r = 0; _r < _rows; _r++)"))
                         {
@@ -315,6 +322,9 @@ internal static partial class NetworkEmitter
                         break;
                     case StepKind.RmsNorm:
                         w.Line($"{Runtime}.Gradients.RmsNorm({x}, {dy}, {OptionalSlice("_p", step.Parameters[0], parameters)}, {Statistics(step, 1)}, {OptionalSlice("_g", step.Parameters[0], parameters)}, {dx}, {Literals.Int(n)}, {accumulate});");
+                        break;
+                    case StepKind.Slice:
+                        WriteUnlessSkipped(w, fromInput, $"{Runtime}.Gradients.Slice({dy}, {dx}, {Literals.Int(n)}, {Literals.Int((long)step.Arguments[0])}, {accumulate});");
                         break;
                     case StepKind.Affine:
                         WriteUnlessSkipped(w, fromInput, $"{Runtime}.Gradients.Affine({dy}, {Constant(step.Constants[0], constants)}, {dx}, {accumulate});");
@@ -530,6 +540,7 @@ internal static partial class NetworkEmitter
             StepKind.LayerNorm => "layer_norm, " + m,
             StepKind.RmsNorm => "rms_norm, " + m,
             StepKind.Affine => "affine, " + m,
+            StepKind.Slice => $"slice, {n} → {m}",
             _ => "batch_norm, " + m,
         };
 
@@ -543,6 +554,7 @@ internal static partial class NetworkEmitter
                 StepKind.RmsNorm => $"{y} = {x} ρ" + Affine(weight, string.Empty) + ",  ρ = 1/√(mean(x²) + ε) of each row recorded",
                 StepKind.BatchNorm => $"{y} = ({x} − {step.Constants[0]}) / √({step.Constants[1]} + ε)" + Affine(weight, bias),
                 StepKind.Affine => $"{y} = {x} ⊙ {step.Constants[0]} + {step.Constants[1]}",
+                StepKind.Slice => $"{y} = {x}[{Literals.Int((long)step.Arguments[0])} : {Literals.Int((long)step.Arguments[0] + tensors[y].Size)}]",
                 StepKind.Add => $"{y} = {x} + {step.Inputs[1]}",
                 _ => $"{y} = silu({x}) ⊙ {step.Inputs[1]}",
             };
@@ -558,6 +570,7 @@ internal static partial class NetworkEmitter
             StepKind.RmsNorm => $"{dx} {op} ρ (g − x̂ mean(g ⊙ x̂)),  g = {dy}" + (weight.Length > 0 ? " ⊙ γ" : string.Empty) + ",  x̂ = x ρ" + (weight.Length > 0 ? ",  dγ += Σ dy ⊙ x̂" : string.Empty),
             StepKind.BatchNorm => $"{dx} {op} {dy}" + (weight.Length > 0 ? " ⊙ γ" : string.Empty) + " / √(running_var + ε)" + (weight.Length > 0 ? ",  dγ += Σ dy ⊙ x̂" : string.Empty) + (bias.Length > 0 ? ",  dβ += Σ dy" : string.Empty),
             StepKind.Affine => $"{dx} {op} {dy} ⊙ {step.Constants[0]}",
+            StepKind.Slice => $"{dx} {op} {dy} at [{Literals.Int((long)step.Arguments[0])} : {Literals.Int((long)step.Arguments[0] + tensors[y].Size)}], 0 elsewhere",
             StepKind.Add => $"{dx} {op} {dy},  d{step.Inputs[1]} {(step.Accumulate[1] ? "+=" : "=")} {dy}",
             _ => $"{dx} = {dy} ⊙ {step.Inputs[1]} ⊙ silu′({x}),  d{step.Inputs[1]} = {dy} ⊙ silu({x})",
         };

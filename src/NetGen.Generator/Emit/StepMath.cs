@@ -19,6 +19,7 @@ internal static class StepMath
             StepKind.Linear => $"linear {n} → {m}",
             StepKind.Add => $"residual, {m}",
             StepKind.SwiGluGate => $"swiglu gating, {m}",
+            StepKind.Slice => $"slice, {n} → {m}",
             _ => step.OpName + ", " + m,
         };
 
@@ -30,6 +31,7 @@ internal static class StepMath
             StepKind.RmsNorm => $"{y} = {x} / √(mean({x}²) + ε)" + Affine(step.Weights[0], string.Empty) + Epsilon(step),
             StepKind.BatchNorm => $"{y} = {x} ⊙ {step.Weights[0]} + {step.Weights[1]},  {step.Weights[0]} = γ / √(running_var + ε),  {step.Weights[1]} = β − running_mean ⊙ {step.Weights[0]}" + Epsilon(step),
             StepKind.Affine => $"{y} = {x} ⊙ {step.Weights[0]} + {step.Weights[1]}",
+            StepKind.Slice => $"{y} = {x}[{Literals.Int((long)step.Scalar)} : {Literals.Int((long)step.Scalar + sizes[y])}]",
             StepKind.Add => $"{y} = {x} + {step.Inputs[1]}",
             _ => $"{y} = silu({x}) ⊙ {step.Inputs[1]}",
         };

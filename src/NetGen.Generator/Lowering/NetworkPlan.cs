@@ -95,6 +95,7 @@ internal enum StepKind
     RmsNorm,
     BatchNorm,
     Affine,
+    Slice,
     Add,
     SwiGluGate,
 }
@@ -133,6 +134,7 @@ internal sealed record StepPlan(
         StepKind.RmsNorm => LayerOpNames.Of(LayerOp.RmsNorm),
         StepKind.BatchNorm => LayerOpNames.Of(LayerOp.BatchNorm),
         StepKind.Affine => LayerOpNames.Of(LayerOp.Affine),
+        StepKind.Slice => LayerOpNames.Of(LayerOp.Slice),
         StepKind.Add => "add",
         _ => "swiglu_gate",
     };

@@ -206,6 +206,16 @@ internal sealed class NetworkPlanner
             case NormSpec norm:
                 return (PlanNorm(norm, input, output, size, index, path), size);
 
+            case SliceSpec slice:
+            {
+                // A copy of the features [start, end) of each row; the start is the step's scalar.
+                int length = (slice.End ?? size) - slice.Start;
+                AddTensor(output, length, $"Output of {where} (slice {Literals(slice.Start)}..{Literals(slice.Start + length)} of {Literals(size)}).");
+                AddStep(StepKind.Slice, new[] { input }, output, Array.Empty<string>(), slice.Start, index);
+                _summary.Add(new SummaryRow(output, "slice", length, 0, 0));
+                return (output, length);
+            }
+
             case AffineSpec affine:
             {
                 // The kernel takes one scale and one shift per feature: a scalar is spread over
@@ -309,6 +319,8 @@ internal sealed class NetworkPlanner
     }
 
     /// <summary>A vector of <paramref name="size"/>: the tensor itself, its one value repeated, or <paramref name="absent"/> repeated.</summary>
+    private static string Literals(int value) => value.ToString(System.Globalization.CultureInfo.InvariantCulture);
+
     internal static TensorSpec Spread(TensorSpec? tensor, int size, float absent)
     {
         if (tensor is not null && tensor.Shape[0] == size)

@@ -183,6 +183,21 @@ internal sealed class TrainingPlanner
                 return output;
             }
 
+            case SliceSpec slice:
+            {
+                Begin("slice", layer);
+                Part(DescriptionPartKind.Integer, "start", number: slice.Start);
+                if (slice.End is { } end)
+                {
+                    Part(DescriptionPartKind.Integer, "end", number: end);
+                }
+
+                _description.Add(new DescriptionPart(DescriptionPartKind.EndLayer));
+                AddTensor(output, (slice.End ?? size) - slice.Start);
+                AddStep(StepKind.Slice, new[] { input }, output, index, arguments: new EquatableArray<float>(new float[] { slice.Start }));
+                return output;
+            }
+
             case AffineSpec affine:
             {
                 // Constants, spread over the features as inference has them; ToDescription writes

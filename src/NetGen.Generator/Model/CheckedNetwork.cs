@@ -47,6 +47,7 @@ internal sealed record CheckedNetwork(NetworkSpec Spec, int OutputSize, Equatabl
             RunningVar = WithoutPositions(n.RunningVar),
         },
         AffineSpec f => f with { Range = SourceRange.None, NameRange = SourceRange.None, Scale = WithoutPositions(f.Scale), Shift = WithoutPositions(f.Shift) },
+        SliceSpec c => c with { Range = SourceRange.None, NameRange = SourceRange.None, StartRange = SourceRange.None, EndRange = SourceRange.None },
         ResidualSpec r => r with { Range = SourceRange.None, NameRange = SourceRange.None, Layers = r.Layers.Select(WithoutPositions).ToEquatableArray() },
         SwiGluSpec g => g with
         {

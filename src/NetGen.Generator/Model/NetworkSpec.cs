@@ -85,6 +85,7 @@ internal enum LayerOp
     BatchNorm,
     Residual,
     SwiGlu,
+    Slice,
 }
 
 /// <summary>
@@ -187,6 +188,20 @@ internal sealed record NormSpec(
     TensorSpec? RunningMean,
     TensorSpec? RunningVar)
     : LayerSpec(Op, Name, Range, NameRange);
+
+/// <summary>
+/// <c>slice</c>: <c>y = x[Start : End]</c>, the features from <see cref="Start"/> up to, not
+/// including, <see cref="End"/> (null: the input's size).
+/// </summary>
+internal sealed record SliceSpec(
+    string? Name,
+    SourceRange Range,
+    SourceRange NameRange,
+    int Start,
+    SourceRange StartRange,
+    int? End,
+    SourceRange EndRange)
+    : LayerSpec(LayerOp.Slice, Name, Range, NameRange);
 
 /// <summary><c>residual</c>: <c>y = x + f(x)</c> where f is <see cref="Layers"/>.</summary>
 internal sealed record ResidualSpec(

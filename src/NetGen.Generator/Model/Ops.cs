@@ -268,6 +268,7 @@ internal static class Ops
             new LayerForm(LayerOp.RmsNorm, "rms_norm", "RmsNorm", new[] { "op", "name", "eps", "weight" }, Array.Empty<ActivationOp>()),
             new LayerForm(LayerOp.BatchNorm, "batch_norm", "BatchNorm", new[] { "op", "name", "eps", "running_mean", "running_var", "weight", "bias" }, Array.Empty<ActivationOp>()),
             new LayerForm(LayerOp.Residual, "residual", "Residual", new[] { "op", "name", "layers" }, Array.Empty<ActivationOp>()),
+            new LayerForm(LayerOp.Slice, "slice", "Slice", new[] { "op", "name", "start", "end" }, Array.Empty<ActivationOp>()),
             new LayerForm(LayerOp.SwiGlu, "swiglu", "SwiGlu", new[] { "op", "name", "hidden", "gate", "up", "down", "out", "gpu" }, Array.Empty<ActivationOp>()),
         };
 

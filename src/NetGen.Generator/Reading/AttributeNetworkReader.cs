@@ -225,6 +225,19 @@ internal sealed class AttributeNetworkReader
                 return mean is null || variance is null ? null : new NormSpec(op, name, range, nameRange, eps, weight, bias, mean, variance);
             }
 
+            case LayerOp.Slice:
+            {
+                int start = args.Value("start") is int s ? s : 0;
+                int? end = args.Value("end") is int e ? e : null;
+                if (start < 0)
+                {
+                    Report(DiagnosticDescriptors.InvalidValue, args.RangeOf("start"), "start", $"an integer from 0 to {Int(NetworkSpec.MaxFeatures)}", Int(start));
+                    return null;
+                }
+
+                return new SliceSpec(name, range, nameRange, start, args.RangeOf("start"), end, args.RangeOf("end"));
+            }
+
             case LayerOp.SwiGlu:
             {
                 int? hidden = Size(args, "hidden");

@@ -128,6 +128,29 @@ internal sealed partial class JsonNetworkReader
         return new NetworkSpec(_path, input, inputRange, description, layers, layersRange, strategy, gpu, gpuMinWeights, inputs, constants);
     }
 
+    /// <summary>An integer key of at least <paramref name="min"/> (absent: 0); null when reported.</summary>
+    private int? ReadIndex(Dictionary<string, JsonProperty> keys, string key, string where, int min)
+    {
+        string expected = $"an integer from {min} to {NetworkSpec.MaxFeatures}";
+        double value = ReadNumber(keys, key, where, -1, min, minInclusive: true, max: NetworkSpec.MaxFeatures + 1, expected);
+        if (!keys.ContainsKey(key))
+        {
+            return 0;
+        }
+
+        if (value < min || value != Math.Floor(value))
+        {
+            if (value >= min)
+            {
+                Report(DiagnosticDescriptors.InvalidValue, keys[key].Value, Quote(key), expected, Quote(keys[key].Value));
+            }
+
+            return null;
+        }
+
+        return (int)value;
+    }
+
     /// <summary><c>"inputs"</c>: an array of <c>{ "name", "size" }</c>, the parts of the input in order.</summary>
     private EquatableArray<InputPart> ReadInputParts(JsonNode node) => ReadObjects(node, "\"inputs\"", "{ \"name\", \"size\" }", obj =>
     {
@@ -331,6 +354,20 @@ internal sealed partial class JsonNetworkReader
                 }
 
                 return new NormSpec(op, name, range, nameRange, eps, weight, bias, mean, variance);
+            }
+
+            case LayerOp.Slice:
+            {
+                int? start = ReadIndex(keys, "start", where, 0);
+                int? end = keys.ContainsKey("end") ? ReadIndex(keys, "end", where, 1) : null;
+                if (start is null || (keys.ContainsKey("end") && end is null))
+                {
+                    return null;
+                }
+
+                SourceRange startRange = keys.TryGetValue("start", out var s) ? RangeOf(s.Value) : range;
+                SourceRange endRange = keys.TryGetValue("end", out var e) ? RangeOf(e.Value) : range;
+                return new SliceSpec(name, range, nameRange, start.Value, startRange, end, endRange);
             }
 
             case LayerOp.Residual:

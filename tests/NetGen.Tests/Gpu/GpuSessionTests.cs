@@ -64,7 +64,9 @@ public sealed class GpuSessionTests(CpuAccelerator accelerator, ITestOutputHelpe
                     var row = gpu.AsSpan(r * session.OutputSize, session.OutputSize).ToArray();
                     double[] expected = reference.Evaluate(inputs.AsSpan(r * inputSize, inputSize), new());
                     worst = Math.Max(worst, Accuracy.Compare(expected, row, context + " / reference"));
-                    Accuracy.Compare(cpu.AsSpan(r * session.OutputSize, session.OutputSize).ToArray().Select(v => (double)v).ToArray(), row, context + " / ForwardBatch");
+                    // Each is within the bound of the reference, in its own summation order, so
+                    // the two may be up to twice the bound apart.
+                    Accuracy.Compare(cpu.AsSpan(r * session.OutputSize, session.OutputSize).ToArray().Select(v => (double)v).ToArray(), row, context + " / ForwardBatch", bound: 2e-5);
                 }
 
                 rowsChecked += batch;

@@ -134,6 +134,21 @@ internal sealed class RandomNetworks(int seed)
 
                 Epsilon(layer);
                 break;
+            case 7 when !keepSize && n > 1 && _random.Next(4) == 0:
+            {
+                // slice: a run of the features, "end" written or left to the input's size.
+                int start = _random.Next(n - 1);
+                int end = _random.Next(start + 1, n + 1);
+                layer = new JsonObject { ["op"] = "slice", ["start"] = start };
+                if (end < n || _random.Next(2) == 0)
+                {
+                    layer["end"] = end;
+                }
+
+                size = end - start;
+                break;
+            }
+
             case 7 when _random.Next(3) == 0:
             {
                 // affine: scale and shift each a number, a vector or absent (not both absent).

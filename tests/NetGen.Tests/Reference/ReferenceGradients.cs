@@ -151,6 +151,19 @@ internal sealed class ReferenceGradients
                 return layer.TryGetProperty("activation", out var activation) ? Activation(activation.GetString()!, default, z, tape) : z;
             }
 
+            case "slice":
+            {
+                int start = layer.TryGetProperty("start", out var s) ? s.GetInt32() : 0;
+                int end = layer.TryGetProperty("end", out var e) ? e.GetInt32() : n;
+                tape.Add(dy =>
+                {
+                    var dx = new double[n];
+                    Array.Copy(dy, 0, dx, start, end - start);
+                    return dx;
+                });
+                return x[start..end];
+            }
+
             case "affine":
             {
                 // Constants: no parameter gradient, dx = dy ⊙ scale.

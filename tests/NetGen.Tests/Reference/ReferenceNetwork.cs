@@ -101,6 +101,15 @@ internal sealed class ReferenceNetwork
                 return z;
             }
 
+            case "slice":
+            {
+                int start = layer.TryGetProperty("start", out var s) ? s.GetInt32() : 0;
+                int end = layer.TryGetProperty("end", out var e) ? e.GetInt32() : x.Length;
+                var y = x[start..end];
+                tensors.Add((name ?? "P" + label, y));
+                return y;
+            }
+
             case "affine":
             {
                 double[] scale = AffineVector(layer, "scale", x.Length, 1);
