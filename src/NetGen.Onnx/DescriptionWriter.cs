@@ -80,6 +80,12 @@ internal sealed record AffineLayer(float[]? Scale, float[]? Shift) : Layer("affi
     private static object Value(float[] values) => values.Length == 1 ? values[0] : new TensorValue(new[] { values.Length }, values);
 }
 
+/// <summary><c>slice</c>: the features <c>[Start, End)</c>.</summary>
+internal sealed record SliceLayer(int Start, int End) : Layer("slice")
+{
+    public override IEnumerable<KeyValuePair<string, object>> Keys => new[] { Key("start", Start), Key("end", End) };
+}
+
 /// <summary><c>layer_norm</c> over the features.</summary>
 internal sealed record LayerNormLayer(float Eps, TensorValue Weight, TensorValue? Bias) : Layer("layer_norm")
 {

@@ -123,6 +123,120 @@ internal sealed partial class GraphWalker
         _values[node.Output[0]] = value with { Shape = shape };
     }
 
+    /// <summary>
+    /// Slice: of the features, a <c>slice</c> layer (removed where it keeps them all); of a batch
+    /// axis, only the whole axis. Before opset 10 the starts, ends and axes are attributes; from
+    /// 10 they are constant inputs, with steps that must be 1.
+    /// </summary>
+    private void ReadSlice(NodeProto node)
+    {
+        var value = Latest(node, node.Input[0]);
+        long n = RequireKnownFeatures(node, value);
+        int rank = value.Shape.Length;
+        long[] Ints(int input, string attribute) => _opset < 10
+            ? node.Attribute.FirstOrDefault(a => a.Name == attribute)?.Ints.ToArray() ?? Array.Empty<long>()
+            : InputName(node, input) is { } name ? ConstantInput(node, name, attribute).Values.Select(v => (long)Math.Clamp(v, long.MinValue / 2, long.MaxValue / 2)).ToArray() : Array.Empty<long>();
+        long[] starts = Ints(1, "starts"), ends = Ints(2, "ends");
+        long[] axes = Ints(3, "axes");
+        long[] steps = Ints(4, "steps");
+        if (axes.Length == 0)
+        {
+            axes = Enumerable.Range(0, starts.Length).Select(i => (long)i).ToArray();
+        }
+
+        if (starts.Length != ends.Length || starts.Length != axes.Length || (steps.Length > 0 && steps.Length != starts.Length))
+        {
+            throw NodeError(node, "its starts, ends, axes and steps are not of one length");
+        }
+
+        long start = 0, end = n;
+        for (int i = 0; i < axes.Length; i++)
+        {
+            long axis = axes[i] < 0 ? axes[i] + rank : axes[i];
+            if (axis < 0 || axis >= rank)
+            {
+                throw NodeError(node, $"axis {axes[i]} is outside a rank-{rank} input");
+            }
+
+            if (steps.Length > 0 && steps[i] != 1)
+            {
+                throw NodeError(node, $"its step on axis {axes[i]} is {steps[i]}; NetGen slices runs of features (step 1)");
+            }
+
+            long size = axis == rank - 1 ? n : value.Shape[axis];
+            long Clamp(long v) => size < 0 ? v : Math.Clamp(v < 0 ? v + size : v, 0, size);
+            long s = Clamp(starts[i]), e = Clamp(ends[i]);
+            if (axis == rank - 1)
+            {
+                (start, end) = (s, e);
+            }
+            else if (s != 0 || (size < 0 ? ends[i] < int.MaxValue : e != size))
+            {
+                throw NodeError(node, $"it slices axis {axes[i]} of {OnnxTensors.Format(value.Shape)}, a batch axis; NetGen slices the features only");
+            }
+        }
+
+        if (start >= end)
+        {
+            throw NodeError(node, $"it keeps no feature ({start} to {end} of {n})");
+        }
+
+        var shape = value.Shape.Take(rank - 1).Append(end - start).ToArray();
+        if (start == 0 && end == n)
+        {
+            _values[node.Output[0]] = value with { Shape = shape };
+            return;
+        }
+
+        AddLayer(new SliceLayer((int)start, (int)end), node.Output[0], shape);
+    }
+
+    /// <summary>Split of the features of which one output is used: that output's slice.</summary>
+    private void ReadSplit(NodeProto node)
+    {
+        var value = Latest(node, node.Input[0]);
+        long n = RequireKnownFeatures(node, value);
+        int rank = value.Shape.Length;
+        long axis = IntAttribute(node, "axis", 0);
+        if ((axis < 0 ? axis + rank : axis) != rank - 1)
+        {
+            throw NodeError(node, $"axis {axis} of a rank-{rank} input is not the feature (last) axis; NetGen splits the features only");
+        }
+
+        long[] sizes = InputName(node, 1) is { } name
+            ? ConstantInput(node, name, "split").Values.Select(v => (long)v).ToArray()
+            : node.Attribute.FirstOrDefault(a => a.Name == "split")?.Ints.ToArray() ?? Array.Empty<long>();
+        int outputs = node.Output.Count;
+        if (sizes.Length == 0)
+        {
+            // Equal parts, the last one smaller when they do not divide the features (opset 18).
+            long part = (n + outputs - 1) / outputs;
+            sizes = Enumerable.Range(0, outputs).Select(i => Math.Max(0, Math.Min(part, n - (i * part)))).ToArray();
+        }
+
+        if (sizes.Length != outputs || sizes.Sum() != n || sizes.Any(s => s < 0))
+        {
+            throw NodeError(node, $"its parts [{string.Join(", ", sizes)}] do not split {n} features into {outputs} outputs");
+        }
+
+        var used = Enumerable.Range(0, outputs).Where(i => node.Output[i].Length > 0 && IsUsed(node.Output[i])).ToList();
+        if (used.Count != 1)
+        {
+            throw NodeError(node, used.Count == 0 ? "none of its outputs is used" : $"{used.Count} of its outputs are used; a NetGen network is a chain, and reads one part");
+        }
+
+        int k = used[0];
+        long start = sizes.Take(k).Sum();
+        var shape = value.Shape.Take(rank - 1).Append(sizes[k]).ToArray();
+        if (sizes[k] == n)
+        {
+            _values[node.Output[k]] = value with { Shape = shape };
+            return;
+        }
+
+        AddLayer(new SliceLayer((int)start, (int)(start + sizes[k])), node.Output[k], shape);
+    }
+
     /// <summary>Squeeze and Unsqueeze of batch axes: removed. The axes are an attribute before opset 13, an input from 13.</summary>
     private void ReadSqueeze(NodeProto node)
     {

@@ -291,6 +291,12 @@ internal sealed partial class GraphWalker
             case "Reshape":
                 ReadReshape(node);
                 break;
+            case "Slice":
+                ReadSlice(node);
+                break;
+            case "Split":
+                ReadSplit(node);
+                break;
             case "Squeeze" or "Unsqueeze":
                 ReadSqueeze(node);
                 break;
