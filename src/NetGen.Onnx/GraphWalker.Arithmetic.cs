@@ -142,20 +142,21 @@ internal sealed partial class GraphWalker
 
     /// <summary>
     /// Adds <c>x ⊙ scale + shift</c>, merged into the layer before when that is an affine layer
-    /// whose output nothing else reads: <c>(x s₁ + b₁) s₂ + b₂ = x (s₁ s₂) + (b₁ s₂ + b₂)</c>, in
-    /// double, each rounded to float32 once.
+    /// whose output nothing else reads, under any of its names (an Identity or Reshape of it):
+    /// <c>(x s₁ + b₁) s₂ + b₂ = x (s₁ s₂) + (b₁ s₂ + b₂)</c>, in double, each rounded to float32 once.
     /// </summary>
     private void AddAffine(NodeProto node, string x, float[]? scale, float[]? shift, Value value)
     {
         RequireFinite(node, scale, shift);
         var chain = Chain(value.Segment);
-        if (chain.Count > 0 && chain[^1] is AffineLayer previous && value.Position == chain.Count
-            && SingleConsumer(x) is { } only && only.Node == node)
+        bool onlyReader = SingleConsumer(x) is { } only && only.Node == node
+            && _values.All(v => v.Key == x || v.Value.Segment != value.Segment || v.Value.Position != value.Position || !IsUsed(v.Key));
+        if (chain.Count > 0 && chain[^1] is AffineLayer previous && value.Position == chain.Count && onlyReader)
         {
             var merged = Merge(previous, new AffineLayer(scale, shift));
             RequireFinite(node, merged.Scale, merged.Shift);
             chain[^1] = merged;
-            _values[node.Output[0]] = value with { Shape = value.Shape };
+            _values[node.Output[0]] = value;
             return;
         }
 

@@ -76,8 +76,8 @@ internal sealed partial class GraphWalker
             _constants[frozen.Key] = OnnxTensors.Read(frozen.Value, _options.BaseDirectory, ModelError) with { Name = frozen.Key };
         }
 
-        var needed = ChooseOutput();
-        ReadInputs(needed);
+        var (needed, used) = ChooseOutput();
+        ReadInputs(used);
         for (int i = 0; i < _graph.Node.Count; i++)
         {
             if (!needed[i])
@@ -126,9 +126,9 @@ internal sealed partial class GraphWalker
     /// <summary>
     /// Picks the output to compute: the one the options name, else the only one that depends on an
     /// input. Outputs that depend on no input are the description's constants. Returns which
-    /// nodes are needed for the chosen output and the constants.
+    /// nodes are needed for the chosen output and the constants, and the inputs it reads.
     /// </summary>
-    private bool[] ChooseOutput()
+    private (bool[] Needed, HashSet<string> Used) ChooseOutput()
     {
         var producers = new Dictionary<string, int>(StringComparer.Ordinal);
         for (int i = 0; i < _graph.Node.Count; i++)
@@ -206,21 +206,15 @@ internal sealed partial class GraphWalker
 
         var used = reaches.First(r => r.Name == _outputName).Reach.Inputs;
         _droppedInputs.AddRange(_graph.Input.Where(i => dataInputs.Contains(i.Name) && !used.Contains(i.Name)).Select(i => i.Name));
-        return needed;
+        return (needed, used);
     }
 
     private static string Quoted(IEnumerable<string> names) => string.Join(", ", names.Select(n => "'" + n + "'"));
 
     /// <summary>The inputs the chosen output reads: one is the network's input; several are segments until a Concat joins them.</summary>
-    private void ReadInputs(bool[] needed)
+    private void ReadInputs(HashSet<string> used)
     {
-        var reads = new HashSet<string>(_graph.Node.Where((_, i) => needed[i]).SelectMany(n => n.Input), StringComparer.Ordinal);
-        reads.Add(_outputName);
-        var inputs = _graph.Input.Where(i => !_constants.ContainsKey(i.Name) && reads.Contains(i.Name)).ToList();
-        if (inputs.Count == 0)
-        {
-            throw ModelError("the graph has no input that is not a constant; a network needs one");
-        }
+        var inputs = _graph.Input.Where(i => used.Contains(i.Name)).ToList();
 
         foreach (var input in inputs)
         {

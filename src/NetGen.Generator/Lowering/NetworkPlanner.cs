@@ -210,7 +210,7 @@ internal sealed class NetworkPlanner
             {
                 // A copy of the features [start, end) of each row; the start is the step's scalar.
                 int length = (slice.End ?? size) - slice.Start;
-                AddTensor(output, length, $"Output of {where} (slice {Literals(slice.Start)}..{Literals(slice.Start + length)} of {Literals(size)}).");
+                AddTensor(output, length, $"Output of {where} (slice {slice.Start}..{slice.Start + length} of {size}).");
                 AddStep(StepKind.Slice, new[] { input }, output, Array.Empty<string>(), slice.Start, index);
                 _summary.Add(new SummaryRow(output, "slice", length, 0, 0));
                 return (output, length);
@@ -319,8 +319,6 @@ internal sealed class NetworkPlanner
     }
 
     /// <summary>A vector of <paramref name="size"/>: the tensor itself, its one value repeated, or <paramref name="absent"/> repeated.</summary>
-    private static string Literals(int value) => value.ToString(System.Globalization.CultureInfo.InvariantCulture);
-
     internal static TensorSpec Spread(TensorSpec? tensor, int size, float absent)
     {
         if (tensor is not null && tensor.Shape[0] == size)

@@ -203,8 +203,8 @@ internal sealed class TrainingPlanner
                 // Constants, spread over the features as inference has them; ToDescription writes
                 // what was given (a scalar as its vector, which means the same).
                 Begin("affine", layer);
-                string scale = AddConstant(number, "scale", Spread(affine.Scale, size, 1f), describe: affine.Scale is not null);
-                string shift = AddConstant(number, "shift", Spread(affine.Shift, size, 0f), describe: affine.Shift is not null);
+                string scale = AddConstant(number, "scale", NetworkPlanner.Spread(affine.Scale, size, 1f), describe: affine.Scale is not null);
+                string shift = AddConstant(number, "shift", NetworkPlanner.Spread(affine.Shift, size, 0f), describe: affine.Shift is not null);
                 _description.Add(new DescriptionPart(DescriptionPartKind.EndLayer));
                 AddTensor(output, size);
                 _steps.Add(new TrainingStep(
@@ -215,8 +215,7 @@ internal sealed class TrainingPlanner
                     new EquatableArray<string>(new[] { scale, shift }),
                     0,
                     index,
-                    EquatableArray<bool>.Empty,
-                    StatisticsOffset: _statisticsPerRow));
+                    EquatableArray<bool>.Empty));
                 return output;
             }
 
@@ -297,9 +296,6 @@ internal sealed class TrainingPlanner
 
         return added.Name;
     }
-
-    /// <summary>A vector of <paramref name="size"/>: the tensor itself, its one value repeated, or <paramref name="absent"/> repeated.</summary>
-    private static TensorSpec Spread(TensorSpec? tensor, int size, float absent) => NetworkPlanner.Spread(tensor, size, absent);
 
     private void AddTensor(string name, int size)
     {

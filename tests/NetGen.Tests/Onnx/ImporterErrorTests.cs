@@ -138,6 +138,18 @@ public sealed class ImporterErrorTests
     }
 
     [Fact]
+    public void An_affine_step_another_node_reads_under_another_name_is_not_merged_into_the_next()
+    {
+        // y = x − c; z = Identity(y); w = z / 2; out = y + w: y stays its own step, and the skip closes around w.
+        var graph = new OnnxGraph(17, 0, 2);
+        string y = graph.Node("Sub", new[] { graph.Input, graph.Initializer(new[] { 1f, 2f }, 2) });
+        string w = graph.Node("Div", new[] { graph.Node("Identity", new[] { y }), graph.Initializer(new[] { 2f }) });
+        string json = Import(graph.Build(graph.Node("Add", new[] { y, w }), 0, 2));
+        Assert.Contains("\"op\": \"residual\"", json);
+        Assert.Contains("\"scale\": 0.5", json);
+    }
+
+    [Fact]
     public void A_division_by_a_zero_constant_is_an_error()
     {
         var graph = new OnnxGraph(17, 0, 2);
