@@ -61,7 +61,7 @@ internal static partial class NetworkEmitter
                     Declare(w, Enumerable.Range(0, rows).Select(r => Element(activation.Output, r)));
                 }
 
-                // A block per layer, so that its inputs' double copies (x0, x1, ...) go out of scope.
+                // A block per layer, so that its inputs' copies (x0, x1, ...) go out of scope.
                 using (w.Block(string.Empty))
                 {
                     string z = step.Output, a = activation?.Output ?? string.Empty;

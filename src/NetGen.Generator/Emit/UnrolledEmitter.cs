@@ -13,15 +13,19 @@ namespace NetGen.Generator.Emit;
 /// element-wise activation that reads the layer's output computed in the same method.
 /// </summary>
 /// <remarks>
-/// Each output is summed in double: a float times a double is exact, so the only rounding is
-/// the final one to float, whatever the layer's width, at no cost in scalar code. A layer with
+/// Each output is summed in float32, left to right, in chains of at most
+/// <see cref="Contract.BlockLength"/> products, as the kernels sum a block of columns; a longer row
+/// adds its chains and its bias in double before the one rounding to float. That is the kernels'
+/// accuracy contract (README.md, <i>Accuracy</i>) at scalar code's speed: a tiny network waits on
+/// every operation of its sums, and a widening and a narrowing per layer cost N1 about 40% of its
+/// time. The plain multiplies and adds give the same bits on every instruction set. A layer with
 /// more than <see cref="MaxTermsPerMethod"/> terms is split into several methods, because
 /// RyuJIT stops optimizing very large methods.
 /// </remarks>
 internal static class UnrolledEmitter
 {
     /// <summary>
-    /// Where the widening of each input and the rounding of each sum come from: the casts'
+    /// Where the widening of each chain and the rounding of a long row's sum come from: the casts'
     /// values, without the scalar conversions' false register dependency (<c>SpecialFunctions.Widen</c>).
     /// </summary>
     private const string Functions = "global::NetGen.Runtime.SpecialFunctions";
@@ -121,7 +125,7 @@ internal static class UnrolledEmitter
 
     /// <summary>
     /// Rows <paramref name="start"/> to <paramref name="end"/> of a layer: the inputs it reads
-    /// widened to double once (<c>x0</c>, <c>x1</c>, ...), each output's sum, then the fused
+    /// read once (<c>x0</c>, <c>x1</c>, ...), each output's sum, then the fused
     /// activation, with <paramref name="input"/>, <paramref name="output"/> and
     /// <paramref name="activated"/> spelling where element <c>i</c> of each tensor lives.
     /// </summary>
@@ -140,48 +144,58 @@ internal static class UnrolledEmitter
             }
         }
 
-        // The inputs this method reads, widened to double once.
-        var loads = used.Select(k => $"x{k} = {Functions}.Widen({input(k)})").ToList();
+        // The inputs this method reads, each once.
+        var loads = used.Select(k => $"x{k} = {input(k)}").ToList();
         for (int i = 0; i < loads.Count; i += 8)
         {
-            w.Line("double " + string.Join(", ", loads.Skip(i).Take(8)) + ";");
+            w.Line("float " + string.Join(", ", loads.Skip(i).Take(8)) + ";");
         }
 
         for (int r = start; r < end; r++)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            var line = new StringBuilder($"{output(r)} = {Functions}.Narrow(");
-            int written = 0;
+            var terms = new List<string>();
             for (int k = 0; k < columns; k++)
             {
                 float v = weight.Values[(r * columns) + k];
-                if (v == 0)
+                if (v != 0)
                 {
-                    continue;
+                    float magnitude = v < 0 ? -v : v;
+                    terms.Add((v < 0 ? "-" : "+") + (magnitude == 1 ? $"x{k}" : $"{Literals.Float(magnitude)} * x{k}"));
                 }
-
-                if (written > 0 && written % 8 == 0)
-                {
-                    w.Line(line.ToString());
-                    line.Clear().Append("    ");
-                }
-
-                bool negative = v < 0;
-                float magnitude = negative ? -v : v;
-                string term = magnitude == 1 ? $"x{k}" : $"{Literals.Float(magnitude)} * x{k}";
-                line.Append(written == 0 ? (negative ? "-" : string.Empty) : (negative ? " - " : " + ")).Append(term);
-                written++;
             }
 
             float b = bias?.Values[r] ?? 0f;
-            if (b != 0)
+            string? shift = b == 0 ? null : (b < 0 ? "-" : "+") + Literals.Float(b < 0 ? -b : b);
+            if (terms.Count <= Contract.BlockLength)
             {
-                line.Append(written == 0 ? Literals.Float(b) : (b < 0 ? " - " + Literals.Float(-b) : " + " + Literals.Float(b)));
-                written++;
+                // One chain: the products and the bias summed in float, left to right.
+                if (shift is not null)
+                {
+                    terms.Add(shift);
+                }
+
+                WriteSum(w, $"{output(r)} = ", terms.Count == 0 ? ["0f"] : Chain(terms), ";");
+                continue;
             }
 
-            line.Append(written == 0 ? "0d);" : ");");
-            w.Line(line.ToString());
+            // Chains of at most BlockLength products, each widened and added in double, the bias
+            // last, then the one rounding to float.
+            var pieces = new List<string>();
+            for (int i = 0; i < terms.Count; i += Contract.BlockLength)
+            {
+                var chain = Chain(terms.Skip(i).Take(Contract.BlockLength).ToList());
+                chain[0] = (i == 0 ? string.Empty : " + ") + $"{Functions}.Widen(" + chain[0];
+                chain[chain.Count - 1] += ")";
+                pieces.AddRange(chain);
+            }
+
+            if (shift is not null)
+            {
+                pieces.Add((shift[0] == '-' ? " - " : " + ") + shift.Substring(1));
+            }
+
+            WriteSum(w, $"{output(r)} = {Functions}.Narrow(", pieces, ");");
         }
 
         if (activation is not null)
@@ -191,6 +205,29 @@ internal static class UnrolledEmitter
                 w.Line($"{activated(r)} = {activation.Function!.Scalar(output(r), activation.Arguments.Select(a => Literals.Float(a)).ToArray())};");
             }
         }
+    }
+
+    /// <summary>Signed terms (<c>+x0</c>, <c>-2f * x1</c>) as the pieces of a left-to-right sum: <c>x0</c>, <c> - 2f * x1</c>.</summary>
+    private static List<string> Chain(IReadOnlyList<string> terms) =>
+        terms.Select((t, i) => (i == 0 ? (t[0] == '-' ? "-" : string.Empty) : (t[0] == '-' ? " - " : " + ")) + t.Substring(1)).ToList();
+
+    /// <summary>One assignment, wrapped after every eighth piece of its sum so that wide rows stay readable.</summary>
+    private static void WriteSum(SourceWriter w, string head, IReadOnlyList<string> pieces, string tail)
+    {
+        var line = new StringBuilder(head);
+        for (int i = 0; i < pieces.Count; i++)
+        {
+            if (i > 0 && i % 8 == 0)
+            {
+                w.Line(line.ToString());
+                line.Clear().Append("    ").Append(pieces[i].TrimStart());
+                continue;
+            }
+
+            line.Append(pieces[i]);
+        }
+
+        w.Line(line.Append(tail).ToString());
     }
 
     /// <summary>Values as a matrix literal, a row per bracket: <c>[[1, 0], [-1, 1]]</c>.</summary>

@@ -318,7 +318,7 @@ namespace App
             global::NetGen.Runtime.Activations.LogSoftmax(head_z, head);
         }
 
-        // Unrolled layers: each output is a sum over the inputs with the weights as literals; sums are in double.
+        // Unrolled layers: each output is a sum over the inputs with the weights as literals; sums are float32 chains of at most 32 products (longer rows add their chains in double).
         private static class Layers
         {
             /// <summary>layer 1: embed_z = W1 · input + B1; embed = gelu(embed_z), 4 → 6.</summary>
@@ -329,13 +329,13 @@ namespace App
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
             internal static void Layer1(global::System.ReadOnlySpan<float> x, global::System.Span<float> z, global::System.Span<float> a)
             {
-                double x0 = global::NetGen.Runtime.SpecialFunctions.Widen(x[0]), x1 = global::NetGen.Runtime.SpecialFunctions.Widen(x[1]), x2 = global::NetGen.Runtime.SpecialFunctions.Widen(x[2]), x3 = global::NetGen.Runtime.SpecialFunctions.Widen(x[3]);
-                z[0] = global::NetGen.Runtime.SpecialFunctions.Narrow(0.5f * x0 - 0.25f * x1 + 0.125f * x2 + x3 + 0.1f);
-                z[1] = global::NetGen.Runtime.SpecialFunctions.Narrow(-x0 + 0.5f * x1 + 0.75f * x2 - 0.2f);
-                z[2] = global::NetGen.Runtime.SpecialFunctions.Narrow(0.25f * x0 + 0.25f * x1 - 0.5f * x2 + 0.5f * x3);
-                z[3] = global::NetGen.Runtime.SpecialFunctions.Narrow(x0 - x1 + 0.5f * x3 + 0.3f);
-                z[4] = global::NetGen.Runtime.SpecialFunctions.Narrow(0.5f * x1 + x2 - 0.75f * x3 - 0.1f);
-                z[5] = global::NetGen.Runtime.SpecialFunctions.Narrow(-0.5f * x0 + 0.25f * x2 + x3 + 0.05f);
+                float x0 = x[0], x1 = x[1], x2 = x[2], x3 = x[3];
+                z[0] = 0.5f * x0 - 0.25f * x1 + 0.125f * x2 + x3 + 0.1f;
+                z[1] = -x0 + 0.5f * x1 + 0.75f * x2 - 0.2f;
+                z[2] = 0.25f * x0 + 0.25f * x1 - 0.5f * x2 + 0.5f * x3;
+                z[3] = x0 - x1 + 0.5f * x3 + 0.3f;
+                z[4] = 0.5f * x1 + x2 - 0.75f * x3 - 0.1f;
+                z[5] = -0.5f * x0 + 0.25f * x2 + x3 + 0.05f;
                 a[0] = global::NetGen.Runtime.Activations.Gelu(z[0]);
                 a[1] = global::NetGen.Runtime.Activations.Gelu(z[1]);
                 a[2] = global::NetGen.Runtime.Activations.Gelu(z[2]);
@@ -351,13 +351,13 @@ namespace App
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
             internal static void Layer2_2(global::System.ReadOnlySpan<float> x, global::System.Span<float> z, global::System.Span<float> a)
             {
-                double x0 = global::NetGen.Runtime.SpecialFunctions.Widen(x[0]), x1 = global::NetGen.Runtime.SpecialFunctions.Widen(x[1]), x2 = global::NetGen.Runtime.SpecialFunctions.Widen(x[2]), x3 = global::NetGen.Runtime.SpecialFunctions.Widen(x[3]), x4 = global::NetGen.Runtime.SpecialFunctions.Widen(x[4]), x5 = global::NetGen.Runtime.SpecialFunctions.Widen(x[5]);
-                z[0] = global::NetGen.Runtime.SpecialFunctions.Narrow(x0);
-                z[1] = global::NetGen.Runtime.SpecialFunctions.Narrow(x1);
-                z[2] = global::NetGen.Runtime.SpecialFunctions.Narrow(x2);
-                z[3] = global::NetGen.Runtime.SpecialFunctions.Narrow(x3);
-                z[4] = global::NetGen.Runtime.SpecialFunctions.Narrow(x4);
-                z[5] = global::NetGen.Runtime.SpecialFunctions.Narrow(x5);
+                float x0 = x[0], x1 = x[1], x2 = x[2], x3 = x[3], x4 = x[4], x5 = x[5];
+                z[0] = x0;
+                z[1] = x1;
+                z[2] = x2;
+                z[3] = x3;
+                z[4] = x4;
+                z[5] = x5;
                 a[0] = global::NetGen.Runtime.Activations.Tanh(z[0]);
                 a[1] = global::NetGen.Runtime.Activations.Tanh(z[1]);
                 a[2] = global::NetGen.Runtime.Activations.Tanh(z[2]);
@@ -373,10 +373,10 @@ namespace App
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
             internal static void Layer3_2(global::System.ReadOnlySpan<float> x, global::System.Span<float> z)
             {
-                double x0 = global::NetGen.Runtime.SpecialFunctions.Widen(x[0]), x1 = global::NetGen.Runtime.SpecialFunctions.Widen(x[1]), x2 = global::NetGen.Runtime.SpecialFunctions.Widen(x[2]), x3 = global::NetGen.Runtime.SpecialFunctions.Widen(x[3]), x4 = global::NetGen.Runtime.SpecialFunctions.Widen(x[4]), x5 = global::NetGen.Runtime.SpecialFunctions.Widen(x[5]);
-                z[0] = global::NetGen.Runtime.SpecialFunctions.Narrow(0.5f * x0 - 0.5f * x2 + 0.25f * x3 + 0.1f * x5);
-                z[1] = global::NetGen.Runtime.SpecialFunctions.Narrow(x1 - 0.25f * x3 + 0.5f * x4);
-                z[2] = global::NetGen.Runtime.SpecialFunctions.Narrow(-0.5f * x0 + 0.5f * x1 + 0.5f * x2 + 0.2f * x5);
+                float x0 = x[0], x1 = x[1], x2 = x[2], x3 = x[3], x4 = x[4], x5 = x[5];
+                z[0] = 0.5f * x0 - 0.5f * x2 + 0.25f * x3 + 0.1f * x5;
+                z[1] = x1 - 0.25f * x3 + 0.5f * x4;
+                z[2] = -0.5f * x0 + 0.5f * x1 + 0.5f * x2 + 0.2f * x5;
             }
 
             /// <summary>layer 3.2: glu_up = Up3_2 · rms, 6 → 3.</summary>
@@ -386,10 +386,10 @@ namespace App
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
             internal static void Layer3_2b(global::System.ReadOnlySpan<float> x, global::System.Span<float> z)
             {
-                double x0 = global::NetGen.Runtime.SpecialFunctions.Widen(x[0]), x1 = global::NetGen.Runtime.SpecialFunctions.Widen(x[1]), x2 = global::NetGen.Runtime.SpecialFunctions.Widen(x[2]), x3 = global::NetGen.Runtime.SpecialFunctions.Widen(x[3]), x4 = global::NetGen.Runtime.SpecialFunctions.Widen(x[4]), x5 = global::NetGen.Runtime.SpecialFunctions.Widen(x[5]);
-                z[0] = global::NetGen.Runtime.SpecialFunctions.Narrow(x0 + 0.5f * x5);
-                z[1] = global::NetGen.Runtime.SpecialFunctions.Narrow(x2 - x4);
-                z[2] = global::NetGen.Runtime.SpecialFunctions.Narrow(0.25f * x0 + 0.25f * x1 + 0.25f * x2 + 0.25f * x3 + 0.25f * x4 + 0.25f * x5);
+                float x0 = x[0], x1 = x[1], x2 = x[2], x3 = x[3], x4 = x[4], x5 = x[5];
+                z[0] = x0 + 0.5f * x5;
+                z[1] = x2 - x4;
+                z[2] = 0.25f * x0 + 0.25f * x1 + 0.25f * x2 + 0.25f * x3 + 0.25f * x4 + 0.25f * x5;
             }
 
             /// <summary>layer 3.2: glu = Down3_2 · glu_hidden, 3 → 6.</summary>
@@ -399,13 +399,13 @@ namespace App
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
             internal static void Layer3_2c(global::System.ReadOnlySpan<float> x, global::System.Span<float> z)
             {
-                double x0 = global::NetGen.Runtime.SpecialFunctions.Widen(x[0]), x1 = global::NetGen.Runtime.SpecialFunctions.Widen(x[1]), x2 = global::NetGen.Runtime.SpecialFunctions.Widen(x[2]);
-                z[0] = global::NetGen.Runtime.SpecialFunctions.Narrow(x0);
-                z[1] = global::NetGen.Runtime.SpecialFunctions.Narrow(x1);
-                z[2] = global::NetGen.Runtime.SpecialFunctions.Narrow(x2);
-                z[3] = global::NetGen.Runtime.SpecialFunctions.Narrow(x0 + x1);
-                z[4] = global::NetGen.Runtime.SpecialFunctions.Narrow(x1 + x2);
-                z[5] = global::NetGen.Runtime.SpecialFunctions.Narrow(x0 + x2);
+                float x0 = x[0], x1 = x[1], x2 = x[2];
+                z[0] = x0;
+                z[1] = x1;
+                z[2] = x2;
+                z[3] = x0 + x1;
+                z[4] = x1 + x2;
+                z[5] = x0 + x2;
             }
 
             /// <summary>layer 7: head_z = W5 · A4b, 6 → 3.</summary>
@@ -415,10 +415,10 @@ namespace App
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
             internal static void Layer7(global::System.ReadOnlySpan<float> x, global::System.Span<float> z)
             {
-                double x0 = global::NetGen.Runtime.SpecialFunctions.Widen(x[0]), x1 = global::NetGen.Runtime.SpecialFunctions.Widen(x[1]), x2 = global::NetGen.Runtime.SpecialFunctions.Widen(x[2]), x3 = global::NetGen.Runtime.SpecialFunctions.Widen(x[3]), x4 = global::NetGen.Runtime.SpecialFunctions.Widen(x[4]), x5 = global::NetGen.Runtime.SpecialFunctions.Widen(x[5]);
-                z[0] = global::NetGen.Runtime.SpecialFunctions.Narrow(x0 - x2 + x4);
-                z[1] = global::NetGen.Runtime.SpecialFunctions.Narrow(x1 - x3 + x5);
-                z[2] = global::NetGen.Runtime.SpecialFunctions.Narrow(0.5f * x0 + 0.5f * x1 + 0.5f * x2 + 0.5f * x3 + 0.5f * x4 + 0.5f * x5);
+                float x0 = x[0], x1 = x[1], x2 = x[2], x3 = x[3], x4 = x[4], x5 = x[5];
+                z[0] = x0 - x2 + x4;
+                z[1] = x1 - x3 + x5;
+                z[2] = 0.5f * x0 + 0.5f * x1 + 0.5f * x2 + 0.5f * x3 + 0.5f * x4 + 0.5f * x5;
             }
         }
 

@@ -172,10 +172,10 @@ namespace Lessons
             float Z1_0, Z1_1, Z1_2;
             float A1_0, A1_1, A1_2;
             {
-                double x0 = global::NetGen.Runtime.SpecialFunctions.Widen(input[0]), x1 = global::NetGen.Runtime.SpecialFunctions.Widen(input[1]);
-                Z1_0 = global::NetGen.Runtime.SpecialFunctions.Narrow(x0);
-                Z1_1 = global::NetGen.Runtime.SpecialFunctions.Narrow(x1);
-                Z1_2 = global::NetGen.Runtime.SpecialFunctions.Narrow(-x0 + x1);
+                float x0 = input[0], x1 = input[1];
+                Z1_0 = x0;
+                Z1_1 = x1;
+                Z1_2 = -x0 + x1;
                 A1_0 = global::NetGen.Runtime.SpecialFunctions.Relu(Z1_0);
                 A1_1 = global::NetGen.Runtime.SpecialFunctions.Relu(Z1_1);
                 A1_2 = global::NetGen.Runtime.SpecialFunctions.Relu(Z1_2);
@@ -188,9 +188,9 @@ namespace Lessons
             float Z2_0, Z2_1;
             float A2_0, A2_1;
             {
-                double x0 = global::NetGen.Runtime.SpecialFunctions.Widen(A1_0), x1 = global::NetGen.Runtime.SpecialFunctions.Widen(A1_1), x2 = global::NetGen.Runtime.SpecialFunctions.Widen(A1_2);
-                Z2_0 = global::NetGen.Runtime.SpecialFunctions.Narrow(x0 - x1);
-                Z2_1 = global::NetGen.Runtime.SpecialFunctions.Narrow(x1 - x2);
+                float x0 = A1_0, x1 = A1_1, x2 = A1_2;
+                Z2_0 = x0 - x1;
+                Z2_1 = x1 - x2;
                 A2_0 = global::NetGen.Runtime.SpecialFunctions.Relu(Z2_0);
                 A2_1 = global::NetGen.Runtime.SpecialFunctions.Relu(Z2_1);
             }
@@ -202,15 +202,15 @@ namespace Lessons
             float Z3_0;
             float A3_0;
             {
-                double x0 = global::NetGen.Runtime.SpecialFunctions.Widen(A2_0), x1 = global::NetGen.Runtime.SpecialFunctions.Widen(A2_1);
-                Z3_0 = global::NetGen.Runtime.SpecialFunctions.Narrow(2f * x0 - x1);
+                float x0 = A2_0, x1 = A2_1;
+                Z3_0 = 2f * x0 - x1;
                 A3_0 = global::NetGen.Runtime.SpecialFunctions.Sigmoid(Z3_0);
             }
 
             output[0] = A3_0;
         }
 
-        // Unrolled layers: each output is a sum over the inputs with the weights as literals; sums are in double.
+        // Unrolled layers: each output is a sum over the inputs with the weights as literals; sums are float32 chains of at most 32 products (longer rows add their chains in double).
         private static class Layers
         {
             /// <summary>layer 1: Z1 = W1 · input; A1 = relu(Z1), 2 → 3.</summary>
@@ -220,10 +220,10 @@ namespace Lessons
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
             internal static void Layer1(global::System.ReadOnlySpan<float> x, global::System.Span<float> z, global::System.Span<float> a)
             {
-                double x0 = global::NetGen.Runtime.SpecialFunctions.Widen(x[0]), x1 = global::NetGen.Runtime.SpecialFunctions.Widen(x[1]);
-                z[0] = global::NetGen.Runtime.SpecialFunctions.Narrow(x0);
-                z[1] = global::NetGen.Runtime.SpecialFunctions.Narrow(x1);
-                z[2] = global::NetGen.Runtime.SpecialFunctions.Narrow(-x0 + x1);
+                float x0 = x[0], x1 = x[1];
+                z[0] = x0;
+                z[1] = x1;
+                z[2] = -x0 + x1;
                 a[0] = global::NetGen.Runtime.SpecialFunctions.Relu(z[0]);
                 a[1] = global::NetGen.Runtime.SpecialFunctions.Relu(z[1]);
                 a[2] = global::NetGen.Runtime.SpecialFunctions.Relu(z[2]);
@@ -236,9 +236,9 @@ namespace Lessons
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
             internal static void Layer2(global::System.ReadOnlySpan<float> x, global::System.Span<float> z, global::System.Span<float> a)
             {
-                double x0 = global::NetGen.Runtime.SpecialFunctions.Widen(x[0]), x1 = global::NetGen.Runtime.SpecialFunctions.Widen(x[1]), x2 = global::NetGen.Runtime.SpecialFunctions.Widen(x[2]);
-                z[0] = global::NetGen.Runtime.SpecialFunctions.Narrow(x0 - x1);
-                z[1] = global::NetGen.Runtime.SpecialFunctions.Narrow(x1 - x2);
+                float x0 = x[0], x1 = x[1], x2 = x[2];
+                z[0] = x0 - x1;
+                z[1] = x1 - x2;
                 a[0] = global::NetGen.Runtime.SpecialFunctions.Relu(z[0]);
                 a[1] = global::NetGen.Runtime.SpecialFunctions.Relu(z[1]);
             }
@@ -250,8 +250,8 @@ namespace Lessons
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
             internal static void Layer3(global::System.ReadOnlySpan<float> x, global::System.Span<float> z, global::System.Span<float> a)
             {
-                double x0 = global::NetGen.Runtime.SpecialFunctions.Widen(x[0]), x1 = global::NetGen.Runtime.SpecialFunctions.Widen(x[1]);
-                z[0] = global::NetGen.Runtime.SpecialFunctions.Narrow(2f * x0 - x1);
+                float x0 = x[0], x1 = x[1];
+                z[0] = 2f * x0 - x1;
                 a[0] = global::NetGen.Runtime.SpecialFunctions.Sigmoid(z[0]);
             }
         }

@@ -43,7 +43,8 @@ public sealed class KernelTests
     /// 300 weights near ±3) an output that cancels to near 0 keeps its partial sums' rounding. The
     /// contract is PyTorch's: its float32 <c>linear</c> on the same distribution leaves 111 of
     /// 225,285 outputs over 1e-5 (worst 2.4e-5), and NetGen may leave no more (with blocks of 32:
-    /// 5 of 234,027, worst 1.2e-5; one float32 chain per output: 155, worst 3.0e-5).
+    /// 5 of 234,027, worst 1.2e-5; one float32 chain per output: 155, worst 3.0e-5). The order an
+    /// unrolled layer sums in, without fused multiply-adds, is held to the same count (17).
     /// </remarks>
     [Fact]
     public void Packed_linear_matches_a_float64_matrix_product_alone_and_in_batches()
@@ -51,7 +52,7 @@ public sealed class KernelTests
         const double U = 1.0 / (1 << 24);
         double gamma = PackedLinear.BlockLength * U / (1 - (PackedLinear.BlockLength * U));
         double worst = 0, worstChain = 0;
-        int overBound = 0;
+        int overBound = 0, unrolledOverBound = 0;
         for (int seed = 0; seed < 300; seed++)
         {
             var random = new Random(seed);
@@ -88,6 +89,23 @@ public sealed class KernelTests
                         chain = MathF.FusedMultiplyAdd(w[(r * columns) + c], x[(s * columns) + c], chain);
                     }
 
+                    // An unrolled layer's order (UnrolledEmitter): plain multiplies and adds in chains
+                    // of BlockLength products, the chains and then the bias added in double.
+                    double blocks = 0;
+                    for (int k = 0; k < columns; k += PackedLinear.BlockLength)
+                    {
+                        float block = 0;
+                        for (int c = k; c < Math.Min(columns, k + PackedLinear.BlockLength); c++)
+                        {
+                            block += w[(r * columns) + c] * x[(s * columns) + c];
+                        }
+
+                        blocks += block;
+                    }
+
+                    float unrolled = (float)(blocks + b[r]);
+                    unrolledOverBound += Math.Abs((epilogue == Epilogue.Relu ? Math.Max(0, unrolled) : unrolled) - expected) / (1 + Math.Abs(expected)) > 1e-5 ? 1 : 0;
+
                     double error = Math.Abs(y[r] - expected) / (1 + Math.Abs(expected));
                     worst = Math.Max(worst, error);
                     overBound += error > 1e-5 ? 1 : 0;
@@ -98,6 +116,7 @@ public sealed class KernelTests
 
         Assert.True(worst < worstChain, $"worst error {worst:E2}, one float32 chain per output {worstChain:E2}");
         Assert.True(overBound <= PyTorchOverBound, $"{overBound} outputs over 1e-5·(1 + |y|), PyTorch's float32 linear {PyTorchOverBound}");
+        Assert.True(unrolledOverBound <= PyTorchOverBound, $"unrolled layers' order: {unrolledOverBound} outputs over 1e-5·(1 + |y|), PyTorch's float32 linear {PyTorchOverBound}");
     }
 
     [Fact]
