@@ -133,6 +133,41 @@ public sealed class GpuSessionBuilder : IDisposable
         Add(new SliceStep(Info(y, "slice", onDevice), x, y, start));
     }
 
+    /// <summary><c>y = x ⊙ m + fill ⊙ (1 − m)</c>, <c>m</c> the features of <paramref name="input"/> from <paramref name="offset"/> (the format's mask).</summary>
+    /// <exception cref="ArgumentOutOfRangeException">A tensor id is unknown, or <paramref name="y"/>'s size does not fit in <paramref name="input"/>'s from <paramref name="offset"/>.</exception>
+    public void Mask(int x, int input, int y, int offset, float fill, bool onDevice)
+    {
+        CheckSame(x, y);
+        Check(input, (uint)input < (uint)_tensors.Count ? _tensors[input].Size : 0);
+        if (offset < 0 || offset + _tensors[y].Size > _tensors[input].Size)
+        {
+            throw new ArgumentOutOfRangeException(nameof(offset), offset, $"Expected an offset from 0 to {_tensors[input].Size - _tensors[y].Size}, so that {_tensors[y].Size} values fit in {_tensors[input].Size}.");
+        }
+
+        Add(new MaskStep(Info(y, "mask", onDevice), x, input, y, offset, fill));
+    }
+
+    /// <summary>The first index of the largest value of each group of <paramref name="x"/>'s features, as a float (the format's argmax).</summary>
+    /// <exception cref="ArgumentOutOfRangeException">A tensor id is unknown, or the groups do not add up to <paramref name="x"/>'s size or are not one per feature of <paramref name="y"/>.</exception>
+    public void ArgMax(int x, int y, int[] groups, bool onDevice)
+    {
+        ArgumentNullException.ThrowIfNull(groups);
+        Check(x, (uint)x < (uint)_tensors.Count ? _tensors[x].Size : 0);
+        Check(y, (uint)y < (uint)_tensors.Count ? _tensors[y].Size : 0);
+        long total = 0;
+        foreach (int g in groups)
+        {
+            total += g > 0 ? g : throw new ArgumentOutOfRangeException(nameof(groups), g, "Expected group sizes of at least 1.");
+        }
+
+        if (total != _tensors[x].Size || groups.Length != _tensors[y].Size)
+        {
+            throw new ArgumentOutOfRangeException(nameof(groups), $"Expected {_tensors[y].Size} groups whose sizes add up to {_tensors[x].Size}; found {groups.Length} adding up to {total}.");
+        }
+
+        Add(new ArgMaxStep(Info(y, "argmax", onDevice), x, y, groups, onDevice ? Resources : null));
+    }
+
     /// <summary><c>y = a + b</c>, a residual connection.</summary>
     public void Add(int a, int b, int y, bool onDevice)
     {

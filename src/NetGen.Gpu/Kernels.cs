@@ -146,6 +146,40 @@ internal static class Kernels
         y[i] = x[(row * inputs) + start + (i - (row * outputs))];
     }
 
+    /// <summary><c>y = x ⊙ m + fill ⊙ (1 − m)</c>, <c>m</c> each row's input features from <paramref name="offset"/>.</summary>
+    public static void Mask(Index1D i, ArrayView<float> x, ArrayView<float> input, ArrayView<float> y, int outputs, int inputs, int offset, float fill)
+    {
+        long row = i / outputs;
+        float m = input[(row * inputs) + offset + (i - (row * outputs))];
+        y[i] = (x[i] * m) + (fill * (1f - m));
+    }
+
+    /// <summary>
+    /// One group of one row: the first index of its largest value (a NaN counts as the largest),
+    /// as a float; group <c>g</c> is the features <c>[bounds[g], bounds[g + 1])</c>.
+    /// </summary>
+    public static void ArgMax(Index1D i, ArrayView<float> x, ArrayView<float> y, ArrayView<float> bounds, int inputs, int groups)
+    {
+        long row = i / groups;
+        int g = (int)(i - (row * groups));
+        int start = (int)bounds[g];
+        int end = (int)bounds[g + 1];
+        long at = row * inputs;
+        int best = start;
+        float largest = x[at + start];
+        for (int k = start; k < end && !float.IsNaN(largest); k++)
+        {
+            float v = x[at + k];
+            if (v > largest || float.IsNaN(v))
+            {
+                best = k;
+                largest = v;
+            }
+        }
+
+        y[i] = best - start;
+    }
+
     /// <summary><c>y = a + b</c> (a residual connection).</summary>
     public static void Add(Index1D i, ArrayView<float> a, ArrayView<float> b, ArrayView<float> y) => y[i] = a[i] + b[i];
 

@@ -254,6 +254,70 @@ internal sealed class SliceStep(GpuStepInfo info, int x, int y, int start)
     }
 }
 
+/// <summary><c>y = x ⊙ m + fill ⊙ (1 − m)</c>, <c>m</c> each row's features of the input tensor from the offset.</summary>
+internal sealed class MaskStep(GpuStepInfo info, int x, int input, int y, int offset, float fill)
+    : SessionStep(info, new[] { x, input }, y)
+{
+    public override void RunDevice(GpuResources device, AcceleratorStream stream, TensorSlot[] tensors, int rows)
+    {
+        var y = DeviceView(tensors[Output], rows);
+        device.Kernels.Mask(stream, (int)y.Length, DeviceView(tensors[Inputs[0]], rows), DeviceView(tensors[Inputs[1]], rows), y, tensors[Output].Size, tensors[Inputs[1]].Size, offset, fill);
+    }
+
+    public override void RunHost(TensorSlot[] tensors, int rows)
+    {
+        var x = tensors[Inputs[0]];
+        var input = tensors[Inputs[1]];
+        var y = tensors[Output];
+        for (int row = 0; row < rows; row++)
+        {
+            Elementwise.Mask(x.Host.AsSpan(row * x.Size, x.Size), input.Host.AsSpan((row * input.Size) + offset, y.Size), y.Host!.AsSpan(row * y.Size, y.Size), fill);
+        }
+    }
+}
+
+/// <summary>The first index of the largest value of each group of each row, as a float.</summary>
+internal sealed class ArgMaxStep : SessionStep
+{
+    private readonly int[] _groups;
+    private readonly MemoryBuffer1D<float, Stride1D.Dense>? _deviceBounds;
+
+    public ArgMaxStep(GpuStepInfo info, int x, int y, int[] groups, GpuResources? resources)
+        : base(info, new[] { x }, y)
+    {
+        _groups = (int[])groups.Clone();
+        var bounds = new float[groups.Length + 1];
+        for (int g = 0; g < groups.Length; g++)
+        {
+            bounds[g + 1] = bounds[g] + groups[g];
+        }
+
+        (_deviceBounds, _) = Constant(resources, bounds);
+    }
+
+    public override void RunDevice(GpuResources device, AcceleratorStream stream, TensorSlot[] tensors, int rows)
+    {
+        var y = DeviceView(tensors[Output], rows);
+        device.Kernels.ArgMax(stream, (int)y.Length, DeviceView(tensors[Inputs[0]], rows), y, _deviceBounds!.View, tensors[Inputs[0]].Size, _groups.Length);
+    }
+
+    public override void RunHost(TensorSlot[] tensors, int rows)
+    {
+        var x = tensors[Inputs[0]].Host;
+        var y = tensors[Output].Host!;
+        int n = tensors[Inputs[0]].Size, m = tensors[Output].Size;
+        for (int row = 0; row < rows; row++)
+        {
+            int start = row * n;
+            for (int g = 0; g < _groups.Length; g++)
+            {
+                y[(row * m) + g] = Elementwise.ArgMax(x.AsSpan(start, _groups[g]));
+                start += _groups[g];
+            }
+        }
+    }
+}
+
 /// <summary><c>y = a + b</c> (residual) or <c>y = silu(a) ⊙ b</c> (SwiGLU's gate).</summary>
 internal sealed class BinaryStep(GpuStepInfo info, int a, int b, int y, bool gate)
     : SessionStep(info, new[] { a, b }, y)

@@ -75,6 +75,19 @@ public sealed class DescriptionWriter
         _text.Append(value.ToString(CultureInfo.InvariantCulture));
     }
 
+    /// <summary>An array of integers (argmax's groups).</summary>
+    public void Integers(string key, params int[] values)
+    {
+        Key(key);
+        _text.Append('[');
+        for (int i = 0; i < values.Length; i++)
+        {
+            _text.Append(i == 0 ? string.Empty : ", ").Append(values[i].ToString(CultureInfo.InvariantCulture));
+        }
+
+        _text.Append(']');
+    }
+
     /// <summary>A float32 member (an activation's parameter), written so that it reads back as exactly <paramref name="value"/>.</summary>
     public void Value(string key, float value)
     {

@@ -31,4 +31,48 @@ public static class Elementwise
         TensorPrimitives.Multiply(h, gate, h);
         TensorPrimitives.Multiply(h, up, h);
     }
+
+    /// <summary>
+    /// <c>y = x ⊙ m + fill ⊙ (1 − m)</c> (the format's mask): with an action mask of 1s and 0s, the
+    /// allowed values pass unchanged and the others become <paramref name="fill"/>. Each element
+    /// is computed with the same float operations wherever it is.
+    /// </summary>
+    /// <exception cref="ArgumentException"><paramref name="mask"/> or <paramref name="y"/> is not as long as <paramref name="x"/>.</exception>
+    public static void Mask(ReadOnlySpan<float> x, ReadOnlySpan<float> mask, Span<float> y, float fill)
+    {
+        Guard.Length(mask.Length, x.Length, nameof(mask));
+        Guard.Length(y.Length, x.Length, nameof(y));
+        for (int i = 0; i < x.Length; i++)
+        {
+            y[i] = Mask(x[i], mask[i], fill);
+        }
+    }
+
+    /// <summary>One value of <see cref="Mask(ReadOnlySpan{float}, ReadOnlySpan{float}, Span{float}, float)"/>: <c>x m + fill (1 − m)</c>.</summary>
+    public static float Mask(float x, float mask, float fill) => (x * mask) + (fill * (1f - mask));
+
+    /// <summary>
+    /// The index of the first largest value of <paramref name="x"/>, as a float (exact up to
+    /// 2^24); a NaN counts as the largest, as in PyTorch and NumPy (the first NaN's index).
+    /// </summary>
+    /// <exception cref="ArgumentException"><paramref name="x"/> is empty.</exception>
+    public static float ArgMax(ReadOnlySpan<float> x)
+    {
+        if (x.IsEmpty)
+        {
+            throw new ArgumentException("Expected at least one value.", nameof(x));
+        }
+
+        int best = 0;
+        float largest = x[0];
+        for (int i = 0; i < x.Length && !float.IsNaN(largest); i++)
+        {
+            if (x[i] > largest || float.IsNaN(x[i]))
+            {
+                (best, largest) = (i, x[i]);
+            }
+        }
+
+        return best;
+    }
 }

@@ -361,6 +361,61 @@ public static class Gradients
         }
     }
 
+    /// <summary>
+    /// The mask's backward, <c>y = x ⊙ m + fill ⊙ (1 − m)</c> with <c>m</c> each row of
+    /// <paramref name="input"/> from <paramref name="offset"/>: <c>dx (+)= dy ⊙ m</c>, and the
+    /// input's row <c>(+)= dy ⊙ (x − fill)</c> there, 0 (or nothing added) elsewhere. An empty
+    /// <paramref name="dx"/> or <paramref name="dInput"/> is skipped (input gradients not asked for).
+    /// </summary>
+    /// <exception cref="ArgumentException">The spans are not the same number of whole rows, or a row's mask does not fit in the input from <paramref name="offset"/>.</exception>
+    public static void Mask(ReadOnlySpan<float> x, ReadOnlySpan<float> input, ReadOnlySpan<float> dy, Span<float> dx, Span<float> dInput, int size, int offset, float fill, bool accumulateX, bool accumulateInput)
+    {
+        if (size <= 0 || x.Length % size != 0)
+        {
+            throw new ArgumentException($"x holds {x.Length} values; expected whole rows of {size}.", nameof(x));
+        }
+
+        int rows = x.Length / size;
+        int inputSize = rows == 0 ? 0 : input.Length / rows;
+        Guard.Length(dy.Length, x.Length, nameof(dy));
+        if (input.Length != rows * inputSize || offset < 0 || offset + size > inputSize)
+        {
+            throw new ArgumentException($"input holds {input.Length} values; expected {rows} rows in which {size} values fit from {offset}.", nameof(input));
+        }
+
+        if (!dx.IsEmpty)
+        {
+            Guard.Length(dx.Length, x.Length, nameof(dx));
+            for (int row = 0; row < rows; row++)
+            {
+                for (int i = 0; i < size; i++)
+                {
+                    int at = (row * size) + i;
+                    Write(dx, at, (float)((double)dy[at] * input[(row * inputSize) + offset + i]), accumulateX);
+                }
+            }
+        }
+
+        if (!dInput.IsEmpty)
+        {
+            Guard.Length(dInput.Length, input.Length, nameof(dInput));
+            for (int row = 0; row < rows; row++)
+            {
+                Span<float> target = dInput.Slice(row * inputSize, inputSize);
+                if (!accumulateInput)
+                {
+                    target.Clear();
+                }
+
+                for (int i = 0; i < size; i++)
+                {
+                    int at = (row * size) + i;
+                    target[offset + i] += (float)((double)dy[at] * ((double)x[at] - fill));
+                }
+            }
+        }
+    }
+
     private static double Logistic(double z) => z >= 0 ? 1.0 / (1.0 + Math.Exp(-z)) : Math.Exp(z) / (1.0 + Math.Exp(z));
 
     /// <summary>Exact GELU: <c>dx (+)= dy · (Φ(x) + x·φ(x))</c>, in double.</summary>

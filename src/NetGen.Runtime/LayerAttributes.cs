@@ -264,6 +264,35 @@ public sealed class SliceAttribute(int start, int end) : LayerAttribute
     public int End { get; } = end;
 }
 
+/// <summary>
+/// A mask from the network's input: <c>y = x ⊙ m + fill ⊙ (1 − m)</c>, where <c>m</c> is as many
+/// input features as this layer has, from <see cref="Start"/>. With an action mask of 1s
+/// (allowed) and 0s, the allowed values pass and the others become <see cref="Fill"/>.
+/// </summary>
+[Conditional("NETGEN_KEEP_ATTRIBUTES")]
+[AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
+public sealed class MaskAttribute : LayerAttribute
+{
+    /// <summary>The first feature of the network's input that the mask reads (default 0).</summary>
+    public int Start { get; set; }
+
+    /// <summary>The value of a masked feature (default -1e8, ML-Agents' value); finite.</summary>
+    public float Fill { get; set; } = -1e8f;
+}
+
+/// <summary>
+/// The index, as a float, of the first largest value of each group of features: one output per
+/// group. No groups: one group of every feature. Has no gradient (training passes back zeros).
+/// </summary>
+/// <param name="groups">The sizes of the groups, in order; they add up to the layer's input.</param>
+[Conditional("NETGEN_KEEP_ATTRIBUTES")]
+[AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
+public sealed class ArgMaxAttribute(params int[] groups) : LayerAttribute
+{
+    /// <summary>The sizes of the groups, in order.</summary>
+    public int[] Groups { get; } = groups;
+}
+
 /// <summary>RMS normalization, <c>x/√(mean(x²)+ε) ⊙ weight</c>.</summary>
 [Conditional("NETGEN_KEEP_ATTRIBUTES")]
 [AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]

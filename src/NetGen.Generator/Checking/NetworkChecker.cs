@@ -1,5 +1,6 @@
 using System.Collections.Generic;
 using System.Globalization;
+using System.Linq;
 using System.Text.RegularExpressions;
 using System.Threading;
 using NetGen.Generator.Diagnostics;
@@ -166,6 +167,55 @@ internal sealed class NetworkChecker
                 }
 
                 return end - slice.Start;
+            }
+
+            case MaskSpec mask:
+            {
+                // m is |x| features of the input: of the named part, or of the whole input.
+                int available = _spec.InputSize;
+                if (mask.Input is { } partName)
+                {
+                    InputPart? part = null;
+                    foreach (var p in _spec.Inputs)
+                    {
+                        part ??= p.Name == partName ? p : null;
+                    }
+
+                    if (part is null)
+                    {
+                        string parts = _spec.Inputs.Count == 0 ? "none are declared in \"inputs\"" : string.Join(", ", _spec.Inputs.Select(p => "\"" + p.Name + "\""));
+                        Report(DiagnosticDescriptors.InvalidValue, mask.InputRange, where + " \"input\"", $"the name of an input part ({parts})", "\"" + Printable(partName) + "\"");
+                        return size;
+                    }
+
+                    available = part.Size;
+                }
+
+                if ((long)mask.Start + size > available)
+                {
+                    string of = mask.Input is null ? "the network's input" : $"the input part \"{mask.Input}\"";
+                    Report(DiagnosticDescriptors.SizeMismatch, mask.StartRange, where + " \"start\"",
+                        $"a start from which this layer's {Format(size)} features fit in {of} ({Format(available)} features)", Format(mask.Start));
+                }
+
+                return size;
+            }
+
+            case ArgMaxSpec argmax:
+            {
+                if (argmax.Groups.Count == 0)
+                {
+                    return 1;
+                }
+
+                long total = argmax.Groups.Sum(g => (long)g);
+                if (total != size)
+                {
+                    Report(DiagnosticDescriptors.SizeMismatch, argmax.GroupsRange, where + " \"groups\"",
+                        $"group sizes that add up to this layer's input, {Format(size)}", $"sizes that add up to {total.ToString(CultureInfo.InvariantCulture)}");
+                }
+
+                return argmax.Groups.Count;
             }
 
             case AffineSpec affine:

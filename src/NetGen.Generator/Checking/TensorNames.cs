@@ -11,7 +11,7 @@ namespace NetGen.Generator.Checking;
 /// <para>
 /// A layer with a <c>name</c> has its output named so. An unnamed layer's output is a letter for
 /// its kind followed by its stage number: <c>Z</c> a linear layer (before any activation),
-/// <c>A</c> an activation, <c>N</c> a norm or an affine layer, <c>P</c> a slice (part) of a tensor, <c>R</c> a residual sum, <c>S</c> a swiglu block.
+/// <c>A</c> an activation, <c>N</c> a norm or an affine layer, <c>P</c> a slice (part) of a tensor, <c>M</c> a masked tensor, <c>I</c> the indices of an argmax, <c>R</c> a residual sum, <c>S</c> a swiglu block.
 /// </para>
 /// <para>
 /// Stages count the layers of a sequence that are not activations, from 1; an activation
@@ -106,6 +106,8 @@ internal static class TensorNames
             ActivationSpec => "A" + stage,
             NormSpec or AffineSpec => "N" + stage,
             SliceSpec => "P" + stage,
+            MaskSpec => "M" + stage,
+            ArgMaxSpec => "I" + stage,
             ResidualSpec => "R" + stage,
             _ => "S" + stage,
         };

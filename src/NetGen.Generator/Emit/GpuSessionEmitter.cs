@@ -99,6 +99,8 @@ internal static class GpuSessionEmitter
                     StepKind.BatchNorm => $"session.BatchNorm({a}, {o}, {Weight(step.Weights[0])}, {Weight(step.Weights[1])}, onDevice: {where});",
                     StepKind.Affine => $"session.Affine({a}, {o}, {Weight(step.Weights[0])}, {Weight(step.Weights[1])}, onDevice: {where});",
                     StepKind.Slice => $"session.Slice({a}, {o}, {Literals.Int((long)step.Scalar)}, onDevice: {where});",
+                    StepKind.Mask => $"session.Mask({a}, {b}, {o}, {Literals.Int((long)step.Arguments[0])}, {Literals.Float((float)step.Scalar)}, onDevice: {where});",
+                    StepKind.ArgMax => $"session.ArgMax({a}, {o}, new[] {{ {string.Join(", ", step.Arguments.Select(g => Literals.Int((long)g)))} }}, onDevice: {where});",
                     StepKind.Add => $"session.Add({a}, {b}, {o}, onDevice: {where});",
                     _ => $"session.SwiGluGate({a}, {b}, {o}, onDevice: {where});",
                 });

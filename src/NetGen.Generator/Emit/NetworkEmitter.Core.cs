@@ -43,7 +43,7 @@ internal static partial class NetworkEmitter
                     continue;
                 }
 
-                w.Line(StepCall(step));
+                w.Lines(StepCall(step));
             }
         }
 
@@ -123,7 +123,7 @@ internal static partial class NetworkEmitter
                     using (w.Block("for (int row = 0; row < count; row++)"))
                     {
                         string Row(string name) => $"{Literals.Identifier(name)}.Slice(row * {Literals.Int(sizes[name])}, {Literals.Int(sizes[name])})";
-                        w.Line(StepCall(step with { Inputs = step.Inputs.Select(Row).ToEquatableArray(), Output = Row(step.Output) }, raw: true));
+                        w.Lines(StepCall(step with { Inputs = step.Inputs.Select(Row).ToEquatableArray(), Output = Row(step.Output) }, raw: true));
                     }
                 }
             }
@@ -205,6 +205,7 @@ internal static partial class NetworkEmitter
         w.Line();
     }
 
+    /// <summary>The statements of a step (an argmax of several groups writes one line each).</summary>
     /// <param name="raw">Inputs and output are expressions to use as they are, not tensor names.</param>
     private static string StepCall(StepPlan step, bool raw = false)
     {
@@ -219,8 +220,22 @@ internal static partial class NetworkEmitter
             StepKind.RmsNorm => $"{Runtime}.Normalization.RmsNorm({x}, {y}, {Weight(step.Weights[0])}, {Literals.Double(step.Scalar)});",
             StepKind.BatchNorm or StepKind.Affine => $"{Runtime}.Normalization.BatchNorm({x}, {y}, {Weight(step.Weights[0])}, {Weight(step.Weights[1])});",
             StepKind.Slice => $"{Runtime}.Elementwise.Copy({x}.Slice({Literals.Int((long)step.Scalar)}, {y}.Length), {y});",
+            StepKind.Mask => $"{Runtime}.Elementwise.Mask({x}, {x2}.Slice({Literals.Int((long)step.Arguments[0])}, {y}.Length), {y}, {Literals.Float((float)step.Scalar)});",
+            StepKind.ArgMax when step.Arguments.Count == 1 => $"{y}[0] = {Runtime}.Elementwise.ArgMax({x});",
+            StepKind.ArgMax => string.Join("\n", Groups(step).Select((g, i) => $"{y}[{Literals.Int(i)}] = {Runtime}.Elementwise.ArgMax({x}.Slice({Literals.Int(g.Start)}, {Literals.Int(g.Size)}));")),
             StepKind.Add => $"{Runtime}.Elementwise.Add({x}, {x2}, {y});",
             _ => $"{Runtime}.Elementwise.SwiGluGate({x}, {x2}, {y});",
         };
+    }
+
+    /// <summary>An argmax step's groups: where each starts in its input, and its size.</summary>
+    internal static IEnumerable<(long Start, long Size)> Groups(StepPlan step)
+    {
+        long start = 0;
+        foreach (float size in step.Arguments)
+        {
+            yield return (start, (long)size);
+            start += (long)size;
+        }
     }
 }

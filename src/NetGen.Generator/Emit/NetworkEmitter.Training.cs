@@ -196,6 +196,30 @@ internal static partial class NetworkEmitter
                         }
 
                         break;
+                    case StepKind.Mask:
+                    {
+                        string input = Literals.Identifier(step.Inputs[1]);
+                        int inputSize = tensors[step.Inputs[1]].Size;
+                        using (w.Block("for (int _r = 0; _r < _rows; _r++)"))
+                        {
+                            w.Line($"{Runtime}.Elementwise.Mask({Row(x, n)}, {Row(input, inputSize)}.Slice({Literals.Int((long)step.Arguments[0])}, {Literals.Int(n)}), {Row(y, n)}, {Literals.Float(step.Arguments[1])});");
+                        }
+
+                        break;
+                    }
+
+                    case StepKind.ArgMax:
+                        using (w.Block("for (int _r = 0; _r < _rows; _r++)"))
+                        {
+                            long start = 0;
+                            for (int g = 0; g < step.Arguments.Count; g++)
+                            {
+                                w.Line($"{y}[(_r * {Literals.Int(m)}) + {Literals.Int(g)}] = {Runtime}.Elementwise.ArgMax({Row(x, n)}.Slice({Literals.Int(start)}, {Literals.Int((long)step.Arguments[g])}));");
+                                start += (long)step.Arguments[g];
+                            }
+                        }
+
+                        break;
                     case StepKind.BatchNorm:
                         w.Line($"{Runtime}.Gradients.BatchNormForward({x}, {y}, {OptionalSlice("_p", step.Parameters[0], parameters)}, {OptionalSlice("_p", step.Parameters[1], parameters)}, {Constant(step.Constants[0], constants)}, {Constant(step.Constants[1], constants)}, {Literals.Double(step.Epsilon)});");
                         break;
@@ -329,6 +353,16 @@ internal static partial class NetworkEmitter
                     case StepKind.Affine:
                         WriteUnlessSkipped(w, fromInput, $"{Runtime}.Gradients.Affine({dy}, {Constant(step.Constants[0], constants)}, {dx}, {accumulate});");
                         break;
+                    case StepKind.Mask:
+                        w.Line($"{Runtime}.Gradients.Mask({x}, {Literals.Identifier(step.Inputs[1])}, {dy}, {dx}, {Gradient(step.Inputs[1])}, {Literals.Int(n)}, {Literals.Int((long)step.Arguments[0])}, {Literals.Float(step.Arguments[1])}, {accumulate}, {Bool(step.Accumulate[1])});");
+                        break;
+                    case StepKind.ArgMax:
+                        if (!step.Accumulate[0])
+                        {
+                            WriteUnlessSkipped(w, fromInput, $"{dx}.Clear();");
+                        }
+
+                        break;
                     case StepKind.BatchNorm:
                         w.Line($"{Runtime}.Gradients.BatchNorm({x}, {dy}, {OptionalSlice("_p", step.Parameters[0], parameters)}, {Constant(step.Constants[0], constants)}, {Constant(step.Constants[1], constants)}, {Literals.Double(step.Epsilon)}, {OptionalSlice("_g", step.Parameters[0], parameters)}, {OptionalSlice("_g", step.Parameters[1], parameters)}, {dx}, {accumulate});");
                         break;
@@ -409,6 +443,7 @@ internal static partial class NetworkEmitter
                     DescriptionPartKind.EndLayers => "_w.EndLayers();",
                     DescriptionPartKind.Text => $"_w.Value({key}, {Literals.String(part.Text)});",
                     DescriptionPartKind.Integer => $"_w.Value({key}, {Literals.Int((long)part.Number)});",
+                    DescriptionPartKind.Integers => $"_w.Integers({key}, {part.Text});",
                     DescriptionPartKind.Number => $"_w.Value({key}, {Literals.Double(part.Number)});",
                     DescriptionPartKind.Single => $"_w.Value({key}, {Literals.Float((float)part.Number)});",
                     DescriptionPartKind.Parameter => $"_w.Tensor({key}, {Slice("_p", parameters[part.Text])}, {Literals.Int(part.Rows)}, {Literals.Int(part.Columns)});",
@@ -541,6 +576,8 @@ internal static partial class NetworkEmitter
             StepKind.RmsNorm => "rms_norm, " + m,
             StepKind.Affine => "affine, " + m,
             StepKind.Slice => $"slice, {n} → {m}",
+            StepKind.Mask => "mask, " + m,
+            StepKind.ArgMax => $"argmax, {n} → {m}",
             _ => "batch_norm, " + m,
         };
 
@@ -555,6 +592,8 @@ internal static partial class NetworkEmitter
                 StepKind.BatchNorm => $"{y} = ({x} − {step.Constants[0]}) / √({step.Constants[1]} + ε)" + Affine(weight, bias),
                 StepKind.Affine => $"{y} = {x} ⊙ {step.Constants[0]} + {step.Constants[1]}",
                 StepKind.Slice => $"{y} = {x}[{Literals.Int((long)step.Arguments[0])} : {Literals.Int((long)step.Arguments[0] + tensors[y].Size)}]",
+                StepKind.Mask => $"{y} = {x} ⊙ m + {Literals.Number(step.Arguments[1])} ⊙ (1 − m),  m = {step.Inputs[1]}[{Literals.Int((long)step.Arguments[0])} : {Literals.Int((long)step.Arguments[0] + tensors[y].Size)}]",
+                StepKind.ArgMax => $"{y} = the first index of the largest value of each group of {x} ({string.Join(", ", step.Arguments.Select(g => Literals.Int((long)g)))})",
                 StepKind.Add => $"{y} = {x} + {step.Inputs[1]}",
                 _ => $"{y} = silu({x}) ⊙ {step.Inputs[1]}",
             };
@@ -571,6 +610,8 @@ internal static partial class NetworkEmitter
             StepKind.BatchNorm => $"{dx} {op} {dy}" + (weight.Length > 0 ? " ⊙ γ" : string.Empty) + " / √(running_var + ε)" + (weight.Length > 0 ? ",  dγ += Σ dy ⊙ x̂" : string.Empty) + (bias.Length > 0 ? ",  dβ += Σ dy" : string.Empty),
             StepKind.Affine => $"{dx} {op} {dy} ⊙ {step.Constants[0]}",
             StepKind.Slice => $"{dx} {op} {dy} at [{Literals.Int((long)step.Arguments[0])} : {Literals.Int((long)step.Arguments[0] + tensors[y].Size)}], 0 elsewhere",
+            StepKind.Mask => $"{dx} {op} {dy} ⊙ m,  d{step.Inputs[1]} {(step.Accumulate[1] ? "+=" : "=")} {dy} ⊙ ({x} − {Literals.Number(step.Arguments[1])}) at [{Literals.Int((long)step.Arguments[0])} : {Literals.Int((long)step.Arguments[0] + tensors[y].Size)}], 0 elsewhere",
+            StepKind.ArgMax => $"{dx} {op} 0 (an argmax is constant between its jumps: no gradient passes)",
             StepKind.Add => $"{dx} {op} {dy},  d{step.Inputs[1]} {(step.Accumulate[1] ? "+=" : "=")} {dy}",
             _ => $"{dx} = {dy} ⊙ {step.Inputs[1]} ⊙ silu′({x}),  d{step.Inputs[1]} = {dy} ⊙ silu({x})",
         };

@@ -20,6 +20,17 @@ internal sealed class SourceWriter
         return this;
     }
 
+    /// <summary>Writes each line of <paramref name="text"/> ('\n'-separated) at the current indent.</summary>
+    public SourceWriter Lines(string text)
+    {
+        foreach (string line in text.Split('\n'))
+        {
+            Line(line);
+        }
+
+        return this;
+    }
+
     /// <summary>Writes <paramref name="header"/> (if any) and '{', and indents until the returned scope is disposed.</summary>
     public IDisposable Block(string header)
     {

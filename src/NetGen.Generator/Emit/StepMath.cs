@@ -20,6 +20,7 @@ internal static class StepMath
             StepKind.Add => $"residual, {m}",
             StepKind.SwiGluGate => $"swiglu gating, {m}",
             StepKind.Slice => $"slice, {n} → {m}",
+            StepKind.ArgMax => $"argmax, {n} → {m}",
             _ => step.OpName + ", " + m,
         };
 
@@ -32,9 +33,37 @@ internal static class StepMath
             StepKind.BatchNorm => $"{y} = {x} ⊙ {step.Weights[0]} + {step.Weights[1]},  {step.Weights[0]} = γ / √(running_var + ε),  {step.Weights[1]} = β − running_mean ⊙ {step.Weights[0]}" + Epsilon(step),
             StepKind.Affine => $"{y} = {x} ⊙ {step.Weights[0]} + {step.Weights[1]}",
             StepKind.Slice => $"{y} = {x}[{Literals.Int((long)step.Scalar)} : {Literals.Int((long)step.Scalar + sizes[y])}]",
+            StepKind.Mask => Mask(step, x, y, sizes[y]),
+            StepKind.ArgMax => ArgMax(step, x, y),
             StepKind.Add => $"{y} = {x} + {step.Inputs[1]}",
             _ => $"{y} = silu({x}) ⊙ {step.Inputs[1]}",
         };
+    }
+
+    /// <summary>A mask step's math: <c>y = x ⊙ m + fill ⊙ (1 − m),  m = input[a : b]</c>.</summary>
+    public static string Mask(StepPlan step, string x, string y, int size)
+    {
+        long offset = (long)step.Arguments[0];
+        return $"{y} = {x} ⊙ m + {Literals.Number((float)step.Scalar)} ⊙ (1 − m),  m = {step.Inputs[1]}[{Literals.Int(offset)} : {Literals.Int(offset + size)}]";
+    }
+
+    /// <summary>An argmax step's math: the first index of the largest value in each group.</summary>
+    public static string ArgMax(StepPlan step, string x, string y)
+    {
+        if (step.Arguments.Count == 1)
+        {
+            return $"{y} = argmax {x} (the first index of the largest value, as a float)";
+        }
+
+        var groups = new List<string>();
+        long start = 0;
+        foreach (float g in step.Arguments)
+        {
+            groups.Add($"argmax {x}[{Literals.Int(start)} : {Literals.Int(start + (long)g)}]");
+            start += (long)g;
+        }
+
+        return $"{y} = [{string.Join(", ", groups)}] (in each group, the first index of the largest value, as a float)";
     }
 
     private static string Affine(string weight, string bias) =>

@@ -96,6 +96,8 @@ internal enum StepKind
     BatchNorm,
     Affine,
     Slice,
+    Mask,
+    ArgMax,
     Add,
     SwiGluGate,
 }
@@ -135,6 +137,8 @@ internal sealed record StepPlan(
         StepKind.BatchNorm => LayerOpNames.Of(LayerOp.BatchNorm),
         StepKind.Affine => LayerOpNames.Of(LayerOp.Affine),
         StepKind.Slice => LayerOpNames.Of(LayerOp.Slice),
+        StepKind.Mask => LayerOpNames.Of(LayerOp.Mask),
+        StepKind.ArgMax => LayerOpNames.Of(LayerOp.ArgMax),
         StepKind.Add => "add",
         _ => "swiglu_gate",
     };

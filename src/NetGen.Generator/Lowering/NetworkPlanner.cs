@@ -26,12 +26,14 @@ internal sealed class NetworkPlanner
     private long _parameters;
 
     private readonly bool _intrinsics;
+    private readonly EquatableArray<InputPart> _parts;
 
-    private NetworkPlanner(NetworkStrategy strategy, bool intrinsics, EquatableArray<int> inputSizes, CancellationToken cancellationToken)
+    private NetworkPlanner(NetworkStrategy strategy, bool intrinsics, EquatableArray<int> inputSizes, EquatableArray<InputPart> parts, CancellationToken cancellationToken)
     {
         _strategy = strategy;
         _intrinsics = intrinsics;
         _inputSizes = inputSizes;
+        _parts = parts;
         _cancellationToken = cancellationToken;
     }
 
@@ -83,7 +85,7 @@ internal sealed class NetworkPlanner
     {
         NetworkSpec spec = network.Spec;
         NetworkStrategy strategy = target.Strategy != NetworkStrategy.Auto ? target.Strategy : project.Strategy ?? spec.Strategy;
-        var planner = new NetworkPlanner(strategy, compilation.Intrinsics, network.InputSizes, cancellationToken);
+        var planner = new NetworkPlanner(strategy, compilation.Intrinsics, network.InputSizes, spec.Inputs, cancellationToken);
         var (output, outputSize) = planner.PlanLayers(spec.Layers, NetworkPlan.Input, parentIndex: null, parentStage: null);
 
         var placement = Placement(planner._steps, planner._gpu, planner._weights, target.Gpu ?? spec.Gpu, target.GpuMinWeights ?? spec.GpuMinWeights);
@@ -214,6 +216,28 @@ internal sealed class NetworkPlanner
                 AddStep(StepKind.Slice, new[] { input }, output, Array.Empty<string>(), slice.Start, index);
                 _summary.Add(new SummaryRow(output, "slice", length, 0, 0));
                 return (output, length);
+            }
+
+            case MaskSpec mask:
+            {
+                // Reads the network's input from the offset (the step's argument); the fill is its scalar.
+                int offset = mask.InputOffset(_parts);
+                AddTensor(output, size, $"Output of {where} (mask of {size} from input feature {offset}).");
+                _steps.Add(new StepPlan(StepKind.Mask, new EquatableArray<string>(new[] { input, NetworkPlan.Input }), output, EquatableArray<string>.Empty, mask.Fill, index,
+                    Arguments: new EquatableArray<float>(new float[] { offset })));
+                _summary.Add(new SummaryRow(output, "mask", size, 0, 0));
+                return (output, size);
+            }
+
+            case ArgMaxSpec argmax:
+            {
+                // The group sizes are the step's arguments (exact as floats: at most 2^24).
+                var groups = argmax.Groups.Count == 0 ? new[] { size } : argmax.Groups.ToArray();
+                AddTensor(output, groups.Length, groups.Length == 1 ? $"Output of {where} (argmax of {size} features): the index as a float." : $"Output of {where} (argmax of {groups.Length} groups): the indices as floats.");
+                _steps.Add(new StepPlan(StepKind.ArgMax, new EquatableArray<string>(new[] { input }), output, EquatableArray<string>.Empty, 0, index,
+                    Arguments: new EquatableArray<float>(groups.Select(g => (float)g).ToArray())));
+                _summary.Add(new SummaryRow(output, "argmax", groups.Length, 0, 0));
+                return (output, groups.Length);
             }
 
             case AffineSpec affine:

@@ -95,6 +95,8 @@ internal static class PlanWriter
         StepKind.Activation when step.Arguments.Count > 0 => step.OpName + "(" + string.Join(", ", step.Arguments.Select(a => a.ToString("R", CultureInfo.InvariantCulture))) + ")",
         StepKind.LayerNorm or StepKind.RmsNorm or StepKind.BatchNorm => step.OpName + "(ε " + step.Scalar.ToString("R", CultureInfo.InvariantCulture) + ")",
         StepKind.Slice => step.OpName + "(from " + step.Scalar.ToString(CultureInfo.InvariantCulture) + ")",
+        StepKind.Mask => step.OpName + "(input from " + step.Arguments[0].ToString(CultureInfo.InvariantCulture) + ", fill " + step.Scalar.ToString("R", CultureInfo.InvariantCulture) + ")",
+        StepKind.ArgMax => step.OpName + "(groups " + string.Join(", ", step.Arguments.Select(a => a.ToString(CultureInfo.InvariantCulture))) + ")",
         _ => step.OpName,
     };
 

@@ -78,6 +78,9 @@ internal enum DescriptionPartKind
     Text,
     Integer,
 
+    /// <summary>An array of integers (<see cref="DescriptionPart.Text"/>, comma-separated), as argmax's groups.</summary>
+    Integers,
+
     /// <summary>A double, as a norm's epsilon is read and used.</summary>
     Number,
 

@@ -20,6 +20,7 @@ internal sealed class TrainingPlanner
     private readonly List<TrainingStep> _steps = new();
     private readonly List<DescriptionPart> _description = new();
     private readonly EquatableArray<int> _inputSizes;
+    private readonly EquatableArray<InputPart> _parts;
     private readonly CancellationToken _cancellationToken;
     private int _layer;
     private int _parameterCount;
@@ -28,15 +29,16 @@ internal sealed class TrainingPlanner
     private int _statisticsPerRow;
     private int _scratchPerRow;
 
-    private TrainingPlanner(EquatableArray<int> inputSizes, CancellationToken cancellationToken)
+    private TrainingPlanner(EquatableArray<int> inputSizes, EquatableArray<InputPart> parts, CancellationToken cancellationToken)
     {
+        _parts = parts;
         _inputSizes = inputSizes;
         _cancellationToken = cancellationToken;
     }
 
     public static TrainingPlan Plan(CheckedNetwork network, CancellationToken cancellationToken)
     {
-        var planner = new TrainingPlanner(network.InputSizes, cancellationToken);
+        var planner = new TrainingPlanner(network.InputSizes, network.Spec.Inputs, cancellationToken);
         planner.AddTensor(TrainingPlan.Input, network.Spec.InputSize);
         planner.PlanLayers(network.Spec.Layers, TrainingPlan.Input, parentNumber: null, parentIndex: null, parentStage: null);
         return new TrainingPlan(
@@ -195,6 +197,37 @@ internal sealed class TrainingPlanner
                 _description.Add(new DescriptionPart(DescriptionPartKind.EndLayer));
                 AddTensor(output, (slice.End ?? size) - slice.Start);
                 AddStep(StepKind.Slice, new[] { input }, output, index, arguments: new EquatableArray<float>(new float[] { slice.Start }));
+                return output;
+            }
+
+            case MaskSpec mask:
+            {
+                Begin("mask", layer);
+                if (mask.Input is not null)
+                {
+                    Part(DescriptionPartKind.Text, "input", mask.Input);
+                }
+
+                Part(DescriptionPartKind.Integer, "start", number: mask.Start);
+                Part(DescriptionPartKind.Single, "fill", number: mask.Fill);
+                _description.Add(new DescriptionPart(DescriptionPartKind.EndLayer));
+                AddTensor(output, size);
+                AddStep(StepKind.Mask, new[] { input, TrainingPlan.Input }, output, index, arguments: new EquatableArray<float>(new float[] { mask.InputOffset(_parts), mask.Fill }));
+                return output;
+            }
+
+            case ArgMaxSpec argmax:
+            {
+                Begin("argmax", layer);
+                if (argmax.Groups.Count > 0)
+                {
+                    Part(DescriptionPartKind.Integers, "groups", string.Join(", ", argmax.Groups.Select(g => g.ToString(CultureInfo.InvariantCulture))));
+                }
+
+                _description.Add(new DescriptionPart(DescriptionPartKind.EndLayer));
+                var groups = argmax.Groups.Count == 0 ? new[] { size } : argmax.Groups.ToArray();
+                AddTensor(output, groups.Length);
+                AddStep(StepKind.ArgMax, new[] { input }, output, index, arguments: new EquatableArray<float>(groups.Select(g => (float)g).ToArray()));
                 return output;
             }
 

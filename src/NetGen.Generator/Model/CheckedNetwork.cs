@@ -48,6 +48,8 @@ internal sealed record CheckedNetwork(NetworkSpec Spec, int OutputSize, Equatabl
         },
         AffineSpec f => f with { Range = SourceRange.None, NameRange = SourceRange.None, Scale = WithoutPositions(f.Scale), Shift = WithoutPositions(f.Shift) },
         SliceSpec c => c with { Range = SourceRange.None, NameRange = SourceRange.None, StartRange = SourceRange.None, EndRange = SourceRange.None },
+        MaskSpec m => m with { Range = SourceRange.None, NameRange = SourceRange.None, InputRange = SourceRange.None, StartRange = SourceRange.None },
+        ArgMaxSpec a => a with { Range = SourceRange.None, NameRange = SourceRange.None, GroupsRange = SourceRange.None },
         ResidualSpec r => r with { Range = SourceRange.None, NameRange = SourceRange.None, Layers = r.Layers.Select(WithoutPositions).ToEquatableArray() },
         SwiGluSpec g => g with
         {

@@ -86,6 +86,8 @@ internal enum LayerOp
     Residual,
     SwiGlu,
     Slice,
+    Mask,
+    ArgMax,
 }
 
 /// <summary>
@@ -202,6 +204,56 @@ internal sealed record SliceSpec(
     int? End,
     SourceRange EndRange)
     : LayerSpec(LayerOp.Slice, Name, Range, NameRange);
+
+/// <summary>
+/// <c>mask</c>: <c>y = x ⊙ m + Fill ⊙ (1 − m)</c>, with <c>m</c> as many features of the
+/// network's input as <c>x</c> has, from <see cref="Start"/>: of the input part named
+/// <see cref="Input"/>, or of the whole input when null. An action mask of 1s and 0s keeps the
+/// allowed values and sets the others to <see cref="Fill"/>.
+/// </summary>
+internal sealed record MaskSpec(
+    string? Name,
+    SourceRange Range,
+    SourceRange NameRange,
+    string? Input,
+    SourceRange InputRange,
+    int Start,
+    SourceRange StartRange,
+    float Fill)
+    : LayerSpec(LayerOp.Mask, Name, Range, NameRange)
+{
+    /// <summary>The fill when none is given: ML-Agents' -1e8, far below any logit, and finite (so that <c>Fill ⊙ 0</c> is 0).</summary>
+    public const float DefaultFill = -1e8f;
+
+    /// <summary>The first feature of the network's input that <c>m</c> reads, given the input's parts.</summary>
+    public int InputOffset(EquatableArray<InputPart> parts)
+    {
+        int offset = 0;
+        foreach (var part in parts)
+        {
+            if (part.Name == Input)
+            {
+                return offset + Start;
+            }
+
+            offset += part.Size;
+        }
+
+        return Start;
+    }
+}
+
+/// <summary>
+/// <c>argmax</c>: the index, as a float, of the first largest value of each group of features
+/// (<see cref="Groups"/>, their sizes in order; empty: one group of every feature).
+/// </summary>
+internal sealed record ArgMaxSpec(
+    string? Name,
+    SourceRange Range,
+    SourceRange NameRange,
+    EquatableArray<int> Groups,
+    SourceRange GroupsRange)
+    : LayerSpec(LayerOp.ArgMax, Name, Range, NameRange);
 
 /// <summary><c>residual</c>: <c>y = x + f(x)</c> where f is <see cref="Layers"/>.</summary>
 internal sealed record ResidualSpec(

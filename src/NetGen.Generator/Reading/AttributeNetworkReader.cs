@@ -238,6 +238,39 @@ internal sealed class AttributeNetworkReader
                 return new SliceSpec(name, range, nameRange, start, args.RangeOf("start"), end, args.RangeOf("end"));
             }
 
+            case LayerOp.Mask:
+            {
+                int start = args.Value("Start") is int s ? s : 0;
+                float fill = args.Value("Fill") is float f ? f : MaskSpec.DefaultFill;
+                if (start < 0)
+                {
+                    Report(DiagnosticDescriptors.InvalidValue, args.RangeOf("Start"), "Start", $"an integer from 0 to {Int(NetworkSpec.MaxFeatures)}", Int(start));
+                    return null;
+                }
+
+                if (float.IsNaN(fill) || float.IsInfinity(fill))
+                {
+                    Report(DiagnosticDescriptors.NonFiniteValue, args.RangeOf("Fill"), "Fill", fill.ToString(System.Globalization.CultureInfo.InvariantCulture));
+                    return null;
+                }
+
+                return new MaskSpec(name, range, nameRange, null, range, start, args.RangeOf("Start"), fill);
+            }
+
+            case LayerOp.ArgMax:
+            {
+                var groups = args.Constant("groups") is { IsNull: false, Kind: TypedConstantKind.Array } array
+                    ? array.Values.Select(v => v.Value is int g ? g : 0).ToArray()
+                    : Array.Empty<int>();
+                if (groups.Where(g => g < 1 || g > NetworkSpec.MaxFeatures).Select(g => (int?)g).FirstOrDefault() is { } bad)
+                {
+                    Report(DiagnosticDescriptors.InvalidValue, args.RangeOf("groups"), "groups", $"sizes from 1 to {Int(NetworkSpec.MaxFeatures)}", Int(bad));
+                    return null;
+                }
+
+                return new ArgMaxSpec(name, range, nameRange, groups.ToEquatableArray(), args.RangeOf("groups"));
+            }
+
             case LayerOp.SwiGlu:
             {
                 int? hidden = Size(args, "hidden");

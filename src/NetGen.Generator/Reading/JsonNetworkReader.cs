@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Globalization;
 using System.Linq;
 using System.Threading;
 using NetGen.Generator.Diagnostics;
@@ -368,6 +369,57 @@ internal sealed partial class JsonNetworkReader
                 SourceRange startRange = keys.TryGetValue("start", out var s) ? RangeOf(s.Value) : range;
                 SourceRange endRange = keys.TryGetValue("end", out var e) ? RangeOf(e.Value) : range;
                 return new SliceSpec(name, range, nameRange, start.Value, startRange, end, endRange);
+            }
+
+            case LayerOp.Mask:
+            {
+                string? input = null;
+                SourceRange inputRange = range;
+                if (keys.TryGetValue("input", out var inputProperty))
+                {
+                    if (inputProperty.Value is JsonString inputName)
+                    {
+                        (input, inputRange) = (inputName.Value, RangeOf(inputName));
+                    }
+                    else
+                    {
+                        Report(DiagnosticDescriptors.WrongType, inputProperty.Value, "the name of an input part (a string)", "\"input\"", inputProperty.Value.Describe());
+                        return null;
+                    }
+                }
+
+                int? start = ReadIndex(keys, "start", where, 0);
+                double fill = ReadNumber(keys, "fill", where, MaskSpec.DefaultFill, -float.MaxValue, minInclusive: true, max: float.MaxValue, "a finite number");
+                SourceRange startRange = keys.TryGetValue("start", out var s) ? RangeOf(s.Value) : range;
+                return start is null ? null : new MaskSpec(name, range, nameRange, input, inputRange, start.Value, startRange, (float)fill);
+            }
+
+            case LayerOp.ArgMax:
+            {
+                if (!keys.TryGetValue("groups", out var groupsProperty))
+                {
+                    return new ArgMaxSpec(name, range, nameRange, EquatableArray<int>.Empty, range);
+                }
+
+                if (groupsProperty.Value is not JsonArray groupArray || groupArray.Items.Count == 0)
+                {
+                    Report(DiagnosticDescriptors.WrongType, groupsProperty.Value, "a non-empty array of group sizes", "\"groups\"", groupsProperty.Value.Describe());
+                    return null;
+                }
+
+                var groups = new List<int>();
+                foreach (var item in groupArray.Items)
+                {
+                    if (item is not JsonNumber number || number.Value != Math.Floor(number.Value) || number.Value < 1 || number.Value > NetworkSpec.MaxFeatures)
+                    {
+                        Report(DiagnosticDescriptors.InvalidValue, item, "an element of \"groups\"", $"an integer from 1 to {NetworkSpec.MaxFeatures.ToString(CultureInfo.InvariantCulture)}", item.Describe());
+                        return null;
+                    }
+
+                    groups.Add((int)number.Value);
+                }
+
+                return new ArgMaxSpec(name, range, nameRange, groups.ToEquatableArray(), RangeOf(groupArray));
             }
 
             case LayerOp.Residual:

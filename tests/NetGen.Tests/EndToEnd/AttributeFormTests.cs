@@ -90,13 +90,14 @@ public sealed class AttributeFormTests
             run.Source("FromAttributes.g.cs").Split('\n').Where(l => l.Contains("public ")).Select(l => l.Replace("FromAttributes", "FromJson")));
     }
 
-    /// <summary>affine (a scalar and a vector), the activations with parameters and slice, in both forms.</summary>
+    /// <summary>affine (a scalar and a vector), the activations with parameters, slice, mask and argmax, in both forms.</summary>
     private const string ElementwiseInJson = """
         { "format": "netgen/1", "input": 3, "layers": [
           { "op": "affine", "scale": 0.5, "shift": [1, 2, 3] },
           { "op": "elu", "alpha": 0.5 }, { "op": "selu" }, { "op": "softplus", "beta": 2, "threshold": 10 }, { "op": "mish" },
           { "op": "hard_sigmoid", "alpha": 0.2, "beta": 0.5 }, { "op": "hard_swish" }, { "op": "clip", "min": -1, "max": 1 },
-          { "op": "affine", "scale": [1, -1, 2] }, { "op": "slice", "start": 1, "end": 3 }
+          { "op": "affine", "scale": [1, -1, 2] }, { "op": "slice", "start": 1, "end": 3 },
+          { "op": "mask", "start": 1, "fill": -5 }, { "op": "argmax", "groups": [1, 1] }
         ] }
         """;
 
@@ -117,11 +118,13 @@ public sealed class AttributeFormTests
         [Clip(Min = -1f, Max = 1f)]
         [Affine(Scale = "1 -1 2")]
         [Slice(1, 3)]
+        [Mask(Start = 1, Fill = -5f)]
+        [ArgMax(1, 1)]
         public static partial class FromAttributes;
         """;
 
     [Fact]
-    public void Affine_slice_and_the_parameterised_activations_written_both_ways_generate_the_same_code()
+    public void Affine_slice_mask_argmax_and_the_parameterised_activations_written_both_ways_generate_the_same_code()
     {
         GeneratorRun run = GeneratorHarness.Run(ElementwiseInAttributes, ("/elementwise.netgen.json", ElementwiseInJson));
         Assert.Empty(run.Diagnostics);

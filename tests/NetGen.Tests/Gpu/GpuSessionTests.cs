@@ -78,6 +78,21 @@ public sealed class GpuSessionTests(CpuAccelerator accelerator, ITestOutputHelpe
     }
 
     [Fact]
+    public void A_masked_discrete_head_runs_its_mask_and_argmax_on_the_device_and_picks_the_cpu_codes_actions()
+    {
+        string json = EndToEnd.MaskAndArgMaxTests.Head("auto").Replace("\"strategy\": \"auto\",", "\"strategy\": \"auto\", \"gpu\": \"all\",");
+        var network = CompiledNetworks.Compile([json], gpu: true)[0];
+        float[] inputs = EndToEnd.MaskAndArgMaxTests.Inputs(70);
+        using var session = network.CreateGpuSession(accelerator.Device, 64);
+        Assert.Contains(session.Steps, s => s.OnDevice && s.Op == "argmax");
+        Assert.Contains(session.Steps, s => s.OnDevice && s.Op == "mask");
+        float[] gpu = new float[70 * 2], cpu = new float[70 * 2];
+        session.ForwardBatch(inputs, gpu);
+        network.ForwardBatch(inputs, cpu);
+        Assert.Equal(cpu, gpu);
+    }
+
+    [Fact]
     public void The_tiled_linear_kernel_agrees_with_the_reference()
     {
         // The CPU accelerator normally runs the barrier-free kernel (its barriers are slow);

@@ -38,6 +38,7 @@ internal sealed class RandomNetworks(int seed)
     private bool _largeWeights;
     private int _weightedLayers;
     private int _names;
+    private int _inputSize;
 
     /// <summary>A description and the size of its input.</summary>
     public (string Json, int InputSize) Next()
@@ -45,6 +46,7 @@ internal sealed class RandomNetworks(int seed)
         _largeWeights = _random.Next(4) == 0;
         _weightedLayers = 0;
         int input = Size();
+        _inputSize = input;
         int size = input;
         var layers = new JsonArray();
         int count = _largeWeights ? _random.Next(1, 4) : _random.Next(1, 7);
@@ -134,6 +136,14 @@ internal sealed class RandomNetworks(int seed)
 
                 Epsilon(layer);
                 break;
+            case 7 when !_largeWeights && n <= _inputSize && _random.Next(5) == 0:
+            {
+                // mask: n features of the network's input from a start, with a fill in [-2, 2]
+                // (the inputs are not 0s and 1s here, so the fill enters every value).
+                layer = new JsonObject { ["op"] = "mask", ["start"] = _random.Next(_inputSize - n + 1), ["fill"] = Uniform(2) };
+                break;
+            }
+
             case 7 when !keepSize && n > 1 && _random.Next(4) == 0:
             {
                 // slice: a run of the features, "end" written or left to the input's size.

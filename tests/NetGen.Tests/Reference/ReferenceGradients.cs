@@ -35,14 +35,16 @@ internal sealed class ReferenceGradients
     public double[] Backward(double[] input, double[] outputGradient, Dictionary<string, double[]> gradients, out double[] output, IReadOnlyDictionary<string, double[]>? parameters = null)
     {
         var tape = new List<Func<double[], double[]>>();
-        output = Sequence(_root.GetProperty("layers"), null, input, tape, gradients, parameters);
+        var run = new Run(_root, input, new double[input.Length]);
+        output = run.Sequence(_root.GetProperty("layers"), null, input, tape, gradients, parameters);
         double[] d = outputGradient;
         for (int i = tape.Count - 1; i >= 0; i--)
         {
             d = tape[i](d);
         }
 
-        return d;
+        // What mask layers passed to the input directly, beside the chain.
+        return d.Zip(run.InputGradient, (a, b) => a + b).ToArray();
     }
 
     private static void Collect(JsonElement layers, string? parent, List<(string, double[])> result)
@@ -76,254 +78,300 @@ internal sealed class ReferenceGradients
 
     private static string Number(string? parent, int i) => (parent is null ? string.Empty : parent + ".") + i.ToString(CultureInfo.InvariantCulture);
 
-    private static double[] Sequence(JsonElement layers, string? parent, double[] x, List<Func<double[], double[]>> tape, Dictionary<string, double[]> gradients, IReadOnlyDictionary<string, double[]>? overrides)
+    /// <summary>One row's pass: the network's input, which mask layers read, and what they pass back to it directly.</summary>
+    private sealed class Run(JsonElement root, double[] input, double[] inputGradient)
     {
-        int i = 0;
-        foreach (JsonElement layer in layers.EnumerateArray())
-        {
-            x = Layer(layer, Number(parent, i++), x, tape, gradients, overrides);
-        }
+        public double[] InputGradient => inputGradient;
 
-        return x;
-    }
-
-    private static double[] Layer(JsonElement layer, string number, double[] x, List<Func<double[], double[]>> tape, Dictionary<string, double[]> gradients, IReadOnlyDictionary<string, double[]>? overrides)
-    {
-        string op = layer.GetProperty("op").GetString()!;
-        double[]? Tensor(string key) =>
-            overrides is not null && overrides.TryGetValue(number + "." + key, out var v) ? v
-            : layer.TryGetProperty(key, out var t) ? Flat(t) : null;
-        double[] Grad(string key, int length)
+        public double[] Sequence(JsonElement layers, string? parent, double[] x, List<Func<double[], double[]>> tape, Dictionary<string, double[]> gradients, IReadOnlyDictionary<string, double[]>? overrides)
         {
-            string name = number + "." + key;
-            if (!gradients.TryGetValue(name, out var g))
+            int i = 0;
+            foreach (JsonElement layer in layers.EnumerateArray())
             {
-                gradients[name] = g = new double[length];
+                x = Layer(layer, Number(parent, i++), x, tape, gradients, overrides);
             }
 
-            return g;
+            return x;
         }
 
-        int n = x.Length;
-        switch (op)
+        private double[] Layer(JsonElement layer, string number, double[] x, List<Func<double[], double[]>> tape, Dictionary<string, double[]> gradients, IReadOnlyDictionary<string, double[]>? overrides)
         {
-            case "linear":
+            string op = layer.GetProperty("op").GetString()!;
+            double[]? Tensor(string key) =>
+                overrides is not null && overrides.TryGetValue(number + "." + key, out var v) ? v
+                : layer.TryGetProperty(key, out var t) ? Flat(t) : null;
+            double[] Grad(string key, int length)
             {
-                double[] w = Tensor("weight")!;
-                double[]? b = Tensor("bias");
-                int m = layer.GetProperty("out").GetInt32();
-                var z = new double[m];
-                for (int o = 0; o < m; o++)
+                string name = number + "." + key;
+                if (!gradients.TryGetValue(name, out var g))
                 {
-                    double sum = b?[o] ?? 0;
-                    for (int j = 0; j < n; j++)
-                    {
-                        sum += w[(o * n) + j] * x[j];
-                    }
-
-                    z[o] = sum;
+                    gradients[name] = g = new double[length];
                 }
 
-                tape.Add(dz =>
+                return g;
+            }
+
+            int n = x.Length;
+            switch (op)
+            {
+                case "linear":
                 {
-                    double[] dw = Grad("weight", w.Length);
-                    var dx = new double[n];
+                    double[] w = Tensor("weight")!;
+                    double[]? b = Tensor("bias");
+                    int m = layer.GetProperty("out").GetInt32();
+                    var z = new double[m];
                     for (int o = 0; o < m; o++)
                     {
+                        double sum = b?[o] ?? 0;
                         for (int j = 0; j < n; j++)
                         {
-                            dw[(o * n) + j] += dz[o] * x[j];
-                            dx[j] += dz[o] * w[(o * n) + j];
+                            sum += w[(o * n) + j] * x[j];
                         }
+
+                        z[o] = sum;
                     }
 
-                    if (b is not null)
+                    tape.Add(dz =>
                     {
-                        double[] db = Grad("bias", m);
+                        double[] dw = Grad("weight", w.Length);
+                        var dx = new double[n];
                         for (int o = 0; o < m; o++)
                         {
-                            db[o] += dz[o];
+                            for (int j = 0; j < n; j++)
+                            {
+                                dw[(o * n) + j] += dz[o] * x[j];
+                                dx[j] += dz[o] * w[(o * n) + j];
+                            }
                         }
-                    }
 
-                    return dx;
-                });
-                return layer.TryGetProperty("activation", out var activation) ? Activation(activation.GetString()!, default, z, tape) : z;
-            }
-
-            case "slice":
-            {
-                int start = layer.TryGetProperty("start", out var s) ? s.GetInt32() : 0;
-                int end = layer.TryGetProperty("end", out var e) ? e.GetInt32() : n;
-                tape.Add(dy =>
-                {
-                    var dx = new double[n];
-                    Array.Copy(dy, 0, dx, start, end - start);
-                    return dx;
-                });
-                return x[start..end];
-            }
-
-            case "affine":
-            {
-                // Constants: no parameter gradient, dx = dy ⊙ scale.
-                double[] scale = ReferenceNetwork.AffineVector(layer, "scale", n, 1);
-                double[] shift = ReferenceNetwork.AffineVector(layer, "shift", n, 0);
-                tape.Add(dy => dy.Select((v, j) => v * scale[j]).ToArray());
-                return x.Select((v, j) => (v * scale[j]) + shift[j]).ToArray();
-            }
-
-            case "layer_norm":
-            case "rms_norm":
-            case "batch_norm":
-            {
-                double eps = layer.TryGetProperty("eps", out var e) ? e.GetDouble() : op == "rms_norm" ? 1e-6 : 1e-5;
-                double[]? gamma = Tensor("weight");
-                double[]? beta = op == "rms_norm" ? null : Tensor("bias");
-                var y = new double[n];
-                var normalized = new double[n];
-                double[] inverse = new double[n];
-                if (op == "layer_norm")
-                {
-                    double mean = x.Average();
-                    double s = 1 / Math.Sqrt(x.Select(v => (v - mean) * (v - mean)).Average() + eps);
-                    for (int j = 0; j < n; j++)
-                    {
-                        normalized[j] = (x[j] - mean) * s;
-                        inverse[j] = s;
-                    }
-                }
-                else if (op == "rms_norm")
-                {
-                    double s = 1 / Math.Sqrt(x.Select(v => v * v).Average() + eps);
-                    for (int j = 0; j < n; j++)
-                    {
-                        normalized[j] = x[j] * s;
-                        inverse[j] = s;
-                    }
-                }
-                else
-                {
-                    double[] mean = ReferenceNetwork.Vector(layer.GetProperty("running_mean"));
-                    double[] variance = ReferenceNetwork.Vector(layer.GetProperty("running_var"));
-                    for (int j = 0; j < n; j++)
-                    {
-                        inverse[j] = 1 / Math.Sqrt(variance[j] + eps);
-                        normalized[j] = (x[j] - mean[j]) * inverse[j];
-                    }
-                }
-
-                for (int j = 0; j < n; j++)
-                {
-                    y[j] = (normalized[j] * (gamma?[j] ?? 1)) + (beta?[j] ?? 0);
-                }
-
-                tape.Add(dy =>
-                {
-                    var g = dy.Select((v, j) => v * (gamma?[j] ?? 1)).ToArray();
-                    if (gamma is not null)
-                    {
-                        double[] dgamma = Grad("weight", n);
-                        for (int j = 0; j < n; j++)
+                        if (b is not null)
                         {
-                            dgamma[j] += dy[j] * normalized[j];
-                        }
-                    }
-
-                    if (beta is not null)
-                    {
-                        double[] dbeta = Grad("bias", n);
-                        for (int j = 0; j < n; j++)
-                        {
-                            dbeta[j] += dy[j];
-                        }
-                    }
-
-                    // d/dx of each normalization, from its definition.
-                    var dx = new double[n];
-                    if (op == "batch_norm")
-                    {
-                        for (int j = 0; j < n; j++)
-                        {
-                            dx[j] = g[j] * inverse[j];
+                            double[] db = Grad("bias", m);
+                            for (int o = 0; o < m; o++)
+                            {
+                                db[o] += dz[o];
+                            }
                         }
 
                         return dx;
-                    }
+                    });
+                    return layer.TryGetProperty("activation", out var activation) ? Activation(activation.GetString()!, default, z, tape) : z;
+                }
 
-                    double s = inverse[0];
-                    double meanG = op == "layer_norm" ? g.Average() : 0;
-                    double meanGx = g.Select((v, j) => v * normalized[j]).Average();
-                    for (int j = 0; j < n; j++)
-                    {
-                        dx[j] = s * (g[j] - meanG - (normalized[j] * meanGx));
-                    }
-
-                    return dx;
-                });
-                return y;
-            }
-
-            case "residual":
-            {
-                var inner = new List<Func<double[], double[]>>();
-                double[] f = Sequence(layer.GetProperty("layers"), number, x, inner, gradients, overrides);
-                tape.Add(dy =>
+                case "slice":
                 {
-                    double[] d = dy;
-                    for (int i = inner.Count - 1; i >= 0; i--)
+                    int start = layer.TryGetProperty("start", out var s) ? s.GetInt32() : 0;
+                    int end = layer.TryGetProperty("end", out var e) ? e.GetInt32() : n;
+                    tape.Add(dy =>
                     {
-                        d = inner[i](d);
-                    }
+                        var dx = new double[n];
+                        Array.Copy(dy, 0, dx, start, end - start);
+                        return dx;
+                    });
+                    return x[start..end];
+                }
 
-                    return d.Zip(dy, (a, b) => a + b).ToArray();
-                });
-                return x.Zip(f, (a, b) => a + b).ToArray();
-            }
-
-            case "swiglu":
-            {
-                double[] gate = Tensor("gate")!, up = Tensor("up")!, down = Tensor("down")!;
-                int hidden = layer.GetProperty("hidden").GetInt32();
-                int m = down.Length / hidden;
-                double[] g = Enumerable.Range(0, hidden).Select(o => Enumerable.Range(0, n).Sum(j => gate[(o * n) + j] * x[j])).ToArray();
-                double[] u = Enumerable.Range(0, hidden).Select(o => Enumerable.Range(0, n).Sum(j => up[(o * n) + j] * x[j])).ToArray();
-                double[] s = g.Select(ReferenceNetwork.Sigmoid).ToArray();
-                double[] h = g.Select((v, i) => v * s[i] * u[i]).ToArray();
-                double[] y = Enumerable.Range(0, m).Select(o => Enumerable.Range(0, hidden).Sum(j => down[(o * hidden) + j] * h[j])).ToArray();
-                tape.Add(dy =>
+                case "mask":
                 {
-                    double[] ddown = Grad("down", down.Length), dgate = Grad("gate", gate.Length), dup = Grad("up", up.Length);
-                    var dh = new double[hidden];
-                    for (int o = 0; o < m; o++)
+                    // dx = dy m; the input's mask features get dy (x - fill).
+                    int offset = ReferenceNetwork.MaskOffset(root, layer);
+                    double fill = layer.TryGetProperty("fill", out var f) ? (float)f.GetDouble() : -1e8f;
+                    double[] m = input[offset..(offset + n)];
+                    double[] saved = x;
+                    tape.Add(dy =>
                     {
-                        for (int j = 0; j < hidden; j++)
+                        for (int i = 0; i < n; i++)
                         {
-                            ddown[(o * hidden) + j] += dy[o] * h[j];
-                            dh[j] += dy[o] * down[(o * hidden) + j];
+                            inputGradient[offset + i] += dy[i] * (saved[i] - fill);
                         }
+
+                        return dy.Select((v, i) => v * m[i]).ToArray();
+                    });
+                    return x.Select((v, i) => (v * m[i]) + (fill * (1 - m[i]))).ToArray();
+                }
+
+                case "argmax":
+                {
+                    int[] groups = layer.TryGetProperty("groups", out var g) ? g.EnumerateArray().Select(e => e.GetInt32()).ToArray() : new[] { n };
+                    tape.Add(dy => new double[n]);
+                    var y = new double[groups.Length];
+                    int start = 0;
+                    for (int k = 0; k < groups.Length; k++)
+                    {
+                        int best = start;
+                        for (int i = start; i < start + groups[k]; i++)
+                        {
+                            best = x[i] > x[best] ? i : best;
+                        }
+
+                        y[k] = best - start;
+                        start += groups[k];
                     }
 
-                    var dx = new double[n];
-                    for (int o = 0; o < hidden; o++)
+                    return y;
+                }
+
+                case "affine":
+                {
+                    // Constants: no parameter gradient, dx = dy ⊙ scale.
+                    double[] scale = ReferenceNetwork.AffineVector(layer, "scale", n, 1);
+                    double[] shift = ReferenceNetwork.AffineVector(layer, "shift", n, 0);
+                    tape.Add(dy => dy.Select((v, j) => v * scale[j]).ToArray());
+                    return x.Select((v, j) => (v * scale[j]) + shift[j]).ToArray();
+                }
+
+                case "layer_norm":
+                case "rms_norm":
+                case "batch_norm":
+                {
+                    double eps = layer.TryGetProperty("eps", out var e) ? e.GetDouble() : op == "rms_norm" ? 1e-6 : 1e-5;
+                    double[]? gamma = Tensor("weight");
+                    double[]? beta = op == "rms_norm" ? null : Tensor("bias");
+                    var y = new double[n];
+                    var normalized = new double[n];
+                    double[] inverse = new double[n];
+                    if (op == "layer_norm")
                     {
-                        double dg = dh[o] * u[o] * s[o] * (1 + (g[o] * (1 - s[o])));
-                        double du = dh[o] * g[o] * s[o];
+                        double mean = x.Average();
+                        double s = 1 / Math.Sqrt(x.Select(v => (v - mean) * (v - mean)).Average() + eps);
                         for (int j = 0; j < n; j++)
                         {
-                            dgate[(o * n) + j] += dg * x[j];
-                            dup[(o * n) + j] += du * x[j];
-                            dx[j] += (dg * gate[(o * n) + j]) + (du * up[(o * n) + j]);
+                            normalized[j] = (x[j] - mean) * s;
+                            inverse[j] = s;
+                        }
+                    }
+                    else if (op == "rms_norm")
+                    {
+                        double s = 1 / Math.Sqrt(x.Select(v => v * v).Average() + eps);
+                        for (int j = 0; j < n; j++)
+                        {
+                            normalized[j] = x[j] * s;
+                            inverse[j] = s;
+                        }
+                    }
+                    else
+                    {
+                        double[] mean = ReferenceNetwork.Vector(layer.GetProperty("running_mean"));
+                        double[] variance = ReferenceNetwork.Vector(layer.GetProperty("running_var"));
+                        for (int j = 0; j < n; j++)
+                        {
+                            inverse[j] = 1 / Math.Sqrt(variance[j] + eps);
+                            normalized[j] = (x[j] - mean[j]) * inverse[j];
                         }
                     }
 
-                    return dx;
-                });
-                return y;
-            }
+                    for (int j = 0; j < n; j++)
+                    {
+                        y[j] = (normalized[j] * (gamma?[j] ?? 1)) + (beta?[j] ?? 0);
+                    }
 
-            default:
-                return Activation(op, layer, x, tape);
+                    tape.Add(dy =>
+                    {
+                        var g = dy.Select((v, j) => v * (gamma?[j] ?? 1)).ToArray();
+                        if (gamma is not null)
+                        {
+                            double[] dgamma = Grad("weight", n);
+                            for (int j = 0; j < n; j++)
+                            {
+                                dgamma[j] += dy[j] * normalized[j];
+                            }
+                        }
+
+                        if (beta is not null)
+                        {
+                            double[] dbeta = Grad("bias", n);
+                            for (int j = 0; j < n; j++)
+                            {
+                                dbeta[j] += dy[j];
+                            }
+                        }
+
+                        // d/dx of each normalization, from its definition.
+                        var dx = new double[n];
+                        if (op == "batch_norm")
+                        {
+                            for (int j = 0; j < n; j++)
+                            {
+                                dx[j] = g[j] * inverse[j];
+                            }
+
+                            return dx;
+                        }
+
+                        double s = inverse[0];
+                        double meanG = op == "layer_norm" ? g.Average() : 0;
+                        double meanGx = g.Select((v, j) => v * normalized[j]).Average();
+                        for (int j = 0; j < n; j++)
+                        {
+                            dx[j] = s * (g[j] - meanG - (normalized[j] * meanGx));
+                        }
+
+                        return dx;
+                    });
+                    return y;
+                }
+
+                case "residual":
+                {
+                    var inner = new List<Func<double[], double[]>>();
+                    double[] f = Sequence(layer.GetProperty("layers"), number, x, inner, gradients, overrides);
+                    tape.Add(dy =>
+                    {
+                        double[] d = dy;
+                        for (int i = inner.Count - 1; i >= 0; i--)
+                        {
+                            d = inner[i](d);
+                        }
+
+                        return d.Zip(dy, (a, b) => a + b).ToArray();
+                    });
+                    return x.Zip(f, (a, b) => a + b).ToArray();
+                }
+
+                case "swiglu":
+                {
+                    double[] gate = Tensor("gate")!, up = Tensor("up")!, down = Tensor("down")!;
+                    int hidden = layer.GetProperty("hidden").GetInt32();
+                    int m = down.Length / hidden;
+                    double[] g = Enumerable.Range(0, hidden).Select(o => Enumerable.Range(0, n).Sum(j => gate[(o * n) + j] * x[j])).ToArray();
+                    double[] u = Enumerable.Range(0, hidden).Select(o => Enumerable.Range(0, n).Sum(j => up[(o * n) + j] * x[j])).ToArray();
+                    double[] s = g.Select(ReferenceNetwork.Sigmoid).ToArray();
+                    double[] h = g.Select((v, i) => v * s[i] * u[i]).ToArray();
+                    double[] y = Enumerable.Range(0, m).Select(o => Enumerable.Range(0, hidden).Sum(j => down[(o * hidden) + j] * h[j])).ToArray();
+                    tape.Add(dy =>
+                    {
+                        double[] ddown = Grad("down", down.Length), dgate = Grad("gate", gate.Length), dup = Grad("up", up.Length);
+                        var dh = new double[hidden];
+                        for (int o = 0; o < m; o++)
+                        {
+                            for (int j = 0; j < hidden; j++)
+                            {
+                                ddown[(o * hidden) + j] += dy[o] * h[j];
+                                dh[j] += dy[o] * down[(o * hidden) + j];
+                            }
+                        }
+
+                        var dx = new double[n];
+                        for (int o = 0; o < hidden; o++)
+                        {
+                            double dg = dh[o] * u[o] * s[o] * (1 + (g[o] * (1 - s[o])));
+                            double du = dh[o] * g[o] * s[o];
+                            for (int j = 0; j < n; j++)
+                            {
+                                dgate[(o * n) + j] += dg * x[j];
+                                dup[(o * n) + j] += du * x[j];
+                                dx[j] += (dg * gate[(o * n) + j]) + (du * up[(o * n) + j]);
+                            }
+                        }
+
+                        return dx;
+                    });
+                    return y;
+                }
+
+                default:
+                    return Activation(op, layer, x, tape);
+            }
         }
     }
 

@@ -27,10 +27,43 @@ internal sealed class ReferenceNetwork
     public double[] Evaluate(ReadOnlySpan<float> input, List<(string Name, double[] Values)> tensors)
     {
         double[] x = input.ToArray().Select(v => (double)v).ToArray();
-        return Sequence(_root.GetProperty("layers"), x, null, tensors);
+        return new ReferenceNetwork(_root, x).Sequence(_root.GetProperty("layers"), x, null, tensors);
     }
 
-    private static double[] Sequence(JsonElement layers, double[] x, string? parentStage, List<(string, double[])> tensors)
+    /// <summary>One evaluation: the network's input is what a mask layer reads.</summary>
+    private ReferenceNetwork(JsonElement root, double[] input)
+    {
+        _root = root;
+        InputSize = input.Length;
+        _input = input;
+    }
+
+    private readonly double[] _input = Array.Empty<double>();
+
+    /// <summary>Where a mask layer's m starts in the network's input: its "start", within its "input" part if it names one.</summary>
+    internal static int MaskOffset(JsonElement root, JsonElement layer)
+    {
+        int start = layer.TryGetProperty("start", out var s) ? s.GetInt32() : 0;
+        if (!layer.TryGetProperty("input", out var part))
+        {
+            return start;
+        }
+
+        int offset = 0;
+        foreach (var p in root.GetProperty("inputs").EnumerateArray())
+        {
+            if (p.GetProperty("name").GetString() == part.GetString())
+            {
+                return offset + start;
+            }
+
+            offset += p.GetProperty("size").GetInt32();
+        }
+
+        throw new ArgumentException("No input part " + part.GetString());
+    }
+
+    private double[] Sequence(JsonElement layers, double[] x, string? parentStage, List<(string, double[])> tensors)
     {
         int stage = 0, activations = 0;
         foreach (JsonElement layer in layers.EnumerateArray())
@@ -69,7 +102,7 @@ internal sealed class ReferenceNetwork
         return values.Length == 1 ? Enumerable.Repeat(values[0], n).ToArray() : values;
     }
 
-    private static double[] Layer(JsonElement layer, string op, double[] x, string label, string? name, List<(string, double[])> tensors)
+    private double[] Layer(JsonElement layer, string op, double[] x, string label, string? name, List<(string, double[])> tensors)
     {
         switch (op)
         {
@@ -107,6 +140,40 @@ internal sealed class ReferenceNetwork
                 int end = layer.TryGetProperty("end", out var e) ? e.GetInt32() : x.Length;
                 var y = x[start..end];
                 tensors.Add((name ?? "P" + label, y));
+                return y;
+            }
+
+            case "mask":
+            {
+                // y = x m + fill (1 - m), m from the network's input.
+                int offset = MaskOffset(_root, layer);
+                double fill = layer.TryGetProperty("fill", out var f) ? (float)f.GetDouble() : -1e8f;
+                var y = x.Select((v, i) => (v * _input[offset + i]) + (fill * (1 - _input[offset + i]))).ToArray();
+                tensors.Add((name ?? "M" + label, y));
+                return y;
+            }
+
+            case "argmax":
+            {
+                int[] groups = layer.TryGetProperty("groups", out var g) ? g.EnumerateArray().Select(e => e.GetInt32()).ToArray() : new[] { x.Length };
+                var y = new double[groups.Length];
+                int start = 0;
+                for (int k = 0; k < groups.Length; k++)
+                {
+                    int best = start;
+                    for (int i = start; i < start + groups[k]; i++)
+                    {
+                        if (x[i] > x[best] || (double.IsNaN(x[i]) && !double.IsNaN(x[best])))
+                        {
+                            best = i;
+                        }
+                    }
+
+                    y[k] = best - start;
+                    start += groups[k];
+                }
+
+                tensors.Add((name ?? "I" + label, y));
                 return y;
             }
 
