@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Globalization;
+using System.Linq;
 using System.Text;
 using System.Text.Json;
 
@@ -84,6 +85,21 @@ internal sealed record AffineLayer(float[]? Scale, float[]? Shift) : Layer("affi
 internal sealed record SliceLayer(int Start, int End) : Layer("slice")
 {
     public override IEnumerable<KeyValuePair<string, object>> Keys => new[] { Key("start", Start), Key("end", End) };
+}
+
+/// <summary>
+/// <c>mask</c>: <c>y = x ⊙ m + Fill ⊙ (1 − m)</c>, <c>m</c> the features of the input part
+/// <paramref name="Input"/> from <paramref name="Start"/>.
+/// </summary>
+internal sealed record MaskLayer(string Input, int Start, float Fill) : Layer("mask")
+{
+    public override IEnumerable<KeyValuePair<string, object>> Keys => new[] { Key("input", Input), Key("start", Start), Key("fill", Fill) };
+}
+
+/// <summary><c>argmax</c> of each group of features (null: one group of all of them).</summary>
+internal sealed record ArgMaxLayer(int[]? Groups) : Layer("argmax")
+{
+    public override IEnumerable<KeyValuePair<string, object>> Keys => Groups is null ? Array.Empty<KeyValuePair<string, object>>() : new[] { Key("groups", Groups) };
 }
 
 /// <summary><c>layer_norm</c> over the features.</summary>
@@ -237,6 +253,9 @@ internal static class DescriptionWriter
                 break;
             case float f:
                 s.Append(Number(f));
+                break;
+            case int[] integers:
+                s.Append('[').Append(string.Join(", ", integers.Select(Int))).Append(']');
                 break;
             case string text:
                 s.Append(JsonSerializer.Serialize(text));

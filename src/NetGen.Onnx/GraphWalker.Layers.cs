@@ -8,7 +8,7 @@ internal sealed partial class GraphWalker
 {
     private void ReadGemm(NodeProto node)
     {
-        var a = Latest(node, node.Input[0]);
+        var a = LatestOrBranch(node, node.Input[0]);
         if (a.Shape.Length != 2)
         {
             throw NodeError(node, $"its input has shape {OnnxTensors.Format(a.Shape)}; Gemm takes a matrix");
@@ -45,7 +45,7 @@ internal sealed partial class GraphWalker
             throw NodeError(node, "its first input is a constant; NetGen reads x·W with the weight W second");
         }
 
-        var a = Latest(node, node.Input[0]);
+        var a = LatestOrBranch(node, node.Input[0]);
         var b = WeightMatrix(node, 1);
         long k = b.Shape[0];
         long n = b.Shape[1];

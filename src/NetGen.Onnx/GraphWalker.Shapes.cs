@@ -130,7 +130,8 @@ internal sealed partial class GraphWalker
     /// </summary>
     private void ReadSlice(NodeProto node)
     {
-        var value = Latest(node, node.Input[0]);
+        bool mask = _masks.TryGetValue(node.Input[0], out var term);
+        var value = mask ? new Value(0, term!.Shape) : Latest(node, node.Input[0]);
         long n = RequireKnownFeatures(node, value);
         int rank = value.Shape.Length;
         long[] Ints(int input, string attribute) => _opset < 10
@@ -182,6 +183,12 @@ internal sealed partial class GraphWalker
         }
 
         var shape = value.Shape.Take(rank - 1).Append(end - start).ToArray();
+        if (mask)
+        {
+            _masks[node.Output[0]] = term! with { Start = term.Start + start, Size = end - start, Shape = shape };
+            return;
+        }
+
         if (start == 0 && end == n)
         {
             _values[node.Output[0]] = value with { Shape = shape };

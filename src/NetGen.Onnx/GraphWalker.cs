@@ -77,6 +77,7 @@ internal sealed partial class GraphWalker
         }
 
         var (needed, used) = ChooseOutput();
+        _sideInputs = FindSideInputs(needed, used);
         ReadInputs(used);
         for (int i = 0; i < _graph.Node.Count; i++)
         {
@@ -211,12 +212,16 @@ internal sealed partial class GraphWalker
 
     private static string Quoted(IEnumerable<string> names) => string.Join(", ", names.Select(n => "'" + n + "'"));
 
-    /// <summary>The inputs the chosen output reads: one is the network's input; several are segments until a Concat joins them.</summary>
+    /// <summary>
+    /// The inputs the chosen output reads: one is the network's input; several are segments until a
+    /// Concat joins them; mask inputs are parts after them (<see cref="FindSideInputs"/>).
+    /// </summary>
     private void ReadInputs(HashSet<string> used)
     {
-        var inputs = _graph.Input.Where(i => used.Contains(i.Name)).ToList();
+        var all = _graph.Input.Where(i => used.Contains(i.Name)).ToList();
+        var inputs = all.Where(i => !_sideInputs.Contains(i.Name)).ToList();
 
-        foreach (var input in inputs)
+        foreach (var input in all)
         {
             if (input.Type?.TensorType is not { } tensorType)
             {
@@ -236,7 +241,11 @@ internal sealed partial class GraphWalker
                 throw ModelError($"input '{input.Name}' has no shape; NetGen needs at least its feature (last) axis");
             }
 
-            if (inputs.Count == 1)
+            if (_sideInputs.Contains(input.Name))
+            {
+                AddSideInput(input.Name, shape);
+            }
+            else if (inputs.Count == 1)
             {
                 _inputName = input.Name;
                 _inputFeatures = shape[^1];
@@ -263,7 +272,7 @@ internal sealed partial class GraphWalker
         }
 
         _segment = null;
-        if (TryFold(node) || TryShapeArithmetic(node))
+        if (TryFold(node) || TryShapeArithmetic(node) || TryMask(node))
         {
             return;
         }
@@ -361,6 +370,9 @@ internal sealed partial class GraphWalker
             case "LogSoftmax":
                 ReadSoftmax(node);
                 break;
+            case "ArgMax":
+                ReadArgMax(node);
+                break;
             case "LayerNormalization":
                 ReadLayerNorm(node);
                 break;
@@ -370,7 +382,7 @@ internal sealed partial class GraphWalker
             case "Erf":
                 throw NodeError(node, "Erf is read only inside the exact GELU, x*0.5*(1+Erf(x/sqrt(2)))");
             case "Mul":
-                throw NodeError(node, "it multiplies two tensors the network computes; NetGen reads that only inside SiLU (x*Sigmoid(x)), HardSwish (x*HardSigmoid(x)) and the exact GELU, x*0.5*(1+Erf(x/sqrt(2)))");
+                throw NodeError(node, "it multiplies two tensors the network computes; NetGen reads that only inside SiLU (x*Sigmoid(x)), HardSwish (x*HardSigmoid(x)), the exact GELU, x*0.5*(1+Erf(x/sqrt(2))), and as x*m of a mask input");
             case "Div":
                 throw NodeError(node, "it divides two tensors the network computes; NetGen divides by constants only");
             default:
@@ -381,6 +393,11 @@ internal sealed partial class GraphWalker
     private string Finish()
     {
         string outputName = _outputName;
+        if (_branchBase.Count > 0)
+        {
+            throw ModelError($"{_branchBase.Keys.First()} is not joined by a Concat with the others; NetGen networks are a chain, whose branches of linear layers meet in a Concat");
+        }
+
         if (_segments.Count > 0)
         {
             throw ModelError($"the inputs {Quoted(_segments.Keys)} are not joined by a Concat on the feature axis; NetGen networks have one input, which several inputs can be as the parts of a Concat");
@@ -411,6 +428,20 @@ internal sealed partial class GraphWalker
         if (output.Features <= 0)
         {
             throw ModelError($"the graph's output '{outputName}' has a feature (last) axis of unknown size");
+        }
+
+        if (_sideParts.Count > 0)
+        {
+            // Mask inputs follow the data in the network's input; the layers read the data.
+            if (_inputParts.Count == 0)
+            {
+                _inputParts.Add(new InputPartValue(DescriptionWriter.Name(_inputName), checked((int)_inputFeatures)));
+            }
+
+            _layers.Insert(0, new SliceLayer(0, checked((int)_inputFeatures)));
+            _inputParts.AddRange(_sideParts);
+            _inputFeatures += _sideParts.Sum(p => (long)p.Size);
+            RequireInputFeatures(null);
         }
 
         var constants = new List<ConstantValue>();
@@ -450,6 +481,12 @@ internal sealed partial class GraphWalker
     private void ReadConcat(NodeProto node)
     {
         var parts = node.Input.Where(i => i.Length > 0).Select(i => (Name: i, Value: Get(node, i))).ToList();
+        if (parts.Any(p => p.Value.Segment is { } s && _branchBase.ContainsKey(s)))
+        {
+            ReadBranchConcat(node, parts);
+            return;
+        }
+
         if (parts.Count == 0 || parts.Any(p => p.Value.Segment is null) || _layers.Count > 0)
         {
             throw NodeError(node, "it concatenates tensors that are not the graph's inputs (or their element-wise steps); NetGen joins only inputs, into the network's input");

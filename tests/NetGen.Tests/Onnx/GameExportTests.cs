@@ -60,14 +60,6 @@ public sealed class GameExportTests
         Assert.Contains(y, v => Math.Abs(v) == 1f);
     }
 
-    /// <summary>The discrete head masks its logits with a second input and takes an ArgMax: refused, with the reason.</summary>
-    [Fact]
-    public void An_ml_agents_policys_discrete_head_is_refused_with_the_input_it_would_need()
-    {
-        var e = Assert.Throws<OnnxImportException>(() => OnnxImporter.ImportFile(Model("mlagents-policy.onnx"), "deterministic_discrete_actions"));
-        Assert.Contains("'action_masks'", e.Message);
-    }
-
     /// <summary>A model that computes several outputs names them, and how to choose one.</summary>
     [Fact]
     public void A_model_with_several_computed_outputs_asks_for_one()
@@ -93,6 +85,59 @@ public sealed class GameExportTests
         DifferentialTests.AssertWithinBound(expected, y, "godot-rl-policy.onnx");
     }
 
+    /// <summary>
+    /// The same policy's discrete head: two branches of logits, each masked by its slice of
+    /// <c>action_masks</c> (<c>logits ⊙ m − 1e8 ⊙ (−1 ⊙ m + 1)</c>, as ML-Agents' _mask_branch
+    /// writes it), a softmax and an argmax, joined by a Concat. The import joins the branches
+    /// into one linear layer, a mask of the action_masks part and an argmax of groups 3 and 2;
+    /// its actions equal ONNX Runtime's for every mask pattern, except where two allowed logits
+    /// are closer than the format's bound (then either is a right answer).
+    /// </summary>
+    [Fact]
+    public void An_ml_agents_discrete_head_imports_as_a_mask_and_an_argmax_and_picks_onnx_runtimes_actions()
+    {
+        string json = OnnxImporter.ImportFile(Model("mlagents-policy.onnx"), "deterministic_discrete_actions");
+        Assert.Contains("\"op\": \"mask\", \"input\": \"action_masks\", \"start\": 0, \"fill\": -100000000", json);
+        Assert.Contains("\"op\": \"argmax\", \"groups\": [3, 2]", json);
+        var compiled = CompiledNetworks.Compile([json]);
+        Assert.Equal(17, compiled.Constant(0, "InputSize"));
+        Assert.Equal(12, compiled.Constant(0, "ActionMasksOffset"));
+        Assert.Equal(5, compiled.Constant(0, "ActionMasksSize"));
+
+        const int rows = 256;
+        var random = new Random(7);
+        float[] obs0 = Uniform(random, rows * 8, 6);
+        float[] obs1 = Uniform(random, rows * 4, 6);
+        // Every one of the 32 mask patterns, 8 times (none allowed included).
+        float[] masks = Enumerable.Range(0, rows * 5).Select(i => ((i / 5 % 32) >> (i % 5) & 1) == 0 ? 1f : 0f).ToArray();
+        long[] expected = RunOnnxRuntime<long>(Model("mlagents-policy.onnx"), "deterministic_discrete_actions",
+            ("obs_0", obs0, [rows, 8]), ("obs_1", obs1, [rows, 4]), ("action_masks", masks, [rows, 5]));
+
+        float[] x = Enumerable.Range(0, rows).SelectMany(r => obs0.Skip(r * 8).Take(8).Concat(obs1.Skip(r * 4).Take(4)).Concat(masks.Skip(r * 5).Take(5))).ToArray();
+        var y = new float[rows * 2];
+        compiled[0].ForwardBatch(x, y);
+        int compared = 0;
+        for (int r = 0; r < rows; r++)
+        {
+            var cache = compiled[0].ForwardCache(x.AsSpan(r * 17, 17).ToArray(), new float[2]);
+            float[] masked = cache.Single(t => t.Name == "M6").Values;
+            for (int b = 0; b < 2; b++)
+            {
+                int start = b == 0 ? 0 : 3, size = b == 0 ? 3 : 2;
+                var allowed = masked.Skip(start).Take(size).OrderDescending().ToArray();
+                if (allowed[0] - allowed[1] <= 2e-5 * (1 + Math.Abs(allowed[0])) && allowed[0] > -1e8f)
+                {
+                    continue;
+                }
+
+                Assert.Equal(expected[(r * 2) + b], (long)y[(r * 2) + b]);
+                compared++;
+            }
+        }
+
+        Assert.True(compared > (rows * 2) - 4, $"only {compared} of {rows * 2} actions were far enough from a tie to compare");
+    }
+
     /// <summary>MLPerf Tiny's anomaly-detection autoencoder: dense layers with batch norms, 640 to 8 and back.</summary>
     [Fact]
     public void The_mlperf_tiny_anomaly_detection_autoencoder_imports_and_agrees_with_onnx_runtime()
@@ -110,12 +155,15 @@ public sealed class GameExportTests
     private static float[] Uniform(Random random, int count, double scale) =>
         Enumerable.Range(0, count).Select(_ => (float)(((random.NextDouble() * 2) - 1) * scale)).ToArray();
 
-    private static float[] RunOnnxRuntime(string path, string output, params (string Name, float[] Values, int[] Shape)[] inputs)
+    private static float[] RunOnnxRuntime(string path, string output, params (string Name, float[] Values, int[] Shape)[] inputs) =>
+        RunOnnxRuntime<float>(path, output, inputs);
+
+    private static T[] RunOnnxRuntime<T>(string path, string output, params (string Name, float[] Values, int[] Shape)[] inputs)
     {
         using var options = new SessionOptions { IntraOpNumThreads = 1 };
         using var session = new InferenceSession(File.ReadAllBytes(path), options);
         var feeds = inputs.Select(i => NamedOnnxValue.CreateFromTensor(i.Name, new DenseTensor<float>(i.Values, i.Shape))).ToList();
         using var results = session.Run(feeds, new[] { output });
-        return results.Single().AsEnumerable<float>().ToArray();
+        return results.Single().AsEnumerable<T>().ToArray();
     }
 }

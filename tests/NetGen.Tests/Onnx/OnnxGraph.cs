@@ -20,6 +20,13 @@ internal sealed class OnnxGraph
 
     public string Input => "x";
 
+    /// <summary>Adds another graph input (a mask input, say) and returns its name.</summary>
+    public string AddInput(string name, params long[] shape)
+    {
+        _graph.Input.Add(Value(name, shape));
+        return name;
+    }
+
     /// <summary>Adds a float32 initializer and returns its name.</summary>
     public string Initializer(float[] values, params long[] dims)
     {
@@ -45,10 +52,14 @@ internal sealed class OnnxGraph
         return node.Output[0];
     }
 
-    public ModelProto Build(string output, params long[] shape)
+    public ModelProto Build(string output, params long[] shape) => BuildOfType(output, TensorProto.Types.DataType.Float, shape);
+
+    /// <summary>A model whose output is of <paramref name="type"/> (an ArgMax's int64).</summary>
+    public ModelProto BuildOfType(string output, TensorProto.Types.DataType type, params long[] shape)
     {
         var graph = _graph.Clone();
         graph.Output.Add(Value(output, shape));
+        graph.Output[0].Type.TensorType.ElemType = (int)type;
         var model = new ModelProto { IrVersion = 8, ProducerName = "NetGen.Tests", Graph = graph };
         model.OpsetImport.Add(new OperatorSetIdProto { Domain = string.Empty, Version = _opset });
         return model;

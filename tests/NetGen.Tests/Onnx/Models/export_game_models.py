@@ -79,9 +79,12 @@ class MLAgentsPolicy(nn.Module):
         discrete = []
         start = 0
         for branch, size in zip(self.branches, self.branch_sizes):
+            # MultiCategoricalDistribution._mask_branch, then CategoricalDistInstance's softmax
+            # (dim=-1) and deterministic_sample (argmax, dim=1, keepdim=True).
             mask = action_masks[:, start:start + size]
-            logits = branch(hidden) * mask - 1e8 * (1 - mask)
-            discrete.append(torch.argmax(torch.softmax(logits, dim=1), dim=1, keepdim=True))
+            block_mask = -1.0 * mask + 1.0
+            logits = branch(hidden) * mask - 1e8 * block_mask
+            discrete.append(torch.argmax(torch.softmax(logits, dim=-1), dim=1, keepdim=True))
             start += size
         deterministic_discrete = torch.cat(discrete, dim=1)
         return (self.version_number, self.memory_size_vector, self.continuous_act_size_vector, deterministic_continuous,
