@@ -135,7 +135,8 @@ public sealed class GameExportTests
             }
         }
 
-        Assert.True(compared > (rows * 2) - 4, $"only {compared} of {rows * 2} actions were far enough from a tie to compare");
+        // With these inputs no two allowed logits are that close: every action is compared.
+        Assert.Equal(rows * 2, compared);
     }
 
     /// <summary>MLPerf Tiny's anomaly-detection autoencoder: dense layers with batch norms, 640 to 8 and back.</summary>

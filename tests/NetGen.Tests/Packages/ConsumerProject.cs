@@ -189,13 +189,16 @@ internal sealed class ConsumerProject
         }
     }
 
-    /// <summary>torch-block.onnx at <paramref name="model"/>, for the build to convert (<c>NetGenModel</c>).</summary>
+    /// <summary>torch-block.onnx at <paramref name="model"/>, for the build to convert (<c>NetGenModel</c>, twice: once under its file's name, once under a Name of its own).</summary>
     private void AddOnnx(string model)
     {
         string onnx = Path.Combine(AppContext.BaseDirectory, "Onnx", "Models", "torch-block.onnx");
         File.Copy(onnx, Path.Combine(Folder, model));
         string imported = OnnxImporter.ImportFile(onnx);
         _networks.Add(new Network("Onnx", imported, (int)JsonNode.Parse(imported)!["input"]!, "[Network(\"torch-block.onnx\")]"));
+
+        // The same model again under a name of its own (the Name metadata), as a second output of one model is.
+        _networks.Add(new Network("OnnxNamed", imported, (int)JsonNode.Parse(imported)!["input"]!, "[Network(\"torch-block-named.netgen.json\")]"));
     }
 
     private void WriteProjectFile(string version, bool gpu)
@@ -209,6 +212,7 @@ internal sealed class ConsumerProject
                 <AdditionalFiles Include="Models/*.netgen.json" />
                 <NetGenWeights Include="Models/external.weights.bin" />
                 <NetGenModel Include="Models/torch-block.onnx" />
+                <NetGenModel Include="Models/torch-block.onnx" Name="torch-block-named" />
               """;
         File.WriteAllText(Path.Combine(Folder, "Consumer.csproj"), $"""
             <Project Sdk="Microsoft.NET.Sdk">

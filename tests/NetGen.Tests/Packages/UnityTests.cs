@@ -39,7 +39,7 @@ public sealed class UnityTests(ITestOutputHelper output)
         try
         {
             var everyOp = Ops.Activations.SelectMany(a => a.Forms.Select(f => f.JsonName))
-                .Concat(new[] { "linear", "affine", "layer_norm", "rms_norm", "batch_norm", "residual", "swiglu" }).ToList();
+                .Concat(new[] { "linear", "affine", "layer_norm", "rms_norm", "batch_norm", "residual", "swiglu", "slice", "mask" }).ToList();
             var project = ConsumerProject.ForUnity(Path.Combine(root, "Assets"), everyOp);
             output.WriteLine($"{project.Rows.Count} rows; ops: {string.Join(", ", project.Ops.Order(StringComparer.Ordinal))}");
 
