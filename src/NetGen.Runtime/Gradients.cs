@@ -631,19 +631,36 @@ public static class Gradients
     }
 
     /// <summary>
-    /// Batch norm with its running statistics (inference semantics, as <c>model.eval()</c>), its
-    /// weight and bias read as they are now: <c>y = (x − running_mean) / √(running_var + eps) ⊙ weight + bias</c>, in double.
+    /// <c>1/√(running_var + eps)</c> of each feature, in double: what batch norm's forward and
+    /// backward passes read. The running statistics do not train, so a trainable model computes
+    /// this once (a generated model class, when it is first used), not on every call.
     /// </summary>
-    public static void BatchNormForward(ReadOnlySpan<float> x, Span<float> y, ReadOnlySpan<float> weight, ReadOnlySpan<float> bias, ReadOnlySpan<float> runningMean, ReadOnlySpan<float> runningVar, double epsilon)
+    public static double[] InverseStandardDeviations(ReadOnlySpan<float> runningVar, double epsilon)
+    {
+        var inverse = new double[runningVar.Length];
+        for (int i = 0; i < inverse.Length; i++)
+        {
+            inverse[i] = 1.0 / Math.Sqrt(runningVar[i] + epsilon);
+        }
+
+        return inverse;
+    }
+
+    /// <summary>
+    /// Batch norm with its running statistics (inference semantics, as <c>model.eval()</c>), its
+    /// weight and bias read as they are now: <c>y = (x − running_mean) ⊙ inverseStd ⊙ weight + bias</c>, in double,
+    /// with <paramref name="inverseStd"/> from <see cref="InverseStandardDeviations"/>.
+    /// </summary>
+    public static void BatchNormForward(ReadOnlySpan<float> x, Span<float> y, ReadOnlySpan<float> weight, ReadOnlySpan<float> bias, ReadOnlySpan<float> runningMean, ReadOnlySpan<double> inverseStd)
     {
         int size = runningMean.Length;
         Guard.Length(y.Length, x.Length, nameof(y));
-        Guard.Length(runningVar.Length, size, nameof(runningVar));
+        Guard.Length(inverseStd.Length, size, nameof(inverseStd));
         for (int start = 0; start + size <= x.Length; start += size)
         {
             for (int i = 0; i < size; i++)
             {
-                double v = (x[start + i] - (double)runningMean[i]) / Math.Sqrt(runningVar[i] + epsilon);
+                double v = (x[start + i] - (double)runningMean[i]) * inverseStd[i];
                 if (!weight.IsEmpty)
                 {
                     v *= weight[i];
@@ -660,22 +677,22 @@ public static class Gradients
     }
 
     /// <summary>
-    /// Batch norm's backward with its running statistics constant: <c>dx (+)= dy ⊙ weight / √(running_var + eps)</c>,
-    /// <c>dWeight += Σ_rows dy ⊙ (x − running_mean) / √(running_var + eps)</c>, <c>dBias += Σ_rows dy</c>.
+    /// Batch norm's backward with its running statistics constant: <c>dx (+)= dy ⊙ weight ⊙ inverseStd</c>,
+    /// <c>dWeight += Σ_rows dy ⊙ (x − running_mean) ⊙ inverseStd</c>, <c>dBias += Σ_rows dy</c>.
     /// </summary>
-    public static void BatchNorm(ReadOnlySpan<float> x, ReadOnlySpan<float> dy, ReadOnlySpan<float> weight, ReadOnlySpan<float> runningMean, ReadOnlySpan<float> runningVar, double epsilon, Span<float> dWeight, Span<float> dBias, Span<float> dx, bool accumulate)
+    public static void BatchNorm(ReadOnlySpan<float> x, ReadOnlySpan<float> dy, ReadOnlySpan<float> weight, ReadOnlySpan<float> runningMean, ReadOnlySpan<double> inverseStd, Span<float> dWeight, Span<float> dBias, Span<float> dx, bool accumulate)
     {
         int size = runningMean.Length;
         Guard.Length(dy.Length, x.Length, nameof(dy));
+        Guard.Length(inverseStd.Length, size, nameof(inverseStd));
         for (int start = 0; start + size <= x.Length; start += size)
         {
             for (int i = 0; i < size; i++)
             {
-                double inverseStd = 1.0 / Math.Sqrt(runningVar[i] + epsilon);
                 double g = dy[start + i];
                 if (!dWeight.IsEmpty)
                 {
-                    dWeight[i] += (float)(g * (x[start + i] - (double)runningMean[i]) * inverseStd);
+                    dWeight[i] += (float)(g * (x[start + i] - (double)runningMean[i]) * inverseStd[i]);
                 }
 
                 if (!dBias.IsEmpty)
@@ -685,7 +702,7 @@ public static class Gradients
 
                 if (!dx.IsEmpty)
                 {
-                    Write(dx, start + i, (float)(g * inverseStd * (weight.IsEmpty ? 1.0 : weight[i])), accumulate);
+                    Write(dx, start + i, (float)(g * inverseStd[i] * (weight.IsEmpty ? 1.0 : weight[i])), accumulate);
                 }
             }
         }

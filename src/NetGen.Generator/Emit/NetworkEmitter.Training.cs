@@ -61,6 +61,19 @@ internal static partial class NetworkEmitter
             w.Line();
             w.Line("private static readonly global::System.Collections.Generic.IReadOnlyList<string> s_readOnlyNames = global::System.Array.AsReadOnly(s_names);");
             w.Line();
+            var batchNorms = training.Steps.Where(st => st.Kind == StepKind.BatchNorm).ToList();
+            if (batchNorms.Count > 0)
+            {
+                var constantsByName = training.Constants.ToDictionary(c => c.Name);
+                w.Line("// 1/√(running_var + ε) of each batch norm, computed once: the running statistics do not train.");
+                foreach (var step in batchNorms)
+                {
+                    w.Line($"private static readonly double[] {InverseStd(step, constantsByName)} = {Runtime}.Gradients.InverseStandardDeviations({Constant(step.Constants[1], constantsByName)}, {Literals.Double(step.Epsilon)});");
+                }
+
+                w.Line();
+            }
+
             w.Line($"private readonly float[] _parameters = new float[{count}];");
             w.Line($"private readonly float[] _gradients = new float[{count}];");
             w.Line();
@@ -221,7 +234,7 @@ internal static partial class NetworkEmitter
 
                         break;
                     case StepKind.BatchNorm:
-                        w.Line($"{Runtime}.Gradients.BatchNormForward({x}, {y}, {OptionalSlice("_p", step.Parameters[0], parameters)}, {OptionalSlice("_p", step.Parameters[1], parameters)}, {Constant(step.Constants[0], constants)}, {Constant(step.Constants[1], constants)}, {Literals.Double(step.Epsilon)});");
+                        w.Line($"{Runtime}.Gradients.BatchNormForward({x}, {y}, {OptionalSlice("_p", step.Parameters[0], parameters)}, {OptionalSlice("_p", step.Parameters[1], parameters)}, {Constant(step.Constants[0], constants)}, {InverseStd(step, constants)});");
                         break;
                     case StepKind.Add:
                         w.Line($"{Runtime}.Elementwise.Add({x}, {Literals.Identifier(step.Inputs[1])}, {y});");
@@ -364,7 +377,7 @@ internal static partial class NetworkEmitter
 
                         break;
                     case StepKind.BatchNorm:
-                        w.Line($"{Runtime}.Gradients.BatchNorm({x}, {dy}, {OptionalSlice("_p", step.Parameters[0], parameters)}, {Constant(step.Constants[0], constants)}, {Constant(step.Constants[1], constants)}, {Literals.Double(step.Epsilon)}, {OptionalSlice("_g", step.Parameters[0], parameters)}, {OptionalSlice("_g", step.Parameters[1], parameters)}, {dx}, {accumulate});");
+                        w.Line($"{Runtime}.Gradients.BatchNorm({x}, {dy}, {OptionalSlice("_p", step.Parameters[0], parameters)}, {Constant(step.Constants[0], constants)}, {InverseStd(step, constants)}, {OptionalSlice("_g", step.Parameters[0], parameters)}, {OptionalSlice("_g", step.Parameters[1], parameters)}, {dx}, {accumulate});");
                         break;
                     case StepKind.Add:
                         WriteUnlessSkipped(w, fromInput, $"{Runtime}.Gradients.Identity({dy}, {dx}, {accumulate});");
@@ -589,7 +602,7 @@ internal static partial class NetworkEmitter
                 StepKind.Activation => $"{y} = " + step.Function!.Definition(x, step.Arguments.Select(a => Literals.Number(a)).ToArray()),
                 StepKind.LayerNorm => $"{y} = ({x} − μ) σ⁻¹" + Affine(weight, bias) + ",  μ, σ⁻¹ = 1/√(var + ε) of each row recorded",
                 StepKind.RmsNorm => $"{y} = {x} ρ" + Affine(weight, string.Empty) + ",  ρ = 1/√(mean(x²) + ε) of each row recorded",
-                StepKind.BatchNorm => $"{y} = ({x} − {step.Constants[0]}) / √({step.Constants[1]} + ε)" + Affine(weight, bias),
+                StepKind.BatchNorm => $"{y} = ({x} − {step.Constants[0]}) σ⁻¹" + Affine(weight, bias) + $",  σ⁻¹ = 1/√({step.Constants[1]} + ε), computed once",
                 StepKind.Affine => $"{y} = {x} ⊙ {step.Constants[0]} + {step.Constants[1]}",
                 StepKind.Slice => $"{y} = {x}[{Literals.Int((long)step.Arguments[0])} : {Literals.Int((long)step.Arguments[0] + tensors[y].Size)}]",
                 StepKind.Mask => $"{y} = {x} ⊙ m + {Literals.Number(step.Arguments[1])} ⊙ (1 − m),  m = {step.Inputs[1]}[{Literals.Int((long)step.Arguments[0])} : {Literals.Int((long)step.Arguments[0] + tensors[y].Size)}]",
@@ -607,7 +620,7 @@ internal static partial class NetworkEmitter
             StepKind.Activation => step.Function!.DerivativeOf(x, y, dx, dy, step.Accumulate[0]),
             StepKind.LayerNorm => $"{dx} {op} σ⁻¹ (g − mean(g) − x̂ mean(g ⊙ x̂)),  g = {dy}" + (weight.Length > 0 ? " ⊙ γ" : string.Empty) + ",  x̂ = (x − μ) σ⁻¹" + (weight.Length > 0 ? ",  dγ += Σ dy ⊙ x̂" : string.Empty) + (bias.Length > 0 ? ",  dβ += Σ dy" : string.Empty),
             StepKind.RmsNorm => $"{dx} {op} ρ (g − x̂ mean(g ⊙ x̂)),  g = {dy}" + (weight.Length > 0 ? " ⊙ γ" : string.Empty) + ",  x̂ = x ρ" + (weight.Length > 0 ? ",  dγ += Σ dy ⊙ x̂" : string.Empty),
-            StepKind.BatchNorm => $"{dx} {op} {dy}" + (weight.Length > 0 ? " ⊙ γ" : string.Empty) + " / √(running_var + ε)" + (weight.Length > 0 ? ",  dγ += Σ dy ⊙ x̂" : string.Empty) + (bias.Length > 0 ? ",  dβ += Σ dy" : string.Empty),
+            StepKind.BatchNorm => $"{dx} {op} {dy}" + (weight.Length > 0 ? " ⊙ γ" : string.Empty) + " σ⁻¹" + (weight.Length > 0 ? ",  dγ += Σ dy ⊙ x̂" : string.Empty) + (bias.Length > 0 ? ",  dβ += Σ dy" : string.Empty),
             StepKind.Affine => $"{dx} {op} {dy} ⊙ {step.Constants[0]}",
             StepKind.Slice => $"{dx} {op} {dy} at [{Literals.Int((long)step.Arguments[0])} : {Literals.Int((long)step.Arguments[0] + tensors[y].Size)}], 0 elsewhere",
             StepKind.Mask => $"{dx} {op} {dy} ⊙ m,  d{step.Inputs[1]} {(step.Accumulate[1] ? "+=" : "=")} {dy} ⊙ ({x} − {Literals.Number(step.Arguments[1])}) at [{Literals.Int((long)step.Arguments[0])} : {Literals.Int((long)step.Arguments[0] + tensors[y].Size)}], 0 elsewhere",
@@ -636,6 +649,13 @@ internal static partial class NetworkEmitter
         name.Length == 0 ? "default" : Slice(buffer, parameters[name]);
 
     private static string Constant(string name, Dictionary<string, TrainingTensor> constants) => "TrainingInitial." + constants[name].Field("C");
+
+    /// <summary>The field holding a batch norm step's <c>1/√(running_var + ε)</c> (<c>s_inverseStd3</c> for layer 3's).</summary>
+    private static string InverseStd(TrainingStep step, Dictionary<string, TrainingTensor> constants)
+    {
+        string name = constants[step.Constants[1]].Name;
+        return "s_inverseStd" + name.Substring(0, name.LastIndexOf('.')).Replace('.', '_');
+    }
 
     private static string Statistics(TrainingStep step, int perRow) =>
         $"cache.Statistics.Slice({Literals.Int(step.StatisticsOffset)} * _m, {Literals.Int(perRow)} * _rows)";

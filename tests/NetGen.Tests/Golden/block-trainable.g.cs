@@ -488,6 +488,9 @@ namespace App
 
             private static readonly global::System.Collections.Generic.IReadOnlyList<string> s_readOnlyNames = global::System.Array.AsReadOnly(s_names);
 
+            // 1/√(running_var + ε) of each batch norm, computed once: the running statistics do not train.
+            private static readonly double[] s_inverseStd3 = global::NetGen.Runtime.Gradients.InverseStandardDeviations(TrainingInitial.C3_running_var, 1E-05d);
+
             private readonly float[] _parameters = new float[168];
             private readonly float[] _gradients = new float[168];
 
@@ -615,8 +618,8 @@ namespace App
                 global::NetGen.Runtime.Elementwise.Add(attn_like, glu, ffn);
 
                 // layer 4: batch_norm, 6
-                //   bn = (ffn − 3.running_mean) / √(3.running_var + ε) ⊙ γ + β,  γ = 3.weight, β = 3.bias
-                global::NetGen.Runtime.Gradients.BatchNormForward(ffn, bn, _p.Slice(138, 6), _p.Slice(144, 6), TrainingInitial.C3_running_mean, TrainingInitial.C3_running_var, 1E-05d);
+                //   bn = (ffn − 3.running_mean) σ⁻¹ ⊙ γ + β,  γ = 3.weight, β = 3.bias,  σ⁻¹ = 1/√(3.running_var + ε), computed once
+                global::NetGen.Runtime.Gradients.BatchNormForward(ffn, bn, _p.Slice(138, 6), _p.Slice(144, 6), TrainingInitial.C3_running_mean, s_inverseStd3);
 
                 // layer 5: identity, 6
                 //   A4 = bn
@@ -750,8 +753,8 @@ namespace App
                 global::NetGen.Runtime.Gradients.Identity(_dA4, _dbn, false);
 
                 // layer 4: batch_norm, 6
-                //   dffn = dbn ⊙ γ / √(running_var + ε),  dγ += Σ dy ⊙ x̂,  dβ += Σ dy
-                global::NetGen.Runtime.Gradients.BatchNorm(ffn, _dbn, _p.Slice(138, 6), TrainingInitial.C3_running_mean, TrainingInitial.C3_running_var, 1E-05d, _g.Slice(138, 6), _g.Slice(144, 6), _dffn, false);
+                //   dffn = dbn ⊙ γ σ⁻¹,  dγ += Σ dy ⊙ x̂,  dβ += Σ dy
+                global::NetGen.Runtime.Gradients.BatchNorm(ffn, _dbn, _p.Slice(138, 6), TrainingInitial.C3_running_mean, s_inverseStd3, _g.Slice(138, 6), _g.Slice(144, 6), _dffn, false);
 
                 // layer 3: residual, 6
                 //   dattn_like = dffn,  dglu = dffn
