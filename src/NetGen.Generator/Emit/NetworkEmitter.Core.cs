@@ -222,20 +222,9 @@ internal static partial class NetworkEmitter
             StepKind.Slice => $"{Runtime}.Elementwise.Copy({x}.Slice({Literals.Int((long)step.Scalar)}, {y}.Length), {y});",
             StepKind.Mask => $"{Runtime}.Elementwise.Mask({x}, {x2}.Slice({Literals.Int((long)step.Arguments[0])}, {y}.Length), {y}, {Literals.Float((float)step.Scalar)});",
             StepKind.ArgMax when step.Arguments.Count == 1 => $"{y}[0] = {Runtime}.Elementwise.ArgMax({x});",
-            StepKind.ArgMax => string.Join("\n", Groups(step).Select((g, i) => $"{y}[{Literals.Int(i)}] = {Runtime}.Elementwise.ArgMax({x}.Slice({Literals.Int(g.Start)}, {Literals.Int(g.Size)}));")),
+            StepKind.ArgMax => string.Join("\n", StepMath.Groups(step.Arguments).Select((g, i) => $"{y}[{Literals.Int(i)}] = {Runtime}.Elementwise.ArgMax({x}.Slice({Literals.Int(g.Start)}, {Literals.Int(g.Size)}));")),
             StepKind.Add => $"{Runtime}.Elementwise.Add({x}, {x2}, {y});",
             _ => $"{Runtime}.Elementwise.SwiGluGate({x}, {x2}, {y});",
         };
-    }
-
-    /// <summary>An argmax step's groups: where each starts in its input, and its size.</summary>
-    internal static IEnumerable<(long Start, long Size)> Groups(StepPlan step)
-    {
-        long start = 0;
-        foreach (float size in step.Arguments)
-        {
-            yield return (start, (long)size);
-            start += (long)size;
-        }
     }
 }

@@ -224,11 +224,10 @@ internal static partial class NetworkEmitter
                     case StepKind.ArgMax:
                         using (w.Block("for (int _r = 0; _r < _rows; _r++)"))
                         {
-                            long start = 0;
-                            for (int g = 0; g < step.Arguments.Count; g++)
+                            int g = 0;
+                            foreach (var (start, size) in StepMath.Groups(step.Arguments))
                             {
-                                w.Line($"{y}[(_r * {Literals.Int(m)}) + {Literals.Int(g)}] = {Runtime}.Elementwise.ArgMax({Row(x, n)}.Slice({Literals.Int(start)}, {Literals.Int((long)step.Arguments[g])}));");
-                                start += (long)step.Arguments[g];
+                                w.Line($"{y}[(_r * {Literals.Int(m)}) + {Literals.Int(g++)}] = {Runtime}.Elementwise.ArgMax({Row(x, n)}.Slice({Literals.Int(start)}, {Literals.Int(size)}));");
                             }
                         }
 
@@ -605,8 +604,8 @@ internal static partial class NetworkEmitter
                 StepKind.BatchNorm => $"{y} = ({x} − {step.Constants[0]}) σ⁻¹" + Affine(weight, bias) + $",  σ⁻¹ = 1/√({step.Constants[1]} + ε), computed once",
                 StepKind.Affine => $"{y} = {x} ⊙ {step.Constants[0]} + {step.Constants[1]}",
                 StepKind.Slice => $"{y} = {x}[{Literals.Int((long)step.Arguments[0])} : {Literals.Int((long)step.Arguments[0] + tensors[y].Size)}]",
-                StepKind.Mask => $"{y} = {x} ⊙ m + {Literals.Number(step.Arguments[1])} ⊙ (1 − m),  m = {step.Inputs[1]}[{Literals.Int((long)step.Arguments[0])} : {Literals.Int((long)step.Arguments[0] + tensors[y].Size)}]",
-                StepKind.ArgMax => $"{y} = the first index of the largest value of each group of {x} ({string.Join(", ", step.Arguments.Select(g => Literals.Int((long)g)))})",
+                StepKind.Mask => StepMath.Mask(x, y, step.Inputs[1], (long)step.Arguments[0], tensors[y].Size, step.Arguments[1]),
+                StepKind.ArgMax => StepMath.ArgMax(step.Arguments, x, y),
                 StepKind.Add => $"{y} = {x} + {step.Inputs[1]}",
                 _ => $"{y} = silu({x}) ⊙ {step.Inputs[1]}",
             };

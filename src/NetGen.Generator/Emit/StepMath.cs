@@ -41,29 +41,29 @@ internal static class StepMath
     }
 
     /// <summary>A mask step's math: <c>y = x ⊙ m + fill ⊙ (1 − m),  m = input[a : b]</c>.</summary>
-    public static string Mask(StepPlan step, string x, string y, int size)
-    {
-        long offset = (long)step.Arguments[0];
-        return $"{y} = {x} ⊙ m + {Literals.Number((float)step.Scalar)} ⊙ (1 − m),  m = {step.Inputs[1]}[{Literals.Int(offset)} : {Literals.Int(offset + size)}]";
-    }
+    public static string Mask(StepPlan step, string x, string y, int size) => Mask(x, y, step.Inputs[1], (long)step.Arguments[0], size, (float)step.Scalar);
+
+    /// <summary>The mask's math for forward comments, of any plan: <paramref name="input"/>'s features <c>[offset, offset + size)</c> are m.</summary>
+    public static string Mask(string x, string y, string input, long offset, int size, float fill) =>
+        $"{y} = {x} ⊙ m + {Literals.Number(fill)} ⊙ (1 − m),  m = {input}[{Literals.Int(offset)} : {Literals.Int(offset + size)}]";
 
     /// <summary>An argmax step's math: the first index of the largest value in each group.</summary>
-    public static string ArgMax(StepPlan step, string x, string y)
+    public static string ArgMax(StepPlan step, string x, string y) => ArgMax(step.Arguments, x, y);
+
+    /// <summary>The argmax's math for comments of any plan, its groups' sizes given.</summary>
+    public static string ArgMax(IReadOnlyList<float> groups, string x, string y) => groups.Count == 1
+        ? $"{y} = argmax {x} (the first index of the largest value, as a float)"
+        : $"{y} = [{string.Join(", ", Groups(groups).Select(g => $"argmax {x}[{Literals.Int(g.Start)} : {Literals.Int(g.Start + g.Size)}]"))}] (in each group, the first index of the largest value, as a float)";
+
+    /// <summary>An argmax's groups, from their sizes: where each starts in its input, and its size.</summary>
+    public static IEnumerable<(long Start, long Size)> Groups(IReadOnlyList<float> sizes)
     {
-        if (step.Arguments.Count == 1)
-        {
-            return $"{y} = argmax {x} (the first index of the largest value, as a float)";
-        }
-
-        var groups = new List<string>();
         long start = 0;
-        foreach (float g in step.Arguments)
+        foreach (float size in sizes)
         {
-            groups.Add($"argmax {x}[{Literals.Int(start)} : {Literals.Int(start + (long)g)}]");
-            start += (long)g;
+            yield return (start, (long)size);
+            start += (long)size;
         }
-
-        return $"{y} = [{string.Join(", ", groups)}] (in each group, the first index of the largest value, as a float)";
     }
 
     private static string Affine(string weight, string bias) =>

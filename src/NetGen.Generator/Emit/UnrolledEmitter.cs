@@ -192,7 +192,7 @@ internal static class UnrolledEmitter
 
             if (shift is not null)
             {
-                pieces.Add((shift[0] == '-' ? " - " : " + ") + shift.Substring(1));
+                pieces.Add(Piece(shift, first: false));
             }
 
             WriteSum(w, $"{output(r)} = {Functions}.Narrow(", pieces, ");");
@@ -208,8 +208,11 @@ internal static class UnrolledEmitter
     }
 
     /// <summary>Signed terms (<c>+x0</c>, <c>-2f * x1</c>) as the pieces of a left-to-right sum: <c>x0</c>, <c> - 2f * x1</c>.</summary>
-    private static List<string> Chain(IReadOnlyList<string> terms) =>
-        terms.Select((t, i) => (i == 0 ? (t[0] == '-' ? "-" : string.Empty) : (t[0] == '-' ? " - " : " + ")) + t.Substring(1)).ToList();
+    private static List<string> Chain(IReadOnlyList<string> terms) => terms.Select((t, i) => Piece(t, first: i == 0)).ToList();
+
+    /// <summary>One signed term as a piece of a sum: its sign alone first (<c>-x0</c>, <c>x0</c>), an operator after (<c> - x1</c>, <c> + 0.5f</c>).</summary>
+    private static string Piece(string term, bool first) =>
+        (first ? (term[0] == '-' ? "-" : string.Empty) : (term[0] == '-' ? " - " : " + ")) + term.Substring(1);
 
     /// <summary>One assignment, wrapped after every eighth piece of its sum so that wide rows stay readable.</summary>
     private static void WriteSum(SourceWriter w, string head, IReadOnlyList<string> pieces, string tail)

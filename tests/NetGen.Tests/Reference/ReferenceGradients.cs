@@ -192,23 +192,9 @@ internal sealed class ReferenceGradients
 
                 case "argmax":
                 {
-                    int[] groups = layer.TryGetProperty("groups", out var g) ? g.EnumerateArray().Select(e => e.GetInt32()).ToArray() : new[] { n };
+                    // No gradient passes an argmax.
                     tape.Add(dy => new double[n]);
-                    var y = new double[groups.Length];
-                    int start = 0;
-                    for (int k = 0; k < groups.Length; k++)
-                    {
-                        int best = start;
-                        for (int i = start; i < start + groups[k]; i++)
-                        {
-                            best = x[i] > x[best] ? i : best;
-                        }
-
-                        y[k] = best - start;
-                        start += groups[k];
-                    }
-
-                    return y;
+                    return ReferenceNetwork.ArgMax(layer, x);
                 }
 
                 case "affine":

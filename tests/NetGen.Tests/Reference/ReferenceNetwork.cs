@@ -40,6 +40,27 @@ internal sealed class ReferenceNetwork
 
     private readonly double[] _input = Array.Empty<double>();
 
+    /// <summary>An argmax layer: in each group, the index of the first largest value (a NaN the largest).</summary>
+    internal static double[] ArgMax(JsonElement layer, double[] x)
+    {
+        int[] groups = layer.TryGetProperty("groups", out var g) ? g.EnumerateArray().Select(e => e.GetInt32()).ToArray() : new[] { x.Length };
+        var y = new double[groups.Length];
+        int start = 0;
+        for (int k = 0; k < groups.Length; k++)
+        {
+            int best = start;
+            for (int i = start; i < start + groups[k] && !double.IsNaN(x[best]); i++)
+            {
+                best = x[i] > x[best] || double.IsNaN(x[i]) ? i : best;
+            }
+
+            y[k] = best - start;
+            start += groups[k];
+        }
+
+        return y;
+    }
+
     /// <summary>Where a mask layer's m starts in the network's input: its "start", within its "input" part if it names one.</summary>
     internal static int MaskOffset(JsonElement root, JsonElement layer)
     {
@@ -155,24 +176,7 @@ internal sealed class ReferenceNetwork
 
             case "argmax":
             {
-                int[] groups = layer.TryGetProperty("groups", out var g) ? g.EnumerateArray().Select(e => e.GetInt32()).ToArray() : new[] { x.Length };
-                var y = new double[groups.Length];
-                int start = 0;
-                for (int k = 0; k < groups.Length; k++)
-                {
-                    int best = start;
-                    for (int i = start; i < start + groups[k]; i++)
-                    {
-                        if (x[i] > x[best] || (double.IsNaN(x[i]) && !double.IsNaN(x[best])))
-                        {
-                            best = i;
-                        }
-                    }
-
-                    y[k] = best - start;
-                    start += groups[k];
-                }
-
+                var y = ArgMax(layer, x);
                 tensors.Add((name ?? "I" + label, y));
                 return y;
             }
