@@ -75,4 +75,81 @@ public static class Elementwise
 
         return best;
     }
+
+    /// <summary>
+    /// The slice of every row of a block: row <c>r</c> of <paramref name="y"/> (<paramref name="outputSize"/>
+    /// values) is row <c>r</c> of <paramref name="x"/> (<paramref name="inputSize"/>) from <paramref name="start"/>.
+    /// </summary>
+    /// <exception cref="ArgumentException">The spans are not the same number of whole rows, or a row does not fit from <paramref name="start"/>.</exception>
+    public static void SliceRows(ReadOnlySpan<float> x, Span<float> y, int inputSize, int start, int outputSize)
+    {
+        int rows = Rows(x.Length, inputSize, y.Length, outputSize, nameof(y));
+        if (start < 0 || start + outputSize > inputSize)
+        {
+            throw new ArgumentException($"Expected a start from 0 to {inputSize - outputSize}, so that {outputSize} values fit in {inputSize}; found {start}.", nameof(start));
+        }
+
+        for (int r = 0; r < rows; r++)
+        {
+            x.Slice((r * inputSize) + start, outputSize).CopyTo(y.Slice(r * outputSize, outputSize));
+        }
+    }
+
+    /// <summary>
+    /// <see cref="Mask(ReadOnlySpan{float}, ReadOnlySpan{float}, Span{float}, float)"/> of every row of a
+    /// block: row <c>r</c>'s mask is row <c>r</c> of <paramref name="input"/> (<paramref name="inputSize"/>
+    /// values) from <paramref name="offset"/>. The same float operations as one row's.
+    /// </summary>
+    /// <exception cref="ArgumentException">The spans are not the same number of whole rows, or a row's mask does not fit from <paramref name="offset"/>.</exception>
+    public static void MaskRows(ReadOnlySpan<float> x, ReadOnlySpan<float> input, Span<float> y, int size, int inputSize, int offset, float fill)
+    {
+        int rows = Rows(input.Length, inputSize, x.Length, size, nameof(x));
+        Guard.Length(y.Length, x.Length, nameof(y));
+        if (offset < 0 || offset + size > inputSize)
+        {
+            throw new ArgumentException($"Expected an offset from 0 to {inputSize - size}, so that {size} values fit in {inputSize}; found {offset}.", nameof(offset));
+        }
+
+        for (int r = 0; r < rows; r++)
+        {
+            int at = r * size, from = (r * inputSize) + offset;
+            for (int i = 0; i < size; i++)
+            {
+                y[at + i] = Mask(x[at + i], input[from + i], fill);
+            }
+        }
+    }
+
+    /// <summary>
+    /// One group's <see cref="ArgMax(ReadOnlySpan{float})"/> for every row of a block: the group is the
+    /// <paramref name="size"/> values of each row of <paramref name="x"/> (<paramref name="inputSize"/>)
+    /// from <paramref name="start"/>, and its index goes to value <paramref name="index"/> of the row of
+    /// <paramref name="y"/> (<paramref name="outputSize"/>).
+    /// </summary>
+    /// <exception cref="ArgumentException">The spans are not the same number of whole rows, or the group or the index does not fit in a row.</exception>
+    public static void ArgMaxRows(ReadOnlySpan<float> x, Span<float> y, int inputSize, int start, int size, int outputSize, int index)
+    {
+        int rows = Rows(x.Length, inputSize, y.Length, outputSize, nameof(y));
+        if (start < 0 || size < 1 || start + size > inputSize || (uint)index >= (uint)outputSize)
+        {
+            throw new ArgumentException($"Expected a group within {inputSize} values and an index below {outputSize}; found {size} values from {start}, index {index}.", nameof(start));
+        }
+
+        for (int r = 0; r < rows; r++)
+        {
+            y[(r * outputSize) + index] = ArgMax(x.Slice((r * inputSize) + start, size));
+        }
+    }
+
+    /// <summary>The rows of two spans of whole rows, which must agree.</summary>
+    private static int Rows(int aLength, int aSize, int bLength, int bSize, string bName)
+    {
+        int rows = aSize <= 0 ? 0 : aLength / aSize;
+        if (aSize <= 0 || bSize <= 0 || aLength != rows * aSize || bLength != rows * bSize)
+        {
+            throw new ArgumentException($"Expected {rows} rows of {bSize} values ({rows * bSize}) beside {rows} rows of {aSize}; found {bLength}.", bName);
+        }
+
+        return rows;
+    }
 }

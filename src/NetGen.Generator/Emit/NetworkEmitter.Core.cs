@@ -115,6 +115,12 @@ internal static partial class NetworkEmitter
                     // is (exact ones, and the runtime's activations in registers): one call over the whole block.
                     w.Line(StepCall(step));
                 }
+                else if (step.Kind is StepKind.Slice or StepKind.Mask or StepKind.ArgMax)
+                {
+                    // Row by row inside the runtime: one call over the block (per argmax group),
+                    // each element with the same float operations as Forward's.
+                    w.Lines(BlockCall(step, sizes));
+                }
                 else
                 {
                     // Per sample: norms and softmax work along a row, and the vectorized
@@ -203,6 +209,19 @@ internal static partial class NetworkEmitter
         }
 
         w.Line();
+    }
+
+    /// <summary>A slice, mask or argmax step over a block of rows (an argmax of several groups writes one line each).</summary>
+    private static string BlockCall(StepPlan step, Dictionary<string, int> sizes)
+    {
+        string x = Literals.Identifier(step.Inputs[0]), y = Literals.Identifier(step.Output);
+        string n = Literals.Int(sizes[step.Inputs[0]]), m = Literals.Int(sizes[step.Output]);
+        return step.Kind switch
+        {
+            StepKind.Slice => $"{Runtime}.Elementwise.SliceRows({x}, {y}, {n}, {Literals.Int((long)step.Scalar)}, {m});",
+            StepKind.Mask => $"{Runtime}.Elementwise.MaskRows({x}, {Literals.Identifier(step.Inputs[1])}, {y}, {m}, {Literals.Int(sizes[step.Inputs[1]])}, {Literals.Int((long)step.Arguments[0])}, {Literals.Float((float)step.Scalar)});",
+            _ => string.Join("\n", StepMath.Groups(step.Arguments).Select((g, i) => $"{Runtime}.Elementwise.ArgMaxRows({x}, {y}, {n}, {Literals.Int(g.Start)}, {Literals.Int(g.Size)}, {m}, {Literals.Int(i)});")),
+        };
     }
 
     /// <summary>The statements of a step (an argmax of several groups writes one line each).</summary>

@@ -196,11 +196,7 @@ internal static partial class NetworkEmitter
                         w.Line($"{Runtime}.Gradients.RmsNormForward({x}, {y}, {OptionalSlice("_p", step.Parameters[0], parameters)}, {Literals.Double(step.Epsilon)}, {Statistics(step, 1)}, {Literals.Int(n)});");
                         break;
                     case StepKind.Slice:
-                        using (w.Block("for (int _r = 0; _r < _rows; _r++)"))
-                        {
-                            w.Line($"{Runtime}.Elementwise.Copy({Row(x, n)}.Slice({Literals.Int((long)step.Arguments[0])}, {Literals.Int(m)}), {Row(y, m)});");
-                        }
-
+                        w.Line($"{Runtime}.Elementwise.SliceRows({x}, {y}, {Literals.Int(n)}, {Literals.Int((long)step.Arguments[0])}, {Literals.Int(m)});");
                         break;
                     case StepKind.Affine:
                         using (w.Block("for (int _r = 0; _r < _rows; _r++)"))
@@ -210,28 +206,19 @@ internal static partial class NetworkEmitter
 
                         break;
                     case StepKind.Mask:
+                        w.Line($"{Runtime}.Elementwise.MaskRows({x}, {Literals.Identifier(step.Inputs[1])}, {y}, {Literals.Int(n)}, {Literals.Int(tensors[step.Inputs[1]].Size)}, {Literals.Int((long)step.Arguments[0])}, {Literals.Float(step.Arguments[1])});");
+                        break;
+                    case StepKind.ArgMax:
                     {
-                        string input = Literals.Identifier(step.Inputs[1]);
-                        int inputSize = tensors[step.Inputs[1]].Size;
-                        using (w.Block("for (int _r = 0; _r < _rows; _r++)"))
+                        int g = 0;
+                        foreach (var (start, size) in StepMath.Groups(step.Arguments))
                         {
-                            w.Line($"{Runtime}.Elementwise.Mask({Row(x, n)}, {Row(input, inputSize)}.Slice({Literals.Int((long)step.Arguments[0])}, {Literals.Int(n)}), {Row(y, n)}, {Literals.Float(step.Arguments[1])});");
+                            w.Line($"{Runtime}.Elementwise.ArgMaxRows({x}, {y}, {Literals.Int(n)}, {Literals.Int(start)}, {Literals.Int(size)}, {Literals.Int(m)}, {Literals.Int(g++)});");
                         }
 
                         break;
                     }
 
-                    case StepKind.ArgMax:
-                        using (w.Block("for (int _r = 0; _r < _rows; _r++)"))
-                        {
-                            int g = 0;
-                            foreach (var (start, size) in StepMath.Groups(step.Arguments))
-                            {
-                                w.Line($"{y}[(_r * {Literals.Int(m)}) + {Literals.Int(g++)}] = {Runtime}.Elementwise.ArgMax({Row(x, n)}.Slice({Literals.Int(start)}, {Literals.Int(size)}));");
-                            }
-                        }
-
-                        break;
                     case StepKind.BatchNorm:
                         w.Line($"{Runtime}.Gradients.BatchNormForward({x}, {y}, {OptionalSlice("_p", step.Parameters[0], parameters)}, {OptionalSlice("_p", step.Parameters[1], parameters)}, {Constant(step.Constants[0], constants)}, {InverseStd(step, constants)});");
                         break;

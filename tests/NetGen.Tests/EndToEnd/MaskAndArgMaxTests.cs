@@ -175,4 +175,24 @@ public sealed class MaskAndArgMaxTests
         Assert.Equal(new[] { 1.5f, -1e8f, float.MaxValue, -1e8f }, y);
         Assert.Throws<ArgumentException>(() => NetGen.Runtime.Elementwise.Mask(x, m.AsSpan(0, 3), y, 0f));
     }
+
+    [Fact]
+    public void The_block_forms_of_slice_mask_and_argmax_give_each_rows_result_and_refuse_lengths_that_are_not_whole_rows()
+    {
+        float[] x = { 1f, 5f, 2f, 0f, -1f, 7f };
+        float[] input = { 9f, 1f, 0f, 9f, 0f, 1f };
+        var y = new float[4];
+        NetGen.Runtime.Elementwise.SliceRows(x, y, 3, 1, 2);
+        Assert.Equal(new[] { 5f, 2f, -1f, 7f }, y);
+        NetGen.Runtime.Elementwise.MaskRows(y, input, y, 2, 3, 1, -9f);
+        Assert.Equal(new[] { 5f, -9f, -9f, 7f }, y);
+        var indices = new float[2];
+        NetGen.Runtime.Elementwise.ArgMaxRows(x, indices, 3, 0, 3, 1, 0);
+        Assert.Equal(new[] { 1f, 2f }, indices);
+
+        Assert.Throws<ArgumentException>(() => NetGen.Runtime.Elementwise.SliceRows(x, new float[3], 3, 1, 2));
+        Assert.Throws<ArgumentException>(() => NetGen.Runtime.Elementwise.SliceRows(x, y, 3, 2, 2));
+        Assert.Throws<ArgumentException>(() => NetGen.Runtime.Elementwise.MaskRows(y, input.AsSpan(0, 5), y, 2, 3, 1, 0f));
+        Assert.Throws<ArgumentException>(() => NetGen.Runtime.Elementwise.ArgMaxRows(x, indices, 3, 0, 3, 1, 1));
+    }
 }
