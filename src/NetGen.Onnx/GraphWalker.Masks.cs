@@ -203,7 +203,8 @@ internal sealed partial class GraphWalker
 
     /// <summary>
     /// <c>ArgMax</c> of the features, keeping them as an axis of 1 (the first largest, as the format's
-    /// argmax). A softmax just before it, read by nothing else, is left out: it keeps the order.
+    /// argmax), or dropping it as the graph's output. A softmax just before it, read by nothing
+    /// else, is left out: it keeps the order.
     /// </summary>
     private void ReadArgMax(NodeProto node)
     {
@@ -215,9 +216,11 @@ internal sealed partial class GraphWalker
             throw NodeError(node, $"it takes the argmax over axis {axis} of {OnnxTensors.Format(value.Shape)}; NetGen takes it over the features (the last axis)");
         }
 
-        if (IntAttribute(node, "keepdims", 1) != 1)
+        // keepdims 0 drops the axis; as the graph's output of [batch, features] its values are the
+        // same floats as [batch, 1]'s, in the same order. Anywhere else the axes would shift.
+        if (IntAttribute(node, "keepdims", 1) != 1 && !(node.Output[0] == _outputName && rank == 2))
         {
-            throw NodeError(node, "keepdims is 0; NetGen keeps the feature axis (of size 1)");
+            throw NodeError(node, "keepdims is 0 and its output is read on; NetGen keeps the feature axis (of size 1), or drops it only where the argmax of [batch, features] is the graph's output");
         }
 
         if (IntAttribute(node, "select_last_index", 0) != 0)

@@ -112,17 +112,22 @@ public sealed class MaskImportTests
     }
 
     [Fact]
-    public void An_argmax_over_the_batch_axis_or_without_kept_dimensions_is_refused()
+    public void An_argmax_over_the_batch_axis_or_without_its_kept_axis_before_other_nodes_is_refused()
     {
         var graph = new OnnxGraph(13, 0, 4);
         string y = graph.Node("ArgMax", new[] { graph.Input }, OnnxGraph.Int("axis", 0));
         var e = Assert.Throws<OnnxImportException>(() => Import(graph.Build(y, 1, 4)));
         Assert.Contains("ArgMax: it takes the argmax over axis 0 of [?, 4]; NetGen takes it over the features (the last axis)", e.Message);
 
+        // keepdims 0 as the graph's output: the same floats as [batch, 1]; read on, refused.
         graph = new OnnxGraph(13, 0, 4);
         y = graph.Node("ArgMax", new[] { graph.Input }, OnnxGraph.Int("axis", -1), OnnxGraph.Int("keepdims", 0));
+        Assert.Contains("{ \"op\": \"argmax\" }", Import(graph.BuildOfType(y, TensorProto.Types.DataType.Int64, 0)));
+
+        graph = new OnnxGraph(13, 0, 4);
+        y = graph.Node("Neg", new[] { graph.Node("ArgMax", new[] { graph.Input }, OnnxGraph.Int("axis", -1), OnnxGraph.Int("keepdims", 0)) });
         e = Assert.Throws<OnnxImportException>(() => Import(graph.Build(y, 0)));
-        Assert.Contains("keepdims is 0; NetGen keeps the feature axis (of size 1)", e.Message);
+        Assert.Contains("keepdims is 0 and its output is read on; NetGen keeps the feature axis (of size 1)", e.Message);
     }
 
     [Fact]
