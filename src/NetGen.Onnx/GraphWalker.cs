@@ -481,6 +481,14 @@ internal sealed partial class GraphWalker
     private void ReadConcat(NodeProto node)
     {
         var parts = node.Input.Where(i => i.Length > 0).Select(i => (Name: i, Value: Get(node, i))).ToList();
+        if (parts.Count == 1 && parts[0].Value.Segment is null)
+        {
+            // A Concat of one tensor of the chain (torch.cat of a list of one, as a policy with one
+            // discrete branch has it) is that tensor.
+            Alias(node, node.Output[0], parts[0].Name);
+            return;
+        }
+
         if (parts.Any(p => p.Value.Segment is { } s && _branchBase.ContainsKey(s)))
         {
             ReadBranchConcat(node, parts);

@@ -96,6 +96,16 @@ public sealed class MaskImportTests
     }
 
     [Fact]
+    public void A_head_of_one_branch_joined_by_a_concat_of_one_imports_as_that_branch()
+    {
+        var (graph, output) = Head(MlAgentsMask);
+        string joined = graph.Node("Concat", new[] { output }, OnnxGraph.Int("axis", 1));
+        string json = Import(graph.BuildOfType(joined, TensorProto.Types.DataType.Int64, 0, 1));
+        Assert.Contains("{ \"op\": \"mask\", \"input\": \"m\", \"start\": 0, \"fill\": -100000000 }", json);
+        Assert.Contains("{ \"op\": \"argmax\" }", json);
+    }
+
+    [Fact]
     public void A_mask_that_scales_the_logits_by_more_than_the_mask_is_refused()
     {
         var (graph, output) = Head((g, z, m) => g.Node("Mul", new[] { z, g.Node("Mul", new[] { m, Scalar(g, 2f) }) }));
