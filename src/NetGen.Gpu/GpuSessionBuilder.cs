@@ -149,7 +149,12 @@ public sealed class GpuSessionBuilder : IDisposable
 
     /// <summary>The first index of the largest value of each group of <paramref name="x"/>'s features, as a float (the format's argmax).</summary>
     /// <exception cref="ArgumentOutOfRangeException">A tensor id is unknown, or the groups do not add up to <paramref name="x"/>'s size or are not one per feature of <paramref name="y"/>.</exception>
-    public void ArgMax(int x, int y, int[] groups, bool onDevice)
+    /// <param name="x">The tensor read.</param>
+    /// <param name="y">The indices written, one per group.</param>
+    /// <param name="groups">The groups' sizes, in order.</param>
+    /// <param name="last">Whether of equal largest values the last is picked (ONNX's <c>select_last_index</c>).</param>
+    /// <param name="onDevice">Whether the step runs on the device.</param>
+    public void ArgMax(int x, int y, int[] groups, bool last, bool onDevice)
     {
         ArgumentNullException.ThrowIfNull(groups);
         Check(x, (uint)x < (uint)_tensors.Count ? _tensors[x].Size : 0);
@@ -165,7 +170,7 @@ public sealed class GpuSessionBuilder : IDisposable
             throw new ArgumentOutOfRangeException(nameof(groups), $"Expected {_tensors[y].Size} groups whose sizes add up to {_tensors[x].Size}; found {groups.Length} adding up to {total}.");
         }
 
-        Add(new ArgMaxStep(Info(y, "argmax", onDevice), x, y, groups, onDevice ? Resources : null));
+        Add(new ArgMaxStep(Info(y, "argmax", onDevice), x, y, groups, last, onDevice ? Resources : null));
     }
 
     /// <summary><c>y = a + b</c>, a residual connection.</summary>

@@ -156,18 +156,20 @@ internal static class Kernels
 
     /// <summary>
     /// One group of one row: the first index of its largest value (a NaN counts as the largest),
-    /// as a float; group <c>g</c> is the features <c>[bounds[g], bounds[g + 1])</c>.
+    /// or with <paramref name="last"/> 1 the last, as a float; group <c>g</c> is the features
+    /// <c>[bounds[g], bounds[g + 1])</c>.
     /// </summary>
-    public static void ArgMax(Index1D i, ArrayView<float> x, ArrayView<float> y, ArrayView<float> bounds, int inputs, int groups)
+    public static void ArgMax(Index1D i, ArrayView<float> x, ArrayView<float> y, ArrayView<float> bounds, int inputs, int groups, int last)
     {
         long row = i / groups;
         int g = (int)(i - (row * groups));
         int start = (int)bounds[g];
         int end = (int)bounds[g + 1];
         long at = row * inputs;
-        int best = start;
-        float largest = x[at + start];
-        for (int k = start; k < end && !float.IsNaN(largest); k++)
+        int step = last != 0 ? -1 : 1;
+        int best = last != 0 ? end - 1 : start;
+        float largest = x[at + best];
+        for (int k = best; k >= start && k < end && !float.IsNaN(largest); k += step)
         {
             float v = x[at + k];
             if (v > largest || float.IsNaN(v))

@@ -282,9 +282,12 @@ internal sealed class ArgMaxStep : SessionStep
     private readonly int[] _groups;
     private readonly MemoryBuffer1D<float, Stride1D.Dense>? _deviceBounds;
 
-    public ArgMaxStep(GpuStepInfo info, int x, int y, int[] groups, GpuResources? resources)
+    private readonly bool _last;
+
+    public ArgMaxStep(GpuStepInfo info, int x, int y, int[] groups, bool last, GpuResources? resources)
         : base(info, new[] { x }, y)
     {
+        _last = last;
         _groups = (int[])groups.Clone();
         var bounds = new float[groups.Length + 1];
         for (int g = 0; g < groups.Length; g++)
@@ -298,7 +301,7 @@ internal sealed class ArgMaxStep : SessionStep
     public override void RunDevice(GpuResources device, AcceleratorStream stream, TensorSlot[] tensors, int rows)
     {
         var y = DeviceView(tensors[Output], rows);
-        device.Kernels.ArgMax(stream, (int)y.Length, DeviceView(tensors[Inputs[0]], rows), y, _deviceBounds!.View, tensors[Inputs[0]].Size, _groups.Length);
+        device.Kernels.ArgMax(stream, (int)y.Length, DeviceView(tensors[Inputs[0]], rows), y, _deviceBounds!.View, tensors[Inputs[0]].Size, _groups.Length, _last ? 1 : 0);
     }
 
     public override void RunHost(TensorSlot[] tensors, int rows)
@@ -311,7 +314,7 @@ internal sealed class ArgMaxStep : SessionStep
             int start = row * n;
             for (int g = 0; g < _groups.Length; g++)
             {
-                y[(row * m) + g] = Elementwise.ArgMax(x.AsSpan(start, _groups[g]));
+                y[(row * m) + g] = Elementwise.ArgMax(x.AsSpan(start, _groups[g]), _last);
                 start += _groups[g];
             }
         }

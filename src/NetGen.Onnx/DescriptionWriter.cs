@@ -96,10 +96,24 @@ internal sealed record MaskLayer(string Input, int Start, float Fill) : Layer("m
     public override IEnumerable<KeyValuePair<string, object>> Keys => new[] { Key("input", Input), Key("start", Start), Key("fill", Fill) };
 }
 
-/// <summary><c>argmax</c> of each group of features (null: one group of all of them).</summary>
-internal sealed record ArgMaxLayer(int[]? Groups) : Layer("argmax")
+/// <summary><c>argmax</c> of each group of features (null: one group of all of them), the first or the <paramref name="Last"/> of equal values.</summary>
+internal sealed record ArgMaxLayer(int[]? Groups, bool Last = false) : Layer("argmax")
 {
-    public override IEnumerable<KeyValuePair<string, object>> Keys => Groups is null ? Array.Empty<KeyValuePair<string, object>>() : new[] { Key("groups", Groups) };
+    public override IEnumerable<KeyValuePair<string, object>> Keys
+    {
+        get
+        {
+            if (Groups is not null)
+            {
+                yield return Key("groups", Groups);
+            }
+
+            if (Last)
+            {
+                yield return Key("last", true);
+            }
+        }
+    }
 }
 
 /// <summary><c>layer_norm</c> over the features.</summary>
@@ -253,6 +267,9 @@ internal static class DescriptionWriter
                 break;
             case float f:
                 s.Append(Number(f));
+                break;
+            case bool flag:
+                s.Append(flag ? "true" : "false");
                 break;
             case int[] integers:
                 s.Append('[').Append(string.Join(", ", integers.Select(Int))).Append(']');

@@ -202,8 +202,8 @@ internal sealed partial class GraphWalker
     }
 
     /// <summary>
-    /// <c>ArgMax</c> of the features, keeping them as an axis of 1 (the first largest, as the format's
-    /// argmax), or dropping it as the graph's output. A softmax just before it, read by nothing
+    /// <c>ArgMax</c> of the features, keeping them as an axis of 1 (the first largest, or with
+    /// <c>select_last_index</c> the last, as the format's argmax), or dropping it as the graph's output. A softmax just before it, read by nothing
     /// else, is left out: it keeps the order.
     /// </summary>
     private void ReadArgMax(NodeProto node)
@@ -223,18 +223,13 @@ internal sealed partial class GraphWalker
             throw NodeError(node, "keepdims is 0 and its output is read on; NetGen keeps the feature axis (of size 1), or drops it only where the argmax of [batch, features] is the graph's output");
         }
 
-        if (IntAttribute(node, "select_last_index", 0) != 0)
-        {
-            throw NodeError(node, "select_last_index is 1; NetGen's argmax picks the first of equal values");
-        }
-
         var chain = Chain(_segment);
         if (chain.Count > 0 && chain[^1] is ActivationLayer { Op: "softmax" or "log_softmax" } && SingleConsumer(node.Input[0]) is { } only && only.Node == node)
         {
             chain.RemoveAt(chain.Count - 1);
         }
 
-        AddLayer(new ArgMaxLayer(null), node.Output[0], value.Shape.Take(rank - 1).Append(1L).ToArray());
+        AddLayer(new ArgMaxLayer(null, Last: IntAttribute(node, "select_last_index", 0) != 0), node.Output[0], value.Shape.Take(rank - 1).Append(1L).ToArray());
     }
 
     /// <summary>
@@ -335,8 +330,8 @@ internal sealed partial class GraphWalker
             var step = branches.Select(b => b[d]).ToList();
             switch (step[0])
             {
-                case ArgMaxLayer when d == depth - 1 && step.All(s => s is ArgMaxLayer { Groups: null }):
-                    joined.Add(new ArgMaxLayer(sizes.ToArray()));
+                case ArgMaxLayer first when d == depth - 1 && step.All(s => s is ArgMaxLayer { Groups: null } a && a.Last == first.Last):
+                    joined.Add(new ArgMaxLayer(sizes.ToArray(), first.Last));
                     break;
 
                 case MaskLayer first when step.All(s => s is MaskLayer m && m.Input == first.Input && m.Fill.Equals(first.Fill))

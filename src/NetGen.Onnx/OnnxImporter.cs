@@ -44,7 +44,7 @@ public static class OnnxImporter
         "Gemm", "MatMul (constant weight, optional Add of a constant bias)", "Add (closing a skip connection, or of a constant)",
         "Sub, Mul, Div (by a constant, one value or one per feature)", "Neg",
         "Mul, Add, Sub of a mask input (x*m + c*(1-m), the mask read through Slice and arithmetic by constants)",
-        "Relu", "LeakyRelu", "Sigmoid", "Tanh", "Softmax", "LogSoftmax", "ArgMax (of the features; keepdims 0 only as the graph's output)", "Gelu", "Erf (in x*0.5*(1+Erf(x/sqrt(2))))",
+        "Relu", "LeakyRelu", "Sigmoid", "Tanh", "Softmax", "LogSoftmax", "ArgMax (of the features; keepdims 0 only as the graph's output; select_last_index)", "Gelu", "Erf (in x*0.5*(1+Erf(x/sqrt(2))))",
         "Mul (in x*Sigmoid(x) and x*HardSigmoid(x))", "Elu", "Selu", "Softplus", "HardSigmoid", "HardSwish", "Mish", "Clip (constant bounds)", "LayerNormalization", "BatchNormalization", "Slice, Split (of the features, step 1)", "Identity", "Dropout", "Flatten", "Reshape, Squeeze, Unsqueeze (keeping the features)",
         "Shape, Gather (into a Reshape's shape)", "Concat (on the feature axis, of the graph's inputs or of branches of linear layers from one tensor)", "Constant",
         "Sqrt, Reciprocal, Cast (of constants, folded)",

@@ -75,6 +75,13 @@ public sealed class DescriptionWriter
         _text.Append(value.ToString(CultureInfo.InvariantCulture));
     }
 
+    /// <summary>A boolean member.</summary>
+    public void Value(string key, bool value)
+    {
+        Key(key);
+        _text.Append(value ? "true" : "false");
+    }
+
     /// <summary>An array of integers (argmax's groups).</summary>
     public void Integers(string key, params int[] values)
     {

@@ -56,16 +56,25 @@ public static class Elementwise
     /// 2^24); a NaN counts as the largest, as in PyTorch and NumPy (the first NaN's index).
     /// </summary>
     /// <exception cref="ArgumentException"><paramref name="x"/> is empty.</exception>
-    public static float ArgMax(ReadOnlySpan<float> x)
+    public static float ArgMax(ReadOnlySpan<float> x) => ArgMax(x, last: false);
+
+    /// <summary>
+    /// <see cref="ArgMax(ReadOnlySpan{float})"/>, or with <paramref name="last"/> the index of the last
+    /// largest value (and of the last NaN), as ONNX's <c>select_last_index</c>.
+    /// </summary>
+    /// <exception cref="ArgumentException"><paramref name="x"/> is empty.</exception>
+    public static float ArgMax(ReadOnlySpan<float> x, bool last)
     {
         if (x.IsEmpty)
         {
             throw new ArgumentException("Expected at least one value.", nameof(x));
         }
 
-        int best = 0;
-        float largest = x[0];
-        for (int i = 0; i < x.Length && !float.IsNaN(largest); i++)
+        // The first largest of the values in reading order: from the end for the last.
+        int step = last ? -1 : 1;
+        int best = last ? x.Length - 1 : 0;
+        float largest = x[best];
+        for (int i = best; (uint)i < (uint)x.Length && !float.IsNaN(largest); i += step)
         {
             if (x[i] > largest || float.IsNaN(x[i]))
             {
@@ -124,10 +133,10 @@ public static class Elementwise
     /// One group's <see cref="ArgMax(ReadOnlySpan{float})"/> for every row of a block: the group is the
     /// <paramref name="size"/> values of each row of <paramref name="x"/> (<paramref name="inputSize"/>)
     /// from <paramref name="start"/>, and its index goes to value <paramref name="index"/> of the row of
-    /// <paramref name="y"/> (<paramref name="outputSize"/>).
+    /// <paramref name="y"/> (<paramref name="outputSize"/>); with <paramref name="last"/>, the last of equal values.
     /// </summary>
     /// <exception cref="ArgumentException">The spans are not the same number of whole rows, or the group or the index does not fit in a row.</exception>
-    public static void ArgMaxRows(ReadOnlySpan<float> x, Span<float> y, int inputSize, int start, int size, int outputSize, int index)
+    public static void ArgMaxRows(ReadOnlySpan<float> x, Span<float> y, int inputSize, int start, int size, int outputSize, int index, bool last = false)
     {
         int rows = Rows(x.Length, inputSize, y.Length, outputSize, nameof(y));
         if (start < 0 || size < 1 || start + size > inputSize || (uint)index >= (uint)outputSize)
@@ -137,7 +146,7 @@ public static class Elementwise
 
         for (int r = 0; r < rows; r++)
         {
-            y[(r * outputSize) + index] = ArgMax(x.Slice((r * inputSize) + start, size));
+            y[(r * outputSize) + index] = ArgMax(x.Slice((r * inputSize) + start, size), last);
         }
     }
 

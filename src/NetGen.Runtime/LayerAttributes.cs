@@ -291,6 +291,9 @@ public sealed class ArgMaxAttribute(params int[] groups) : LayerAttribute
 {
     /// <summary>The sizes of the groups, in order.</summary>
     public int[] Groups { get; } = groups;
+
+    /// <summary>Whether of equal largest values the last is picked (ONNX's <c>select_last_index</c>); default the first.</summary>
+    public bool Last { get; set; }
 }
 
 /// <summary>RMS normalization, <c>x/√(mean(x²)+ε) ⊙ weight</c>.</summary>

@@ -100,7 +100,7 @@ internal static class GpuSessionEmitter
                     StepKind.Affine => $"session.Affine({a}, {o}, {Weight(step.Weights[0])}, {Weight(step.Weights[1])}, onDevice: {where});",
                     StepKind.Slice => $"session.Slice({a}, {o}, {Literals.Int((long)step.Scalar)}, onDevice: {where});",
                     StepKind.Mask => $"session.Mask({a}, {b}, {o}, {Literals.Int((long)step.Arguments[0])}, {Literals.Float((float)step.Scalar)}, onDevice: {where});",
-                    StepKind.ArgMax => $"session.ArgMax({a}, {o}, new[] {{ {string.Join(", ", step.Arguments.Select(g => Literals.Int((long)g)))} }}, onDevice: {where});",
+                    StepKind.ArgMax => $"session.ArgMax({a}, {o}, new[] {{ {string.Join(", ", step.Arguments.Select(g => Literals.Int((long)g)))} }}, last: {(step.Scalar != 0 ? "true" : "false")}, onDevice: {where});",
                     StepKind.Add => $"session.Add({a}, {b}, {o}, onDevice: {where});",
                     _ => $"session.SwiGluGate({a}, {b}, {o}, onDevice: {where});",
                 });

@@ -211,6 +211,9 @@ internal static partial class NetworkEmitter
         w.Line();
     }
 
+    /// <summary>An argmax step's choice of the last of equal values, as its calls' last argument (none for the first).</summary>
+    private static string Last(StepPlan step) => step.Scalar != 0 ? ", last: true" : string.Empty;
+
     /// <summary>A slice, mask or argmax step over a block of rows (an argmax of several groups writes one line each).</summary>
     private static string BlockCall(StepPlan step, Dictionary<string, int> sizes)
     {
@@ -220,7 +223,7 @@ internal static partial class NetworkEmitter
         {
             StepKind.Slice => $"{Runtime}.Elementwise.SliceRows({x}, {y}, {n}, {Literals.Int((long)step.Scalar)}, {m});",
             StepKind.Mask => $"{Runtime}.Elementwise.MaskRows({x}, {Literals.Identifier(step.Inputs[1])}, {y}, {m}, {Literals.Int(sizes[step.Inputs[1]])}, {Literals.Int((long)step.Arguments[0])}, {Literals.Float((float)step.Scalar)});",
-            _ => string.Join("\n", StepMath.Groups(step.Arguments).Select((g, i) => $"{Runtime}.Elementwise.ArgMaxRows({x}, {y}, {n}, {Literals.Int(g.Start)}, {Literals.Int(g.Size)}, {m}, {Literals.Int(i)});")),
+            _ => string.Join("\n", StepMath.Groups(step.Arguments).Select((g, i) => $"{Runtime}.Elementwise.ArgMaxRows({x}, {y}, {n}, {Literals.Int(g.Start)}, {Literals.Int(g.Size)}, {m}, {Literals.Int(i)}{Last(step)});")),
         };
     }
 
@@ -240,8 +243,8 @@ internal static partial class NetworkEmitter
             StepKind.BatchNorm or StepKind.Affine => $"{Runtime}.Normalization.BatchNorm({x}, {y}, {Weight(step.Weights[0])}, {Weight(step.Weights[1])});",
             StepKind.Slice => $"{Runtime}.Elementwise.Copy({x}.Slice({Literals.Int((long)step.Scalar)}, {y}.Length), {y});",
             StepKind.Mask => $"{Runtime}.Elementwise.Mask({x}, {x2}.Slice({Literals.Int((long)step.Arguments[0])}, {y}.Length), {y}, {Literals.Float((float)step.Scalar)});",
-            StepKind.ArgMax when step.Arguments.Count == 1 => $"{y}[0] = {Runtime}.Elementwise.ArgMax({x});",
-            StepKind.ArgMax => string.Join("\n", StepMath.Groups(step.Arguments).Select((g, i) => $"{y}[{Literals.Int(i)}] = {Runtime}.Elementwise.ArgMax({x}.Slice({Literals.Int(g.Start)}, {Literals.Int(g.Size)}));")),
+            StepKind.ArgMax when step.Arguments.Count == 1 => $"{y}[0] = {Runtime}.Elementwise.ArgMax({x}{Last(step)});",
+            StepKind.ArgMax => string.Join("\n", StepMath.Groups(step.Arguments).Select((g, i) => $"{y}[{Literals.Int(i)}] = {Runtime}.Elementwise.ArgMax({x}.Slice({Literals.Int(g.Start)}, {Literals.Int(g.Size)}){Last(step)});")),
             StepKind.Add => $"{Runtime}.Elementwise.Add({x}, {x2}, {y});",
             _ => $"{Runtime}.Elementwise.SwiGluGate({x}, {x2}, {y});",
         };

@@ -68,7 +68,7 @@ internal static partial class NetworkEmitter
                 w.Line("// 1/√(running_var + ε) of each batch norm, computed once: the running statistics do not train.");
                 foreach (var step in batchNorms)
                 {
-                    w.Line($"private static readonly double[] {InverseStd(step, constantsByName)} = {Runtime}.Gradients.InverseStandardDeviations({Constant(step.Constants[1], constantsByName)}, {Literals.Double(step.Epsilon)});");
+                    w.Line($"private static readonly double[] {InverseStd(step, constantsByName)} = {Runtime}.Gradients.InverseStandardDeviations({Constant(step.Constants[1], constantsByName)}, {Literals.Double(step.Scalar)});");
                 }
 
                 w.Line();
@@ -190,10 +190,10 @@ internal static partial class NetworkEmitter
 
                         break;
                     case StepKind.LayerNorm:
-                        w.Line($"{Runtime}.Gradients.LayerNormForward({x}, {y}, {OptionalSlice("_p", step.Parameters[0], parameters)}, {OptionalSlice("_p", step.Parameters[1], parameters)}, {Literals.Double(step.Epsilon)}, {Statistics(step, 2)}, {Literals.Int(n)});");
+                        w.Line($"{Runtime}.Gradients.LayerNormForward({x}, {y}, {OptionalSlice("_p", step.Parameters[0], parameters)}, {OptionalSlice("_p", step.Parameters[1], parameters)}, {Literals.Double(step.Scalar)}, {Statistics(step, 2)}, {Literals.Int(n)});");
                         break;
                     case StepKind.RmsNorm:
-                        w.Line($"{Runtime}.Gradients.RmsNormForward({x}, {y}, {OptionalSlice("_p", step.Parameters[0], parameters)}, {Literals.Double(step.Epsilon)}, {Statistics(step, 1)}, {Literals.Int(n)});");
+                        w.Line($"{Runtime}.Gradients.RmsNormForward({x}, {y}, {OptionalSlice("_p", step.Parameters[0], parameters)}, {Literals.Double(step.Scalar)}, {Statistics(step, 1)}, {Literals.Int(n)});");
                         break;
                     case StepKind.Slice:
                         w.Line($"{Runtime}.Elementwise.SliceRows({x}, {y}, {Literals.Int(n)}, {Literals.Int((long)step.Arguments[0])}, {Literals.Int(m)});");
@@ -213,7 +213,7 @@ internal static partial class NetworkEmitter
                         int g = 0;
                         foreach (var (start, size) in StepMath.Groups(step.Arguments))
                         {
-                            w.Line($"{Runtime}.Elementwise.ArgMaxRows({x}, {y}, {Literals.Int(n)}, {Literals.Int(start)}, {Literals.Int(size)}, {Literals.Int(m)}, {Literals.Int(g++)});");
+                            w.Line($"{Runtime}.Elementwise.ArgMaxRows({x}, {y}, {Literals.Int(n)}, {Literals.Int(start)}, {Literals.Int(size)}, {Literals.Int(m)}, {Literals.Int(g++)}{(step.Scalar != 0 ? ", last: true" : string.Empty)});");
                         }
 
                         break;
@@ -443,6 +443,7 @@ internal static partial class NetworkEmitter
                     DescriptionPartKind.Text => $"_w.Value({key}, {Literals.String(part.Text)});",
                     DescriptionPartKind.Integer => $"_w.Value({key}, {Literals.Int((long)part.Number)});",
                     DescriptionPartKind.Integers => $"_w.Integers({key}, {part.Text});",
+                    DescriptionPartKind.Boolean => $"_w.Value({key}, {part.Text});",
                     DescriptionPartKind.Number => $"_w.Value({key}, {Literals.Double(part.Number)});",
                     DescriptionPartKind.Single => $"_w.Value({key}, {Literals.Float((float)part.Number)});",
                     DescriptionPartKind.Parameter => $"_w.Tensor({key}, {Slice("_p", parameters[part.Text])}, {Literals.Int(part.Rows)}, {Literals.Int(part.Columns)});",
@@ -592,7 +593,7 @@ internal static partial class NetworkEmitter
                 StepKind.Affine => $"{y} = {x} ⊙ {step.Constants[0]} + {step.Constants[1]}",
                 StepKind.Slice => $"{y} = {x}[{Literals.Int((long)step.Arguments[0])} : {Literals.Int((long)step.Arguments[0] + tensors[y].Size)}]",
                 StepKind.Mask => StepMath.Mask(x, y, step.Inputs[1], (long)step.Arguments[0], tensors[y].Size, step.Arguments[1]),
-                StepKind.ArgMax => StepMath.ArgMax(step.Arguments, x, y),
+                StepKind.ArgMax => StepMath.ArgMax(step.Arguments, step.Scalar != 0, x, y),
                 StepKind.Add => $"{y} = {x} + {step.Inputs[1]}",
                 _ => $"{y} = silu({x}) ⊙ {step.Inputs[1]}",
             };

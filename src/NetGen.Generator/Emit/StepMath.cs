@@ -48,12 +48,12 @@ internal static class StepMath
         $"{y} = {x} ⊙ m + {Literals.Number(fill)} ⊙ (1 − m),  m = {input}[{Literals.Int(offset)} : {Literals.Int(offset + size)}]";
 
     /// <summary>An argmax step's math: the first index of the largest value in each group.</summary>
-    public static string ArgMax(StepPlan step, string x, string y) => ArgMax(step.Arguments, x, y);
+    public static string ArgMax(StepPlan step, string x, string y) => ArgMax(step.Arguments, step.Scalar != 0, x, y);
 
-    /// <summary>The argmax's math for comments of any plan, its groups' sizes given.</summary>
-    public static string ArgMax(IReadOnlyList<float> groups, string x, string y) => groups.Count == 1
-        ? $"{y} = argmax {x} (the first index of the largest value, as a float)"
-        : $"{y} = [{string.Join(", ", Groups(groups).Select(g => $"argmax {x}[{Literals.Int(g.Start)} : {Literals.Int(g.Start + g.Size)}]"))}] (in each group, the first index of the largest value, as a float)";
+    /// <summary>The argmax's math for comments of any plan, its groups' sizes given, and whether it picks the last of equal values.</summary>
+    public static string ArgMax(IReadOnlyList<float> groups, bool last, string x, string y) => groups.Count == 1
+        ? $"{y} = argmax {x} (the {(last ? "last" : "first")} index of the largest value, as a float)"
+        : $"{y} = [{string.Join(", ", Groups(groups).Select(g => $"argmax {x}[{Literals.Int(g.Start)} : {Literals.Int(g.Start + g.Size)}]"))}] (in each group, the {(last ? "last" : "first")} index of the largest value, as a float)";
 
     /// <summary>An argmax's groups, from their sizes: where each starts in its input, and its size.</summary>
     public static IEnumerable<(long Start, long Size)> Groups(IReadOnlyList<float> sizes)

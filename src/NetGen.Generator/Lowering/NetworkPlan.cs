@@ -105,7 +105,7 @@ internal enum StepKind
 /// <summary>
 /// One kernel call: <see cref="Inputs"/> are tensor names (or <see cref="NetworkPlan.Input"/>),
 /// <see cref="Weights"/> weight names in the kernel's parameter order (empty string: absent),
-/// <see cref="Scalar"/> a norm's epsilon; an activation step's function is <see cref="Function"/>
+/// <see cref="Scalar"/> a norm's epsilon (a slice's start, a mask's fill, an argmax's choice of the last of equal values: 1); an activation step's function is <see cref="Function"/>
 /// with <see cref="Arguments"/>. <see cref="Layer"/> says which layer of the description the
 /// step belongs to, for comments.
 /// </summary>

@@ -234,7 +234,7 @@ internal sealed class NetworkPlanner
                 // The group sizes are the step's arguments (exact as floats: at most 2^24).
                 var groups = argmax.Groups.Count == 0 ? new[] { size } : argmax.Groups.ToArray();
                 AddTensor(output, groups.Length, groups.Length == 1 ? $"Output of {where} (argmax of {size} features): the index as a float." : $"Output of {where} (argmax of {groups.Length} groups): the indices as floats.");
-                _steps.Add(new StepPlan(StepKind.ArgMax, new EquatableArray<string>(new[] { input }), output, EquatableArray<string>.Empty, 0, index,
+                _steps.Add(new StepPlan(StepKind.ArgMax, new EquatableArray<string>(new[] { input }), output, EquatableArray<string>.Empty, argmax.Last ? 1 : 0, index,
                     Arguments: new EquatableArray<float>(groups.Select(g => (float)g).ToArray())));
                 _summary.Add(new SummaryRow(output, "argmax", groups.Length, 0, 0));
                 return (output, groups.Length);

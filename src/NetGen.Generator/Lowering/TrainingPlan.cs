@@ -54,6 +54,7 @@ internal sealed record CachedTensor(string Name, int Size, int Offset);
 /// gradient (a later reader wrote it first) rather than writing it.
 /// </summary>
 /// <param name="Layer">The layer's number in the description (from 1, <c>3.2</c> inside a residual), as the forward pass's comments and the messages write it.</param>
+/// <param name="Scalar">A norm's epsilon; an argmax's choice of the last of equal values (1) or the first (0).</param>
 /// <param name="StatisticsOffset">A norm's statistics, at this offset of a row's statistics.</param>
 internal sealed record TrainingStep(
     StepKind Kind,
@@ -61,7 +62,7 @@ internal sealed record TrainingStep(
     string Output,
     EquatableArray<string> Parameters,
     EquatableArray<string> Constants,
-    double Epsilon,
+    double Scalar,
     string Layer,
     EquatableArray<bool> Accumulate,
     ActivationOp? Function = null,
@@ -80,6 +81,9 @@ internal enum DescriptionPartKind
 
     /// <summary>An array of integers (<see cref="DescriptionPart.Text"/>, comma-separated), as argmax's groups.</summary>
     Integers,
+
+    /// <summary>true or false (<see cref="DescriptionPart.Text"/>), as argmax's last.</summary>
+    Boolean,
 
     /// <summary>A double, as a norm's epsilon is read and used.</summary>
     Number,

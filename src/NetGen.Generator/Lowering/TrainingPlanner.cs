@@ -224,10 +224,15 @@ internal sealed class TrainingPlanner
                     Part(DescriptionPartKind.Integers, "groups", string.Join(", ", argmax.Groups.Select(g => g.ToString(CultureInfo.InvariantCulture))));
                 }
 
+                if (argmax.Last)
+                {
+                    Part(DescriptionPartKind.Boolean, "last", "true");
+                }
+
                 _description.Add(new DescriptionPart(DescriptionPartKind.EndLayer));
                 var groups = argmax.Groups.Count == 0 ? new[] { size } : argmax.Groups.ToArray();
                 AddTensor(output, groups.Length);
-                AddStep(StepKind.ArgMax, new[] { input }, output, index, arguments: new EquatableArray<float>(groups.Select(g => (float)g).ToArray()));
+                AddStep(StepKind.ArgMax, new[] { input }, output, index, arguments: new EquatableArray<float>(groups.Select(g => (float)g).ToArray()), scalar: argmax.Last ? 1 : 0);
                 return output;
             }
 
@@ -351,6 +356,6 @@ internal sealed class TrainingPlanner
             EquatableArray<bool>.Empty));
     }
 
-    private void AddStep(StepKind kind, string[] inputs, string output, string index, ActivationOp? function = null, EquatableArray<float> arguments = default) =>
-        _steps.Add(new TrainingStep(kind, new EquatableArray<string>(inputs), output, EquatableArray<string>.Empty, EquatableArray<string>.Empty, 0, index, EquatableArray<bool>.Empty, function, arguments));
+    private void AddStep(StepKind kind, string[] inputs, string output, string index, ActivationOp? function = null, EquatableArray<float> arguments = default, double scalar = 0) =>
+        _steps.Add(new TrainingStep(kind, new EquatableArray<string>(inputs), output, EquatableArray<string>.Empty, EquatableArray<string>.Empty, scalar, index, EquatableArray<bool>.Empty, function, arguments));
 }

@@ -245,14 +245,16 @@ internal sealed record MaskSpec(
 
 /// <summary>
 /// <c>argmax</c>: the index, as a float, of the first largest value of each group of features
-/// (<see cref="Groups"/>, their sizes in order; empty: one group of every feature).
+/// (<see cref="Groups"/>, their sizes in order; empty: one group of every feature), or with
+/// <see cref="Last"/> the last of equal largest values (ONNX's <c>select_last_index</c>).
 /// </summary>
 internal sealed record ArgMaxSpec(
     string? Name,
     SourceRange Range,
     SourceRange NameRange,
     EquatableArray<int> Groups,
-    SourceRange GroupsRange)
+    SourceRange GroupsRange,
+    bool Last = false)
     : LayerSpec(LayerOp.ArgMax, Name, Range, NameRange);
 
 /// <summary><c>residual</c>: <c>y = x + f(x)</c> where f is <see cref="Layers"/>.</summary>

@@ -270,7 +270,7 @@ internal static class Ops
             new LayerForm(LayerOp.Residual, "residual", "Residual", new[] { "op", "name", "layers" }, Array.Empty<ActivationOp>()),
             new LayerForm(LayerOp.Slice, "slice", "Slice", new[] { "op", "name", "start", "end" }, Array.Empty<ActivationOp>()),
             new LayerForm(LayerOp.Mask, "mask", "Mask", new[] { "op", "name", "input", "start", "fill" }, Array.Empty<ActivationOp>()),
-            new LayerForm(LayerOp.ArgMax, "argmax", "ArgMax", new[] { "op", "name", "groups" }, Array.Empty<ActivationOp>()),
+            new LayerForm(LayerOp.ArgMax, "argmax", "ArgMax", new[] { "op", "name", "groups", "last" }, Array.Empty<ActivationOp>()),
             new LayerForm(LayerOp.SwiGlu, "swiglu", "SwiGlu", new[] { "op", "name", "hidden", "gate", "up", "down", "out", "gpu" }, Array.Empty<ActivationOp>()),
         };
 

@@ -268,7 +268,7 @@ internal sealed class AttributeNetworkReader
                     return null;
                 }
 
-                return new ArgMaxSpec(name, range, nameRange, groups.ToEquatableArray(), args.RangeOf("groups"));
+                return new ArgMaxSpec(name, range, nameRange, groups.ToEquatableArray(), args.RangeOf("groups"), args.Value("Last") is true);
             }
 
             case LayerOp.SwiGlu:

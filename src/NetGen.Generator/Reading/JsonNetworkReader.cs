@@ -396,9 +396,21 @@ internal sealed partial class JsonNetworkReader
 
             case LayerOp.ArgMax:
             {
+                bool last = false;
+                if (keys.TryGetValue("last", out var lastProperty))
+                {
+                    if (lastProperty.Value.Kind is not (JsonKind.True or JsonKind.False))
+                    {
+                        Report(DiagnosticDescriptors.WrongType, lastProperty.Value, "true or false", "\"last\"", lastProperty.Value.Describe());
+                        return null;
+                    }
+
+                    last = lastProperty.Value.Kind == JsonKind.True;
+                }
+
                 if (!keys.TryGetValue("groups", out var groupsProperty))
                 {
-                    return new ArgMaxSpec(name, range, nameRange, EquatableArray<int>.Empty, range);
+                    return new ArgMaxSpec(name, range, nameRange, EquatableArray<int>.Empty, range, last);
                 }
 
                 if (groupsProperty.Value is not JsonArray groupArray || groupArray.Items.Count == 0)
@@ -419,7 +431,7 @@ internal sealed partial class JsonNetworkReader
                     groups.Add((int)number.Value);
                 }
 
-                return new ArgMaxSpec(name, range, nameRange, groups.ToEquatableArray(), RangeOf(groupArray));
+                return new ArgMaxSpec(name, range, nameRange, groups.ToEquatableArray(), RangeOf(groupArray), last);
             }
 
             case LayerOp.Residual:

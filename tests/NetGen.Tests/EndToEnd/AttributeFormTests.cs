@@ -97,7 +97,7 @@ public sealed class AttributeFormTests
           { "op": "elu", "alpha": 0.5 }, { "op": "selu" }, { "op": "softplus", "beta": 2, "threshold": 10 }, { "op": "mish" },
           { "op": "hard_sigmoid", "alpha": 0.2, "beta": 0.5 }, { "op": "hard_swish" }, { "op": "clip", "min": -1, "max": 1 },
           { "op": "affine", "scale": [1, -1, 2] }, { "op": "slice", "start": 1, "end": 3 },
-          { "op": "mask", "start": 1, "fill": -5 }, { "op": "argmax", "groups": [1, 1] }
+          { "op": "mask", "start": 1, "fill": -5 }, { "op": "argmax", "groups": [1, 1], "last": true }
         ] }
         """;
 
@@ -119,7 +119,7 @@ public sealed class AttributeFormTests
         [Affine(Scale = "1 -1 2")]
         [Slice(1, 3)]
         [Mask(Start = 1, Fill = -5f)]
-        [ArgMax(1, 1)]
+        [ArgMax(1, 1, Last = true)]
         public static partial class FromAttributes;
         """;
 

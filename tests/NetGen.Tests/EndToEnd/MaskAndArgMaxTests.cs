@@ -134,6 +134,37 @@ public sealed class MaskAndArgMaxTests
         Assert.Equal(expected, again);
     }
 
+    /// <summary>An argmax with "last" over values with ties, in every strategy and entry point, against the reference.</summary>
+    [Fact]
+    public void An_argmax_of_the_last_of_equal_values_picks_the_last_tie_everywhere()
+    {
+        static string Ties(string strategy) => $$"""
+            { "format": "netgen/1", "input": 6, "strategy": "{{strategy}}", "layers": [
+              { "op": "clip", "min": 0, "max": 1 },
+              { "op": "argmax", "groups": [4, 2], "last": true }
+            ] }
+            """;
+        string[] strategies = { "auto", "kernel" };
+        var compiled = CompiledNetworks.Compile(strategies.Select(Ties).ToList());
+        // Clipped to [0, 1], most rows hold ties of 0 or 1.
+        float[] x = Enumerable.Range(0, 20 * 6).Select(i => (float)((i * 7 % 11) - 5)).ToArray();
+        var reference = new ReferenceNetwork(Ties("auto"));
+        for (int n = 0; n < strategies.Length; n++)
+        {
+            var batch = new float[40];
+            compiled[n].ForwardBatch(x, batch);
+            for (int r = 0; r < 20; r++)
+            {
+                float[] row = x.AsSpan(r * 6, 6).ToArray();
+                var y = new float[2];
+                compiled[n].Forward(row, y);
+                var expected = reference.Evaluate(row, new()).Select(v => (float)v).ToArray();
+                Assert.Equal(expected, y);
+                Assert.Equal(expected, batch.AsSpan(r * 2, 2).ToArray());
+            }
+        }
+    }
+
     /// <summary>Observations in [-3, 3] and every pattern of allowed actions in turn, none allowed included (then the first index wins).</summary>
     internal static float[] Inputs(int rows)
     {
@@ -156,13 +187,18 @@ public sealed class MaskAndArgMaxTests
     }
 
     [Fact]
-    public void Argmax_takes_the_first_of_equal_values_and_a_nan_as_the_largest_as_pytorch_does()
+    public void Argmax_takes_the_first_of_equal_values_or_the_last_and_a_nan_as_the_largest_as_pytorch_does()
     {
         Assert.Equal(1f, NetGen.Runtime.Elementwise.ArgMax(new[] { 1f, 3f, 3f, 2f }));
         Assert.Equal(2f, NetGen.Runtime.Elementwise.ArgMax(new[] { 1f, 3f, float.NaN, 4f, float.NaN }));
         Assert.Equal(0f, NetGen.Runtime.Elementwise.ArgMax(new[] { float.NaN, 3f }));
         Assert.Equal(0f, NetGen.Runtime.Elementwise.ArgMax(new[] { float.NegativeInfinity, float.NegativeInfinity }));
         Assert.Throws<ArgumentException>(() => NetGen.Runtime.Elementwise.ArgMax(ReadOnlySpan<float>.Empty));
+
+        // The last of equal values (ONNX's select_last_index), and the last NaN.
+        Assert.Equal(2f, NetGen.Runtime.Elementwise.ArgMax(new[] { 1f, 3f, 3f, 2f }, last: true));
+        Assert.Equal(4f, NetGen.Runtime.Elementwise.ArgMax(new[] { 1f, 3f, float.NaN, 4f, float.NaN }, last: true));
+        Assert.Equal(0f, NetGen.Runtime.Elementwise.ArgMax(new[] { 5f }, last: true));
     }
 
     [Fact]

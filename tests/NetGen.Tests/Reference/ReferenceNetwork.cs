@@ -40,16 +40,19 @@ internal sealed class ReferenceNetwork
 
     private readonly double[] _input = Array.Empty<double>();
 
-    /// <summary>An argmax layer: in each group, the index of the first largest value (a NaN the largest).</summary>
+    /// <summary>An argmax layer: in each group, the index of the first largest value (a NaN the largest), or with "last" the last.</summary>
     internal static double[] ArgMax(JsonElement layer, double[] x)
     {
         int[] groups = layer.TryGetProperty("groups", out var g) ? g.EnumerateArray().Select(e => e.GetInt32()).ToArray() : new[] { x.Length };
+        bool last = layer.TryGetProperty("last", out var l) && l.GetBoolean();
         var y = new double[groups.Length];
         int start = 0;
         for (int k = 0; k < groups.Length; k++)
         {
-            int best = start;
-            for (int i = start; i < start + groups[k] && !double.IsNaN(x[best]); i++)
+            // The first largest in reading order, read from the end for the last.
+            int step = last ? -1 : 1, end = start + groups[k];
+            int best = last ? end - 1 : start;
+            for (int i = best; i >= start && i < end && !double.IsNaN(x[best]); i += step)
             {
                 best = x[i] > x[best] || double.IsNaN(x[i]) ? i : best;
             }
