@@ -203,8 +203,8 @@ internal sealed partial class GraphWalker
 
     /// <summary>
     /// <c>ArgMax</c> of the features, keeping them as an axis of 1 (the first largest, or with
-    /// <c>select_last_index</c> the last, as the format's argmax), or dropping it as the graph's output. A softmax just before it, read by nothing
-    /// else, is left out: it keeps the order.
+    /// <c>select_last_index</c> the last, as the format's argmax), or dropping it as the graph's
+    /// output. A softmax just before it, read by nothing else, is left out: it keeps the order.
     /// </summary>
     private void ReadArgMax(NodeProto node)
     {

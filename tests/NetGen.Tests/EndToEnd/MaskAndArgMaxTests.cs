@@ -163,6 +163,16 @@ public sealed class MaskAndArgMaxTests
                 Assert.Equal(expected, batch.AsSpan(r * 2, 2).ToArray());
             }
         }
+
+        // A trainable model writes "last" back, and its description compiles into the same network.
+        var training = CompiledNetworks.Compile([Ties("auto")], trainable: true).Training(0);
+        string description = training.ToDescription(training.NewModel());
+        Assert.Equal("""{"op":"argmax","groups":[4,2],"last":true}""", System.Text.Json.Nodes.JsonNode.Parse(description)!["layers"]![1]!.ToJsonString());
+        var again = new float[40];
+        CompiledNetworks.Compile([description])[0].ForwardBatch(x, again);
+        var first = new float[40];
+        compiled[0].ForwardBatch(x, first);
+        Assert.Equal(first, again);
     }
 
     /// <summary>Observations in [-3, 3] and every pattern of allowed actions in turn, none allowed included (then the first index wins).</summary>

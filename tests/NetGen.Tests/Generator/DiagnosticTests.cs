@@ -54,6 +54,7 @@ public sealed class DiagnosticTests
         { "{ \"format\": \"netgen/1\", \"input\": 2, \"layers\": [ { \"op\": \"mask\", \"fill\": »1e39 } ] }", "NG0012", "\"fill\": expected a finite number, found 1e39" },
         { "{ \"format\": \"netgen/1\", \"input\": 2, \"layers\": [ { \"op\": \"argmax\", \"groups\": »[1, 2] } ] }", "NG0007", "layer 1 (argmax) \"groups\": expected group sizes that add up to this layer's input, 2, found sizes that add up to 3" },
         { "{ \"format\": \"netgen/1\", \"input\": 2, \"layers\": [ { \"op\": \"argmax\", \"groups\": [2, »0] } ] }", "NG0012", "an element of \"groups\": expected an integer from 1 to 16777216, found" },
+        { "{ \"format\": \"netgen/1\", \"input\": 2, \"layers\": [ { \"op\": \"argmax\", \"last\": »1 } ] }", "NG0005", "Expected true or false for \"last\", found" },
         { "{ \"format\": \"netgen/1\", \"input\": 2, \"layers\": [ { \"op\": \"linear\", \"out\": 1, \"weight\": [[»1e39, 2]] } ] }", "NG0009", "found 1e39 (it rounds to infinity in float32)" },
         { "{ \"format\": \"netgen/1\", \"input\": 1, \"layers\": [ { \"op\": \"linear\", \"out\": 1, \"weight\": { \"shape\": [1, 1], \"dtype\": \"f32\", \"base64\": »\"AADAfw==\" } } ] }", "NG0009", "element 0 of the \"base64\" data of \"weight\": expected a finite float32 value, found NaN" },
         { "{ \"format\": \"netgen/1\", \"input\": 2, \"layers\": [ { \"op\": \"relu\", \"name\": »\"2fast\" } ] }", "NG0010", "Invalid name \"2fast\": expected letters, digits and '_', starting with a letter" },
