@@ -264,16 +264,8 @@ internal sealed class MaskStep(GpuStepInfo info, int x, int input, int y, int of
         device.Kernels.Mask(stream, (int)y.Length, DeviceView(tensors[Inputs[0]], rows), DeviceView(tensors[Inputs[1]], rows), y, tensors[Output].Size, tensors[Inputs[1]].Size, offset, fill);
     }
 
-    public override void RunHost(TensorSlot[] tensors, int rows)
-    {
-        var x = tensors[Inputs[0]];
-        var input = tensors[Inputs[1]];
-        var y = tensors[Output];
-        for (int row = 0; row < rows; row++)
-        {
-            Elementwise.Mask(x.Host.AsSpan(row * x.Size, x.Size), input.Host.AsSpan((row * input.Size) + offset, y.Size), y.Host!.AsSpan(row * y.Size, y.Size), fill);
-        }
-    }
+    public override void RunHost(TensorSlot[] tensors, int rows) =>
+        Elementwise.MaskRows(HostSpan(tensors[Inputs[0]], rows), HostSpan(tensors[Inputs[1]], rows), HostSpan(tensors[Output], rows), tensors[Output].Size, tensors[Inputs[1]].Size, offset, fill);
 }
 
 /// <summary>The first index of the largest value of each group of each row, as a float.</summary>
@@ -306,17 +298,11 @@ internal sealed class ArgMaxStep : SessionStep
 
     public override void RunHost(TensorSlot[] tensors, int rows)
     {
-        var x = tensors[Inputs[0]].Host;
-        var y = tensors[Output].Host!;
-        int n = tensors[Inputs[0]].Size, m = tensors[Output].Size;
-        for (int row = 0; row < rows; row++)
+        var x = tensors[Inputs[0]];
+        var y = tensors[Output];
+        for (int g = 0, start = 0; g < _groups.Length; start += _groups[g], g++)
         {
-            int start = row * n;
-            for (int g = 0; g < _groups.Length; g++)
-            {
-                y[(row * m) + g] = Elementwise.ArgMax(x.AsSpan(start, _groups[g]), _last);
-                start += _groups[g];
-            }
+            Elementwise.ArgMaxRows(HostSpan(x, rows), HostSpan(y, rows), x.Size, start, _groups[g], y.Size, g, _last);
         }
     }
 }

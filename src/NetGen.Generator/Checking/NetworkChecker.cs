@@ -175,12 +175,7 @@ internal sealed class NetworkChecker
                 int available = _spec.InputSize;
                 if (mask.Input is { } partName)
                 {
-                    InputPart? part = null;
-                    foreach (var p in _spec.Inputs)
-                    {
-                        part ??= p.Name == partName ? p : null;
-                    }
-
+                    InputPart? part = _spec.Inputs.FirstOrDefault(p => p.Name == partName);
                     if (part is null)
                     {
                         string parts = _spec.Inputs.Count == 0 ? "none are declared in \"inputs\"" : string.Join(", ", _spec.Inputs.Select(p => "\"" + p.Name + "\""));
