@@ -271,8 +271,8 @@ internal static class Gemm
     /// </summary>
     /// <remarks>
     /// Tiles of 4 rows of <c>A</c> by 3 of <c>B</c>, each output a vector of partial sums along
-    /// <c>p</c>: every 32 vectors of columns, the lanes are added up in double and added to the
-    /// output's sum, so each float32 chain has at most 32 terms, as the inference kernels'
+    /// <c>p</c>: every 64 vectors of columns, the lanes are added up in double and added to the
+    /// output's sum, so each float32 chain has at most 64 terms, as the inference kernels'
     /// (<c>Contract.BlockLength</c>), whatever the layer's width. The lanes' sums make it slower
     /// than <see cref="Multiply"/> (about 40% of the FMA peak on 784-wide rows against 80%:
     /// benchmarks/README.md), so it serves batches of fewer rows than a vector holds.
@@ -337,7 +337,7 @@ internal static class Gemm
     private static void Write(ref float c, double sum, ReadOnlySpan<float> bias, int j) =>
         c = (float)(sum + (bias.IsEmpty ? 0 : bias[j]));
 
-    /// <summary>Four rows of A dotted with three of B: 12 sums, each lane a chain of at most 32 terms, the blocks added in double.</summary>
+    /// <summary>Four rows of A dotted with three of B: 12 sums, each lane a chain of at most 64 terms (<c>Contract.BlockLength</c>), the blocks added in double.</summary>
     private static void Dot4x3<TOps, TVector>(ref float a, int lda, ref float b, int ldb, int k, Span<double> sums)
         where TOps : struct, IVectorOps<TVector>
         where TVector : struct

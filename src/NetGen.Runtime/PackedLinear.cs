@@ -26,15 +26,15 @@ namespace NetGen.Runtime;
 /// <b>Accuracy.</b> Products are accumulated in float32, with fused multiply-add where the
 /// hardware has it, over blocks of <see cref="BlockLength"/> columns; each block's sum is then
 /// added in double. A float32 sum's rounding error grows with the number of terms in one chain,
-/// so this bounds it by the block length (32 terms) rather than by the layer's width, at the
-/// cost of one widening add per 32 columns. Every kernel sums an output in this same order, so
+/// so this bounds it by the block length (64 terms) rather than by the layer's width, at the
+/// cost of one widening add per 64 columns. Every kernel sums an output in this same order, so
 /// a sample gives the same bits alone (<see cref="Forward"/>) and in a batch (<see cref="ForwardBatch"/>).
 /// The block length trades accuracy for speed: on the harsh single layers (weights and inputs
-/// in [-3, 3], up to 300 wide) blocks of 32, 64 and 128 columns leave 5, 72 and 145 of 234,027
-/// outputs over the format's bound, PyTorch's float32 <c>linear</c> 111 of 225,285; shorter
-/// blocks cost the batch kernels speed, because the widening and the double add at the end of
-/// each block share the vector units with the multiply-adds. Blocks of 64 measured no faster,
-/// and 32 is kept (<c>README.md</c>, <i>Accuracy</i>).
+/// in [-3, 3], up to 300 wide) blocks of 32 and 64 columns leave 5 and 54 of 234,027 outputs
+/// over the format's bound, PyTorch's float32 <c>linear</c> 111 of 225,285, and blocks of 128
+/// more than PyTorch; shorter blocks cost the batch kernels speed, because the widening and the
+/// double add at the end of each block share the vector units with the multiply-adds. Blocks of
+/// 64 run N2's and N3's batches 5 to 13% faster than blocks of 32 (<c>README.md</c>, <i>Accuracy</i>).
 /// </para>
 /// </remarks>
 public static partial class PackedLinear

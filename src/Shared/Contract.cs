@@ -11,7 +11,7 @@ internal static class Contract
     public const int PanelWidth = 16;
 
     /// <summary>The number of columns summed in float32 before the partial sum is added in double.</summary>
-    public const int BlockLength = 32;
+    public const int BlockLength = 64;
 
     /// <summary>The most floats generated code places on the stack (64 KiB); past it, a per-thread buffer.</summary>
     public const int StackLimit = 16 * 1024;

@@ -178,7 +178,7 @@ internal static partial class NetworkEmitter
         var weights = plan.Weights.ToDictionary(x => x.Name);
         if (indices.Any(i => plan.Steps[i].Strategy == LinearStrategy.Unrolled))
         {
-            w.Line("// Unrolled layers: each output is a sum over the inputs with the weights as literals; sums are float32 chains of at most 32 products (longer rows add their chains in double).");
+            w.Line($"// Unrolled layers: each output is a sum over the inputs with the weights as literals; sums are float32 chains of at most {Contract.BlockLength} products (longer rows add their chains in double).");
         }
 
         if (indices.Any(i => plan.Steps[i].Strategy == LinearStrategy.Vectorized))

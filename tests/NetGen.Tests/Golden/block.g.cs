@@ -318,7 +318,7 @@ namespace App
             global::NetGen.Runtime.Activations.LogSoftmax(head_z, head);
         }
 
-        // Unrolled layers: each output is a sum over the inputs with the weights as literals; sums are float32 chains of at most 32 products (longer rows add their chains in double).
+        // Unrolled layers: each output is a sum over the inputs with the weights as literals; sums are float32 chains of at most 64 products (longer rows add their chains in double).
         private static class Layers
         {
             /// <summary>layer 1: embed_z = W1 · input + B1; embed = gelu(embed_z), 4 → 6.</summary>

@@ -225,7 +225,7 @@ namespace Lessons
             output[0] = A3_0;
         }
 
-        // Unrolled layers: each output is a sum over the inputs with the weights as literals; sums are float32 chains of at most 32 products (longer rows add their chains in double).
+        // Unrolled layers: each output is a sum over the inputs with the weights as literals; sums are float32 chains of at most 64 products (longer rows add their chains in double).
         private static class Layers
         {
             /// <summary>layer 1: Z1 = W1 · input; A1 = relu(Z1), 2 → 3.</summary>
