@@ -142,18 +142,6 @@ public sealed class ApiContractTests
             Lesson.Forward([3f, 1f], output.AsSpan(0, 1));
         }
 
-        for (int i = 0; i < 100; i++)
-        {
-            RunAll();
-        }
-
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        for (int i = 0; i < 1000; i++)
-        {
-            RunAll();
-        }
-
-        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
-        Assert.Equal(0, allocated);
+        Assert.Equal(0, Allocations.Steady(RunAll));
     }
 }
