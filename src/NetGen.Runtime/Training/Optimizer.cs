@@ -23,10 +23,23 @@ namespace NetGen.Training;
 /// (<c>0.9f</c> as 0.9, the Python float PyTorch would hold), and the bias corrections are
 /// computed in double, as Python computes them.
 /// </para>
+/// <para>
+/// One departure: a moment estimate or momentum that falls below float's smallest normal number
+/// (about 1.2e-38) is stored as 0. A parameter whose gradient stays 0 (a unit that no longer
+/// fires) has its averages decay geometrically into the subnormal range, where x64 multiplies
+/// slowly (Adam's step over 109,386 such values took 56 µs instead of 31 on an AMD Zen 4), and
+/// with round-to-nearest <c>0.9 · 2⁻¹⁴⁹</c> rounds back to <c>2⁻¹⁴⁹</c>, so the first moment
+/// never reaches 0 and every later step stays slow. A value that small moves its parameter by
+/// far less than the parameter's last bit, so the parameters keep PyTorch's values (a test
+/// checks it over 1,500 steps).
+/// </para>
 /// <para>An optimizer is not thread-safe, and belongs to one parameter buffer.</para>
 /// </remarks>
 public abstract class Optimizer
 {
+    /// <summary>The smallest normal float, 2⁻¹²⁶: averages below it are stored as 0 (see the remarks).</summary>
+    private protected const float SmallestNormal = 1.17549435E-38f;
+
     private int _length = -1;
     private float _learningRate;
     private double _learningRateDecimal;
@@ -163,6 +176,7 @@ public sealed class Sgd : Optimizer
                 if (momentum != 0)
                 {
                     var b = step == 1 ? g : (bv[k] * momentum) + g;
+                    b = Vector.ConditionalSelect(Vector.LessThan(Vector.Abs(b), new Vector<float>(SmallestNormal)), Vector<float>.Zero, b);
                     bv[k] = b;
                     g = _nesterov ? g + (momentum * b) : b;
                 }
@@ -184,6 +198,7 @@ public sealed class Sgd : Optimizer
             if (momentum != 0)
             {
                 float b = step == 1 ? g : (_buffer[i] * momentum) + g;
+                b = MathF.Abs(b) < SmallestNormal ? 0f : b;
                 _buffer[i] = b;
                 g = _nesterov ? g + (momentum * b) : b;
             }
@@ -276,6 +291,7 @@ public class Adam : Optimizer
             var vc = Vector512.Create(inverseCorrection2Sqrt);
             var ve = Vector512.Create(epsilon);
             var vd = Vector512.Create(decay);
+            var vn = Vector512.Create(SmallestNormal);
             ref float rp = ref MemoryMarshal.GetReference(parameters);
             ref float rg = ref MemoryMarshal.GetReference(gradients);
             ref float rm = ref MemoryMarshal.GetReference(m);
@@ -292,6 +308,8 @@ public class Adam : Optimizer
 
                 var mk = (Vector512.LoadUnsafe(ref rm, at) * vb1) + (g * v1);
                 var sk = (Vector512.LoadUnsafe(ref rv, at) * vb2) + (v2 * g * g);
+                mk = Vector512.ConditionalSelect(Vector512.LessThan(Vector512.Abs(mk), vn), Vector512<float>.Zero, mk);
+                sk = Vector512.ConditionalSelect(Vector512.LessThan(sk, vn), Vector512<float>.Zero, sk);
                 mk.StoreUnsafe(ref rm, at);
                 sk.StoreUnsafe(ref rv, at);
                 (p + (vs * mk / ((Vector512.Sqrt(sk) * vc) + ve))).StoreUnsafe(ref rp, at);
@@ -308,6 +326,7 @@ public class Adam : Optimizer
             var vc = new Vector<float>(inverseCorrection2Sqrt);
             var ve = new Vector<float>(epsilon);
             var vd = new Vector<float>(decay);
+            var vn = new Vector<float>(SmallestNormal);
             var pv = MemoryMarshal.Cast<float, Vector<float>>(parameters.Slice(i0));
             var gv = MemoryMarshal.Cast<float, Vector<float>>(gradients.Slice(i0));
             var mv = MemoryMarshal.Cast<float, Vector<float>>(m.Slice(i0));
@@ -317,6 +336,8 @@ public class Adam : Optimizer
                 var g = decay == 0 ? gv[k] : gv[k] + (vd * pv[k]);
                 var mk = (mv[k] * vb1) + (g * v1);
                 var sk = (sv[k] * vb2) + (v2 * g * g);
+                mk = Vector.ConditionalSelect(Vector.LessThan(Vector.Abs(mk), vn), Vector<float>.Zero, mk);
+                sk = Vector.ConditionalSelect(Vector.LessThan(sk, vn), Vector<float>.Zero, sk);
                 mv[k] = mk;
                 sv[k] = sk;
                 pv[k] += vs * mk / ((Vector.SquareRoot(sk) * vc) + ve);
@@ -335,6 +356,8 @@ public class Adam : Optimizer
 
             float mi = (m[i] * beta1) + (g * oneMinusBeta1);
             float vi = (v[i] * beta2) + (oneMinusBeta2 * g * g);
+            mi = MathF.Abs(mi) < SmallestNormal ? 0f : mi;
+            vi = vi < SmallestNormal ? 0f : vi;
             m[i] = mi;
             v[i] = vi;
             parameters[i] += stepSize * mi / ((MathF.Sqrt(vi) * inverseCorrection2Sqrt) + epsilon);
