@@ -31,7 +31,10 @@ namespace NetGen.Training;
 /// with round-to-nearest <c>0.9 · 2⁻¹⁴⁹</c> rounds back to <c>2⁻¹⁴⁹</c>, so the first moment
 /// never reaches 0 and every later step stays slow. A value that small moves its parameter by
 /// far less than the parameter's last bit, so the parameters keep PyTorch's values (a test
-/// checks it over 1,500 steps).
+/// checks it over 1,500 steps). Adam flushes only where that holds: its first moment where
+/// <c>ε &gt; 0</c> (the step it makes is at most <c>lr / (1 − β₁ᵗ) · 2⁻¹²⁶ / ε</c>), its
+/// second where <c>√(2⁻¹²⁶) / √(1 − β₂ᵗ)</c> added to ε leaves ε's bits, so that the denominator
+/// is PyTorch's to the bit; with <c>ε = 0</c> it flushes neither.
 /// </para>
 /// <para>An optimizer is not thread-safe, and belongs to one parameter buffer.</para>
 /// </remarks>
@@ -277,6 +280,10 @@ public class Adam : Optimizer
         float inverseCorrection2Sqrt = (float)(1 / Math.Sqrt(correction2));
         float epsilon = _epsilon;
 
+        // The averages stored as 0 below these (see the class's remarks); 0 flushes nothing.
+        float firstFloor = epsilon > 0 ? SmallestNormal : 0f;
+        float secondFloor = epsilon > 0 && (MathF.Sqrt(SmallestNormal) * inverseCorrection2Sqrt) + epsilon == epsilon ? SmallestNormal : 0f;
+
         Span<float> m = _m, v = _v;
         int n = parameters.Length, i0 = 0;
 #if NET8_0_OR_GREATER
@@ -291,7 +298,8 @@ public class Adam : Optimizer
             var vc = Vector512.Create(inverseCorrection2Sqrt);
             var ve = Vector512.Create(epsilon);
             var vd = Vector512.Create(decay);
-            var vn = Vector512.Create(SmallestNormal);
+            var vn = Vector512.Create(firstFloor);
+            var vn2 = Vector512.Create(secondFloor);
             ref float rp = ref MemoryMarshal.GetReference(parameters);
             ref float rg = ref MemoryMarshal.GetReference(gradients);
             ref float rm = ref MemoryMarshal.GetReference(m);
@@ -309,7 +317,7 @@ public class Adam : Optimizer
                 var mk = (Vector512.LoadUnsafe(ref rm, at) * vb1) + (g * v1);
                 var sk = (Vector512.LoadUnsafe(ref rv, at) * vb2) + (v2 * g * g);
                 mk = Vector512.ConditionalSelect(Vector512.LessThan(Vector512.Abs(mk), vn), Vector512<float>.Zero, mk);
-                sk = Vector512.ConditionalSelect(Vector512.LessThan(sk, vn), Vector512<float>.Zero, sk);
+                sk = Vector512.ConditionalSelect(Vector512.LessThan(sk, vn2), Vector512<float>.Zero, sk);
                 mk.StoreUnsafe(ref rm, at);
                 sk.StoreUnsafe(ref rv, at);
                 (p + (vs * mk / ((Vector512.Sqrt(sk) * vc) + ve))).StoreUnsafe(ref rp, at);
@@ -326,7 +334,8 @@ public class Adam : Optimizer
             var vc = new Vector<float>(inverseCorrection2Sqrt);
             var ve = new Vector<float>(epsilon);
             var vd = new Vector<float>(decay);
-            var vn = new Vector<float>(SmallestNormal);
+            var vn = new Vector<float>(firstFloor);
+            var vn2 = new Vector<float>(secondFloor);
             var pv = MemoryMarshal.Cast<float, Vector<float>>(parameters.Slice(i0));
             var gv = MemoryMarshal.Cast<float, Vector<float>>(gradients.Slice(i0));
             var mv = MemoryMarshal.Cast<float, Vector<float>>(m.Slice(i0));
@@ -337,7 +346,7 @@ public class Adam : Optimizer
                 var mk = (mv[k] * vb1) + (g * v1);
                 var sk = (sv[k] * vb2) + (v2 * g * g);
                 mk = Vector.ConditionalSelect(Vector.LessThan(Vector.Abs(mk), vn), Vector<float>.Zero, mk);
-                sk = Vector.ConditionalSelect(Vector.LessThan(sk, vn), Vector<float>.Zero, sk);
+                sk = Vector.ConditionalSelect(Vector.LessThan(sk, vn2), Vector<float>.Zero, sk);
                 mv[k] = mk;
                 sv[k] = sk;
                 pv[k] += vs * mk / ((Vector.SquareRoot(sk) * vc) + ve);
@@ -356,8 +365,8 @@ public class Adam : Optimizer
 
             float mi = (m[i] * beta1) + (g * oneMinusBeta1);
             float vi = (v[i] * beta2) + (oneMinusBeta2 * g * g);
-            mi = MathF.Abs(mi) < SmallestNormal ? 0f : mi;
-            vi = vi < SmallestNormal ? 0f : vi;
+            mi = MathF.Abs(mi) < firstFloor ? 0f : mi;
+            vi = vi < secondFloor ? 0f : vi;
             m[i] = mi;
             v[i] = vi;
             parameters[i] += stepSize * mi / ((MathF.Sqrt(vi) * inverseCorrection2Sqrt) + epsilon);

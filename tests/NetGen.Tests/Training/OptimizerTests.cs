@@ -22,23 +22,45 @@ public sealed class OptimizerTests
     [Fact]
     public void Adam_stores_subnormal_moments_as_zero_and_the_parameters_keep_PyTorchs_values()
     {
-        const float Rate = 1e-3f, Beta1 = 0.9f, Beta2 = 0.999f, Epsilon = 1e-8f;
+        var (m, _) = AdamAgainstItsFormula(1e-8f, (step, i) => step == 1 ? (i - 18) * 0.05f : 0f, steps: 1500);
+        Assert.Contains(m, value => value != 0 && Math.Abs(value) < 1.17549435E-38f);
+    }
+
+    /// <summary>
+    /// With ε = 0 a subnormal second moment is the whole denominator: a gradient of 1e-20 a step
+    /// makes <c>v</c> about 1e-43 while <c>m</c> stays normal, and storing that <c>v</c> as 0 would
+    /// divide by 0. Nothing is flushed, and the parameters keep the formula's values.
+    /// </summary>
+    [Fact]
+    public void Adam_without_epsilon_keeps_a_subnormal_second_moment()
+    {
+        var (_, v) = AdamAgainstItsFormula(0f, (_, i) => (i + 1) * 1e-20f, steps: 20);
+        Assert.Contains(v, value => value != 0 && value < 1.17549435E-38f);
+    }
+
+    /// <summary>
+    /// Steps an <see cref="Adam"/> and <c>torch.optim.Adam</c>'s formula in float32, in the
+    /// optimizer's order and with no flush, and checks the parameters bit for bit after every step;
+    /// returns the formula's moments.
+    /// </summary>
+    private static (float[] M, float[] V) AdamAgainstItsFormula(float epsilon, Func<int, int, float> gradient, int steps)
+    {
+        const float Rate = 1e-3f, Beta1 = 0.9f, Beta2 = 0.999f;
         var parameters = Start();
         var expected = Start();
         var m = new float[Length];
         var v = new float[Length];
         var gradients = new float[Length];
-        var adam = new Adam(Rate, Beta1, Beta2, Epsilon);
-        for (int step = 1; step <= 1500; step++)
+        var adam = new Adam(Rate, Beta1, Beta2, epsilon);
+        for (int step = 1; step <= steps; step++)
         {
             for (int i = 0; i < Length; i++)
             {
-                gradients[i] = step == 1 ? (i - 18) * 0.05f : 0f;
+                gradients[i] = gradient(step, i);
             }
 
             adam.Step(parameters, gradients);
 
-            // torch.optim.Adam in float32, in the optimizer's order, with no flush.
             double correction1 = 1 - Math.Pow(0.9, step);
             double correction2 = 1 - Math.Pow(0.999, step);
             float stepSize = -(float)(1e-3 / correction1);
@@ -48,7 +70,7 @@ public sealed class OptimizerTests
                 float g = gradients[i];
                 m[i] = (m[i] * Beta1) + (g * (float)(1 - 0.9));
                 v[i] = (v[i] * Beta2) + ((float)(1 - 0.999) * g * g);
-                expected[i] += stepSize * m[i] / ((MathF.Sqrt(v[i]) * inverse) + Epsilon);
+                expected[i] += stepSize * m[i] / ((MathF.Sqrt(v[i]) * inverse) + epsilon);
             }
 
             for (int i = 0; i < Length; i++)
@@ -59,7 +81,7 @@ public sealed class OptimizerTests
             }
         }
 
-        Assert.Contains(m, value => value != 0 && Math.Abs(value) < 1.17549435E-38f);
+        return (m, v);
     }
 
     /// <summary>As for Adam: SGD's momentum buffer decays to a subnormal where the gradient stays 0; the parameters keep the unflushed formula's values.</summary>
