@@ -45,6 +45,16 @@ public static partial class PackedLinear
     /// <summary>The number of columns summed in float32 before the partial sum is added in double.</summary>
     public const int BlockLength = Contract.BlockLength;
 
+    /// <summary>
+    /// The columns of a panel that <see cref="ForwardBatch"/>'s tiles share while they are in L1:
+    /// 16 KB of one panel, 32 KB of two, a whole number of <see cref="BlockLength"/> blocks, so
+    /// the sums keep their order and their bits.
+    /// </summary>
+    private const int ColumnBlock = 4 * BlockLength;
+
+    /// <summary>The samples <see cref="ForwardBatch"/> runs through a panel together: 48, 12 KB of double sums on the stack.</summary>
+    private const int SampleChunk = 48;
+
     /// <summary>The number of floats <see cref="Pack"/> writes for a <c>[rows, columns]</c> weight.</summary>
     public static int PackedLength(int rows, int columns) => checked((rows + PanelWidth - 1) / PanelWidth * PanelWidth * columns);
 
@@ -117,99 +127,150 @@ public static partial class PackedLinear
         int samples = Guard.BatchRows(x.Length, y.Length, columns, rows, nameof(x), nameof(y));
         Guard.NoOverlap(x, y, nameof(x), nameof(y));
 
-        Span<double> tile = stackalloc double[8 * 2 * PanelWidth];
+        // The sums of a chunk of samples for one panel (or two, with AVX-512), filled a block of
+        // columns at a time: every tile of the chunk runs over a block of the panel while it is
+        // in L1, and the panel streams from L2 or L3 once per chunk, at an even rate.
+        Span<double> sums = stackalloc double[SampleChunk * 2 * PanelWidth];
         ref float w = ref MemoryMarshal.GetReference(packed);
-        ref float rx = ref MemoryMarshal.GetReference(x);
-        int row = 0;
+        for (int first = 0; first < samples; first += SampleChunk)
+        {
+            int count = Math.Min(SampleChunk, samples - first);
+            ref float xs = ref Unsafe.Add(ref MemoryMarshal.GetReference(x), first * columns);
+            int row = 0;
+#if NET8_0_OR_GREATER
+            if (Vector512.IsHardwareAccelerated)
+            {
+                // Two panels at a time: each broadcast input feeds two FMA chains, not one.
+                for (; row + PanelWidth < rows; row += 2 * PanelWidth)
+                {
+                    ref float panel = ref Unsafe.Add(ref w, row * columns);
+                    sums.Clear();
+                    for (int k = 0; k < columns; k += ColumnBlock)
+                    {
+                        PanelPairBlock(ref Unsafe.Add(ref panel, k * PanelWidth), ref Unsafe.Add(ref panel, (columns + k) * PanelWidth), ref Unsafe.Add(ref xs, k), columns, Math.Min(ColumnBlock, columns - k), count, sums);
+                    }
+
+                    int width = Math.Min(PanelWidth, rows - row - PanelWidth);
+                    for (int i = 0; i < count; i++)
+                    {
+                        Simd.StorePanel(sums.Slice(i * 2 * PanelWidth, PanelWidth), bias, y, row, (first + i) * rows, PanelWidth, epilogue);
+                        Simd.StorePanel(sums.Slice(((i * 2) + 1) * PanelWidth, PanelWidth), bias, y, row + PanelWidth, (first + i) * rows, width, epilogue);
+                    }
+                }
+            }
+#endif
+
+            for (; row < rows; row += PanelWidth)
+            {
+                ref float panel = ref Unsafe.Add(ref w, row * columns);
+                sums.Clear();
+                for (int k = 0; k < columns; k += ColumnBlock)
+                {
+                    PanelBlock(ref Unsafe.Add(ref panel, k * PanelWidth), ref Unsafe.Add(ref xs, k), columns, Math.Min(ColumnBlock, columns - k), count, sums);
+                }
+
+                int width = Math.Min(PanelWidth, rows - row);
+                for (int i = 0; i < count; i++)
+                {
+                    Simd.StorePanel(sums.Slice(i * PanelWidth, PanelWidth), bias, y, row, (first + i) * rows, width, epilogue);
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// Adds one block of <paramref name="count"/> columns of one panel to the sums of
+    /// <paramref name="samples"/> samples (sample <c>i</c>'s 16 at <c>16 i</c>); <paramref name="x"/>
+    /// is the first sample's first column of the block, <paramref name="columns"/> apart.
+    /// </summary>
+    private static void PanelBlock(ref float w, ref float x, int columns, int count, int samples, Span<double> sums)
+    {
+        ref double s = ref MemoryMarshal.GetReference(sums);
+        int sample = 0;
 #if NET8_0_OR_GREATER
         if (Vector512.IsHardwareAccelerated)
         {
-            // Two panels at a time: each broadcast input feeds 16 independent FMA chains, not 8
-            // (faster on N3's layers: benchmarks/README.md, The kernels' block length).
-            for (; row + PanelWidth < rows; row += 2 * PanelWidth)
+            for (; sample <= samples - 8; sample += 8)
             {
-                PanelPair(ref Unsafe.Add(ref w, row * columns), bias, x, y, columns, rows, row, samples, tile, epilogue);
+                Tile512(ref w, ref Unsafe.Add(ref x, sample * columns), columns, count, ref Unsafe.Add(ref s, sample * PanelWidth));
+            }
+        }
+        else if (Vector256.IsHardwareAccelerated)
+        {
+            // Tiles of 6, then of 4 and 3, so that no sample of a batch of 3 or more runs alone
+            // (one sample has two chains, a quarter of the tiles' rate): 32 = 4·6 + 4 + 4.
+            int sixes = samples / 6;
+            if (sixes > 0 && samples % 6 is 1 or 2 or 5)
+            {
+                sixes--;
+            }
+
+            for (; sample < 6 * sixes; sample += 6)
+            {
+                Tile6x256(ref w, ref Unsafe.Add(ref x, sample * columns), columns, count, ref Unsafe.Add(ref s, sample * PanelWidth));
+            }
+
+            for (; sample <= samples - 4; sample += 4)
+            {
+                Tile256(ref w, ref Unsafe.Add(ref x, sample * columns), columns, count, ref Unsafe.Add(ref s, sample * PanelWidth));
+            }
+
+            if (sample == samples - 3)
+            {
+                Tile3x256(ref w, ref Unsafe.Add(ref x, sample * columns), columns, count, ref Unsafe.Add(ref s, sample * PanelWidth));
+                sample += 3;
+            }
+        }
+        else if (Vector128.IsHardwareAccelerated)
+        {
+            for (; sample <= samples - 2; sample += 2)
+            {
+                Tile128(ref w, ref Unsafe.Add(ref x, sample * columns), columns, count, ref Unsafe.Add(ref s, sample * PanelWidth));
             }
         }
 #endif
 
-        for (; row < rows; row += PanelWidth)
+        for (; sample < samples; sample++)
         {
-            ref float panel = ref Unsafe.Add(ref w, row * columns);
-            int width = Math.Min(PanelWidth, rows - row);
-            int sample = 0;
+            PanelRow(ref w, ref Unsafe.Add(ref x, sample * columns), count, ref Unsafe.Add(ref s, sample * PanelWidth));
+        }
+    }
+
 #if NET8_0_OR_GREATER
-            ref double t = ref MemoryMarshal.GetReference(tile);
-            if (Vector512.IsHardwareAccelerated)
-            {
-                for (; sample <= samples - 8; sample += 8)
-                {
-                    tile.Clear();
-                    Tile512(ref panel, ref Unsafe.Add(ref rx, sample * columns), columns, ref t);
-                    StoreTile(tile, 8, bias, y, row, sample, rows, width, epilogue);
-                }
-            }
-            else if (Vector256.IsHardwareAccelerated)
-            {
-                // Tiles of 6, then of 4 and 3, so that no sample of a batch of 3 or more runs
-                // alone (one sample has two chains, a quarter of the tiles' rate): 32 = 4·6 + 4 + 4.
-                int sixes = samples / 6;
-                if (sixes > 0 && samples % 6 is 1 or 2 or 5)
-                {
-                    sixes--;
-                }
-
-                for (; sample < 6 * sixes; sample += 6)
-                {
-                    tile.Clear();
-                    Tile6x256(ref panel, ref Unsafe.Add(ref rx, sample * columns), columns, ref t);
-                    StoreTile(tile, 6, bias, y, row, sample, rows, width, epilogue);
-                }
-
-                for (; sample <= samples - 4; sample += 4)
-                {
-                    tile.Clear();
-                    Tile256(ref panel, ref Unsafe.Add(ref rx, sample * columns), columns, ref t);
-                    StoreTile(tile, 4, bias, y, row, sample, rows, width, epilogue);
-                }
-
-                if (sample == samples - 3)
-                {
-                    tile.Clear();
-                    Tile3x256(ref panel, ref Unsafe.Add(ref rx, sample * columns), columns, ref t);
-                    StoreTile(tile, 3, bias, y, row, sample, rows, width, epilogue);
-                    sample += 3;
-                }
-            }
-            else if (Vector128.IsHardwareAccelerated)
-            {
-                for (; sample <= samples - 2; sample += 2)
-                {
-                    tile.Clear();
-                    Tile128(ref panel, ref Unsafe.Add(ref rx, sample * columns), columns, ref t);
-                    StoreTile(tile, 2, bias, y, row, sample, rows, width, epilogue);
-                }
-            }
-#endif
-
-            for (; sample < samples; sample++)
-            {
-                Span<double> sums = tile.Slice(0, PanelWidth);
-                sums.Clear();
-                PanelRow(ref panel, ref Unsafe.Add(ref rx, sample * columns), columns, ref MemoryMarshal.GetReference(sums));
-                Simd.StorePanel(sums, bias, y, row, sample * rows, width, epilogue);
-            }
-        }
-    }
-
-    /// <summary>Writes a tile's sums (sample <c>i</c>'s panel at <c>16 i</c>) to the outputs of <paramref name="count"/> samples from <paramref name="sample"/> on.</summary>
-    private static void StoreTile(ReadOnlySpan<double> tile, int count, ReadOnlySpan<float> bias, Span<float> y, int row, int sample, int rows, int width, Epilogue epilogue)
+    /// <summary>
+    /// <see cref="PanelBlock"/> for two adjacent panels (AVX-512): tiles of 12 samples, then of 8
+    /// and 4, the rest one by one; sample <c>i</c>'s 32 sums at <c>32 i</c>. (Tiles of 12 and of
+    /// 8 ran N2 and N3 at the same speed on a machine with two 512-bit FMA units; twelve need
+    /// fewer loads per multiply-add, which machines that split 512-bit operations may feel.)
+    /// </summary>
+    private static void PanelPairBlock(ref float w0, ref float w1, ref float x, int columns, int count, int samples, Span<double> sums)
     {
-        for (int i = 0; i < count; i++)
+        ref double s = ref MemoryMarshal.GetReference(sums);
+        int sample = 0;
+        for (; sample <= samples - 12; sample += 12)
         {
-            Simd.StorePanel(tile.Slice(i * PanelWidth, PanelWidth), bias, y, row, (sample + i) * rows, width, epilogue);
+            Tile12Pair512(ref w0, ref w1, ref Unsafe.Add(ref x, sample * columns), columns, count, ref Unsafe.Add(ref s, sample * 2 * PanelWidth));
+        }
+
+        for (; sample <= samples - 8; sample += 8)
+        {
+            TilePair512(ref w0, ref w1, ref Unsafe.Add(ref x, sample * columns), columns, count, ref Unsafe.Add(ref s, sample * 2 * PanelWidth));
+        }
+
+        if (sample <= samples - 4)
+        {
+            Tile4Pair512(ref w0, ref w1, ref Unsafe.Add(ref x, sample * columns), columns, count, ref Unsafe.Add(ref s, sample * 2 * PanelWidth));
+            sample += 4;
+        }
+
+        for (; sample < samples; sample++)
+        {
+            ref float xs = ref Unsafe.Add(ref x, sample * columns);
+            PanelRow(ref w0, ref xs, count, ref Unsafe.Add(ref s, sample * 2 * PanelWidth));
+            PanelRow(ref w1, ref xs, count, ref Unsafe.Add(ref s, ((sample * 2) + 1) * PanelWidth));
         }
     }
+#endif
 
     private static void CheckArguments(ReadOnlySpan<float> packed, ReadOnlySpan<float> bias, int rows, int columns, Epilogue epilogue)
     {

@@ -123,6 +123,37 @@ public sealed class KernelTests(ITestOutputHelper output)
         Assert.True(unrolledOverBound <= PyTorchOverBound, $"unrolled layers' order: {unrolledOverBound} outputs over 1e-5·(1 + |y|), PyTorch's float32 linear {PyTorchOverBound}");
     }
 
+    /// <summary>
+    /// The batch kernel runs a chunk of samples through a panel a block of 256 columns at a time,
+    /// in tiles of several sizes: on layers wider than two such blocks (one with a partial last
+    /// block, one with a partial panel), every batch size from 1 to 100 (two chunks of 48 and a
+    /// rest, every mix of tiles) gives each sample the bits it has alone.
+    /// </summary>
+    [Theory]
+    [InlineData(600, 40)]
+    [InlineData(1000, 16)]
+    public void Batches_of_every_size_give_each_sample_its_bits_alone(int columns, int rows)
+    {
+        var random = new Random(columns);
+        float[] w = Enumerable.Range(0, rows * columns).Select(_ => (float)((random.NextDouble() * 2) - 1)).ToArray();
+        float[] b = Enumerable.Range(0, rows).Select(_ => (float)random.NextDouble()).ToArray();
+        float[] packed = new float[PackedLinear.PackedLength(rows, columns)];
+        PackedLinear.Pack(w, rows, columns, packed);
+        float[] x = Enumerable.Range(0, 100 * columns).Select(_ => (float)((random.NextDouble() * 2) - 1)).ToArray();
+        float[] alone = new float[100 * rows];
+        for (int s = 0; s < 100; s++)
+        {
+            PackedLinear.Forward(packed, b, x.AsSpan(s * columns, columns), alone.AsSpan(s * rows, rows), Epilogue.Relu);
+        }
+
+        for (int samples = 1; samples <= 100; samples++)
+        {
+            float[] batch = new float[samples * rows];
+            PackedLinear.ForwardBatch(packed, b, x.AsSpan(0, samples * columns), batch, columns, rows, Epilogue.Relu);
+            Assert.True(alone.AsSpan(0, samples * rows).SequenceEqual(batch), $"a batch of {samples}");
+        }
+    }
+
     [Fact]
     public void The_generator_packs_weights_as_the_runtime_does() =>
         Gen.Select(Gen.Int[1, 70], Gen.Int[1, 70]).Sample((rows, columns) =>
